@@ -1,0 +1,54 @@
+# Archipel — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 0.0.0.0
+export DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test setup system venv assets db demo lint messages bench clean
+
+run: setup demo ## set up everything and serve the demo archipel (HTTP + websockets + worker)
+	@scripts/serve.sh $(HOST) $(PORT)
+
+test: system venv assets db ## run every test against real PostgreSQL/PostGIS, Redis and chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: system venv assets db
+
+system:
+	@WITH_BROWSER=$(if $(filter test,$(MAKECMDGOALS)),1,0) scripts/setup-system.sh
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+assets: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+db: venv
+	@scripts/setup-db.sh
+	$(PY) manage.py migrate_schemas --shared -v 0
+	$(PY) manage.py migrate_schemas --tenant -v 0
+	$(PY) manage.py load_communes --if-empty
+
+demo: db
+	$(PY) manage.py load_demo --port $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+messages: venv ## refresh the French catalogue after changing texts
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py makemessages -d djangojs -l fr -l en --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var

@@ -1,0 +1,30 @@
+"""URLs of a territory's site (resolved on the territory's own domains)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from tenants.members import api as members_api
+from tenants.members import views as members
+from themes import views as themes
+
+api_v1 = [
+    path("territory/", members_api.TerritoryInfo.as_view(), name="api_territory"),
+    path("me/", members_api.Me.as_view(), name="api_me"),
+    path("members/", members_api.MembersList.as_view(), name="api_members"),
+]
+
+urlpatterns = [
+    path("", themes.home, name="home"),
+    path("legal/", themes.legal, name="legal"),
+    path("join/", members.join, name="join"),
+    path("accounts/", include("allauth.urls")),
+    path("manage/", members.manage_home, name="manage"),
+    path("manage/members/", members.members_page, name="members"),
+    path("manage/members/<int:pk>/", members.member_edit, name="member_edit"),
+    path("manage/appearance/", themes.appearance, name="appearance"),
+    path("manifest.webmanifest", themes.manifest, name="manifest"),
+    path("branding/<str:name>", themes.branding_image, name="branding"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+]

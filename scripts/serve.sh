@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Starts a Celery worker in the background and the ASGI server (HTTP and websockets) in the
+# foreground; stopping the server (Ctrl-C) stops the worker too.
+set -euo pipefail
+host="${1:-0.0.0.0}"; port="${2:-8000}"
+mkdir -p var/log
+.venv/bin/celery -A core worker --loglevel=warning --concurrency=2 >var/log/celery.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+echo "Celery worker started (log: var/log/celery.log)."
+echo "Serving on http://localhost:${port}/ — Ctrl-C to stop."
+.venv/bin/uvicorn core.asgi:application --host "$host" --port "$port" --log-level warning

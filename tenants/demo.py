@@ -1,0 +1,197 @@
+"""The demo archipel: three territories built from real Andorran parish boundaries.
+
+Andorra is used because its OpenStreetMap extract is the largest real road network available
+offline to the project; a French authority is created the same way from its EPCI or communes."""
+
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django_tenants.utils import schema_context
+from PIL import Image, ImageDraw, ImageFont
+
+from core.services import user_ensure_verified
+from tenants.members.models import Role
+from tenants.members.services import membership_join
+from themes.services import settings_update, theme_update
+
+from .management.commands.load_areas import load_areas
+from .models import Domain, Territory
+from .services import BoundarySource, territory_create
+
+DEMO_PASSWORD = "archipel-demo"
+SUPERUSER_EMAIL = "superadmin@archipel.example"
+PUBLIC_DOMAINS = ["localhost", "127.0.0.1"]
+PARISHES_FILE = settings.BASE_DIR / "data" / "geo" / "andorra-parishes.geojson"
+CROSS_TERRITORY_EMAIL = "marie@archipel.example"
+
+
+@dataclass(frozen=True)
+class DemoTerritory:
+    slug: str
+    name: str
+    area_codes: tuple[str, ...]
+    initials: str
+    theme: dict
+    solidarity: bool
+
+
+DEMO_TERRITORIES = (
+    DemoTerritory(
+        "andorra-la-vella",
+        "Andorra la Vella",
+        ("AD-07",),
+        "AV",
+        {
+            "display_name": "Covoit' Andorra la Vella",
+            "primary_colour": "#0b4f8a",
+            "on_primary_colour": "#ffffff",
+            "secondary_colour": "#fde7a5",
+            "on_secondary_colour": "#1b1b1b",
+            "welcome_text": "Partagez vos trajets quotidiens dans la capitale et ses vallées.",
+        },
+        True,
+    ),
+    DemoTerritory(
+        "escaldes-engordany",
+        "Escaldes-Engordany",
+        ("AD-08",),
+        "EE",
+        {
+            "display_name": "Escaldes en commun",
+            "primary_colour": "#7a1f3d",
+            "on_primary_colour": "#ffffff",
+            "secondary_colour": "#e3f1ea",
+            "on_secondary_colour": "#14301f",
+            "welcome_text": "Le covoiturage de proximité entre Escaldes, Engordany et les vallées.",
+        },
+        False,
+    ),
+    DemoTerritory(
+        "encamp",
+        "Encamp",
+        ("AD-03",),
+        "EN",
+        {
+            "display_name": "Encamp Mobilité",
+            "primary_colour": "#1d6b3a",
+            "on_primary_colour": "#ffffff",
+            "secondary_colour": "#fbe3d3",
+            "on_secondary_colour": "#3b1d0e",
+            "welcome_text": "Montez ensemble vers les pistes et descendez ensemble vers la ville.",
+        },
+        True,
+    ),
+)
+
+ROLE_ACCOUNTS = (
+    ("citizen", "Camille", [Role.CITIZEN]),
+    ("admin", "Alex", [Role.CITIZEN, Role.TERRITORY_ADMIN]),
+    ("data", "Dominique", [Role.CITIZEN, Role.DATA_OFFICER]),
+    ("operator", "Olivia", [Role.CITIZEN, Role.OPERATOR]),
+    ("volunteer", "Victor", [Role.CITIZEN, Role.VOLUNTEER]),
+    ("beneficiary", "Berthe", [Role.BENEFICIARY]),
+)
+
+
+def demo_host(slug: str) -> str:
+    return f"{slug}.localhost"
+
+
+def demo_email(account: str, slug: str) -> str:
+    return f"{account}@{slug}.example"
+
+
+def demo_logo(initials: str, background: str, foreground: str) -> bytes:
+    image = Image.new("RGBA", (256, 256), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, 248, 248), radius=48, fill=background)
+    font = ImageFont.load_default(size=110)
+    draw.text((128, 132), initials, fill=foreground, font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def ensure_public_territory() -> Territory:
+    public, _created = Territory.objects.get_or_create(
+        schema_name="public", defaults={"slug": "archipel", "name": "Archipel"}
+    )
+    for index, host in enumerate(PUBLIC_DOMAINS):
+        Domain.objects.get_or_create(
+            domain=host, defaults={"tenant": public, "is_primary": index == 0}
+        )
+    return public
+
+
+def _ensure_territory(spec: DemoTerritory) -> Territory:
+    territory = Territory.objects.filter(slug=spec.slug).first()
+    if territory is not None:
+        return territory
+    territory = territory_create(
+        slug=spec.slug,
+        name=spec.name,
+        domains=[demo_host(spec.slug)],
+        source=BoundarySource(area_codes=list(spec.area_codes)),
+        graph_name="andorra",
+        theme={"display_name": spec.theme["display_name"]},
+    )
+    with schema_context(territory.schema_name):
+        theme_update(
+            values=spec.theme,
+            logo=demo_logo(
+                spec.initials, spec.theme["primary_colour"], spec.theme["on_primary_colour"]
+            ),
+        )
+        settings_update(
+            values={
+                "solidarity_enabled": spec.solidarity,
+                "contact_text": f"Mairie de {spec.name} — covoiturage@{spec.slug}.example",
+                "legal_notice": f"Service de covoiturage de {spec.name}, opéré par la "
+                "coopérative Archipel. Données hébergées en France.",
+            }
+        )
+    return territory
+
+
+def _ensure_member(user, roles: list[str]) -> None:
+    membership = membership_join(user, roles=roles)
+    if set(roles) - set(membership.roles):
+        membership.roles = [r for r in Role.values if r in set(roles) | set(membership.roles)]
+        membership.save(update_fields=["roles"])
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create or complete the demo; returns (territory URL host, e-mail, roles) rows."""
+    from django.contrib.auth import get_user_model
+
+    load_areas(PARISHES_FILE, "AD")
+    ensure_public_territory()
+    User = get_user_model()
+    if not User.objects.filter(email=SUPERUSER_EMAIL).exists():
+        User.objects.create_superuser(SUPERUSER_EMAIL, DEMO_PASSWORD, first_name="Sam")
+    rows = [(PUBLIC_DOMAINS[0], SUPERUSER_EMAIL, "platform superuser (/admin/)")]
+    marie = user_ensure_verified(CROSS_TERRITORY_EMAIL, password=DEMO_PASSWORD, first_name="Marie")
+    for spec in DEMO_TERRITORIES:
+        territory = _ensure_territory(spec)
+        with schema_context(territory.schema_name):
+            for account, first_name, roles in ROLE_ACCOUNTS:
+                email = demo_email(account, spec.slug)
+                user = user_ensure_verified(email, password=DEMO_PASSWORD, first_name=first_name)
+                _ensure_member(user, roles)
+                rows.append(
+                    (demo_host(spec.slug), email, ", ".join(str(Role(r).label) for r in roles))
+                )
+            # One person in two territories shows the archipel's single account.
+            if spec.slug != "encamp":
+                _ensure_member(marie, [Role.CITIZEN])
+    rows.append(
+        (
+            "andorra-la-vella + escaldes-engordany",
+            CROSS_TERRITORY_EMAIL,
+            "citizen in two territories; not yet a member of Encamp (consent screen)",
+        )
+    )
+    return rows

@@ -1,0 +1,82 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.permissions import HasTerritoryRole, IsTerritoryMember
+from themes.services import theme_get
+
+from .models import Membership, Role
+from .selectors import members_list
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", allow_null=True)
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "first_name", "last_name", "roles", "joined_at"]
+
+
+class MembersList(generics.ListAPIView):
+    """Members of this territory (territory administrators only)."""
+
+    serializer_class = MemberSerializer
+    permission_classes = [HasTerritoryRole.of(Role.TERRITORY_ADMIN)]
+
+    def get_queryset(self):
+        role = self.request.query_params.get("role")
+        return members_list(role=role if role in Role.values else None)
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField(allow_null=True)
+    first_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+    joined_at = serializers.DateTimeField()
+
+
+class Me(APIView):
+    """The signed-in person as a member of this territory."""
+
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        membership = request._request.membership
+        user = request.user
+        data = {
+            "email": user.email,
+            "first_name": user.first_name,
+            "roles": membership.roles,
+            "joined_at": membership.joined_at,
+        }
+        return Response(MeSerializer(data).data)
+
+
+class TerritorySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    display_name = serializers.CharField()
+    primary_colour = serializers.CharField()
+    secondary_colour = serializers.CharField()
+
+
+class TerritoryInfo(APIView):
+    """Public description of this territory."""
+
+    permission_classes = []
+
+    @extend_schema(responses=TerritorySerializer)
+    def get(self, request):
+        theme = theme_get()
+        data = {
+            "slug": request.tenant.slug,
+            "name": request.tenant.name,
+            "display_name": theme.display_name,
+            "primary_colour": theme.primary_colour,
+            "secondary_colour": theme.secondary_colour,
+        }
+        return Response(TerritorySerializer(data).data)

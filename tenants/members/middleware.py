@@ -1,0 +1,43 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from .selectors import membership_for
+
+# Paths a signed-in person may reach on a territory before joining it.
+OPEN_PATHS = ("/join/", "/accounts/", "/static/", "/i18n/", "/branding/", "/legal/")
+OPEN_EXACT = ("/manifest.webmanifest", "/favicon.ico")
+
+
+class MembershipMiddleware:
+    """Attach the person's membership of the current territory to the request.
+
+    Someone signed in with an account from elsewhere is not yet a member: pages send them to
+    the consent screen, the API and the management pages answer 403."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        if connection.schema_name == "public":
+            return self.get_response(request)
+        user = request.user
+        request.membership = membership_for(user)
+        if not user.is_authenticated or request.membership is not None:
+            return self.get_response(request)
+        path = request.path
+        if path.startswith(OPEN_PATHS) or path in OPEN_EXACT:
+            return self.get_response(request)
+        if path.startswith("/api/"):
+            return JsonResponse(
+                {"error": _("You are not a member of this territory."), "status": 403}, status=403
+            )
+        if request.method == "GET" and not path.startswith("/manage/"):
+            return redirect(reverse("join") + "?" + urlencode({"next": request.get_full_path()}))
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied

@@ -1,0 +1,32 @@
+"""Reads of memberships for the territory's pages and API (current schema only)."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Membership, Role
+
+
+def membership_for(user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(user=user).first()
+
+
+def members_list(*, role: str | None = None, query: str | None = None) -> QuerySet[Membership]:
+    members = Membership.objects.select_related("user").order_by("user__email", "pk")
+    if role:
+        members = members.filter(roles__contains=[role])
+    if query:
+        members = members.filter(
+            Q(user__email__icontains=query)
+            | Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+        )
+    return members
+
+
+def members_counts() -> dict[str, int]:
+    """Number of members in total and per role."""
+    aggregates = {"total": Count("pk")}
+    for role in Role.values:
+        aggregates[role] = Count("pk", filter=Q(roles__contains=[role]))
+    return Membership.objects.aggregate(**aggregates)

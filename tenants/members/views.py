@@ -1,0 +1,81 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.permissions import role_required
+
+from .forms import RolesForm
+from .models import Membership, Role
+from .selectors import members_counts, members_list
+from .services import membership_join, membership_set_roles
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request):
+    """Consent screen for someone who already has an account elsewhere in the archipel."""
+    if request.membership is not None:
+        return redirect(_safe_next(request))
+    if request.method == "POST":
+        if request.POST.get("decision") == "accept":
+            membership_join(request.user)
+            messages.success(request, _("Welcome! You are now a member of this territory."))
+            return redirect(_safe_next(request))
+        logout(request)
+        messages.info(request, _("You did not join this territory and have been signed out."))
+        return redirect("/")
+    return render(request, "members/join.html", {"next": _safe_next(request)})
+
+
+@role_required(Role.TERRITORY_ADMIN)
+def manage_home(request):
+    return render(request, "members/manage_home.html", {"counts": members_counts(), "roles": Role})
+
+
+@role_required(Role.TERRITORY_ADMIN)
+def members_page(request):
+    role = request.GET.get("role") or None
+    if role not in Role.values:
+        role = None
+    query = (request.GET.get("q") or "").strip()[:100]
+    page = Paginator(members_list(role=role, query=query), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/members.html",
+        {"page": page, "role": role, "query": query, "roles": Role.choices},
+    )
+
+
+@role_required(Role.TERRITORY_ADMIN)
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk: int):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    form = RolesForm(request.POST or None, initial={"roles": membership.roles})
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_set_roles(membership, form.cleaned_data["roles"], by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("roles", message)
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, _("Roles of %s updated.") % membership.user.display_name)
+            return redirect("members")
+    status = 400 if form.errors else 200
+    return render(
+        request, "members/member_edit.html", {"member": membership, "form": form}, status=status
+    )

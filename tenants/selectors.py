@@ -1,0 +1,59 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .models import Domain, Territory
+
+
+@dataclass(frozen=True)
+class ListedTerritory:
+    slug: str
+    name: str
+    url: str
+    area_count: int
+
+
+def _url(request, host: str) -> str:
+    port = request.get_port()
+    default = "443" if settings.SITE_SCHEME == "https" else "80"
+    suffix = "" if port in (default, "", None) else f":{port}"
+    return f"{settings.SITE_SCHEME}://{host}{suffix}/"
+
+
+def territory_url(request, territory: Territory) -> str | None:
+    host = territory.primary_host
+    return _url(request, host) if host else None
+
+
+def territories_listed(request) -> list[ListedTerritory]:
+    from django.db.models import Count
+
+    territories = (
+        Territory.objects.exclude(schema_name="public")
+        .annotate(area_count=Count("areas"))
+        .prefetch_related("domains")
+        .order_by("name")
+    )
+    listed = []
+    for territory in territories:
+        domains = sorted(territory.domains.all(), key=lambda d: (not d.is_primary, d.domain))
+        if domains:
+            listed.append(
+                ListedTerritory(
+                    territory.slug,
+                    territory.name,
+                    _url(request, domains[0].domain),
+                    territory.area_count,
+                )
+            )
+    return listed
+
+
+def public_site_url(request) -> str | None:
+    # Domain lives in `public`, which every territory's search path includes.
+    domain = (
+        Domain.objects.filter(tenant__schema_name="public")
+        .order_by("-is_primary", "domain")
+        .first()
+    )
+    return _url(request, domain.domain) if domain else None

@@ -1,0 +1,101 @@
+"""The shared cast: the public site and two territories, Alpha and Beta, each with one person
+per role, created once per test session in the real test database."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from core.services import user_ensure_verified
+from tenants.demo import PARISHES_FILE, ensure_public_territory
+from tenants.management.commands.load_areas import load_areas
+from tenants.members.models import Role
+from tenants.members.services import membership_join
+from tenants.models import Territory
+from tenants.services import BoundarySource, territory_create
+
+PASSWORD = "correct-horse-battery"
+CAST = {
+    "citizen": [Role.CITIZEN],
+    "driver": [Role.CITIZEN],
+    "admin": [Role.CITIZEN, Role.TERRITORY_ADMIN],
+    "data": [Role.CITIZEN, Role.DATA_OFFICER],
+    "operator": [Role.CITIZEN, Role.OPERATOR],
+    "volunteer": [Role.CITIZEN, Role.VOLUNTEER],
+    "beneficiary": [Role.BENEFICIARY],
+}
+
+
+@dataclass
+class Cast:
+    territory: Territory
+    host: str
+    people: dict
+
+    def __getitem__(self, role: str):
+        return self.people[role]
+
+    def email(self, role: str) -> str:
+        return self.people[role].email
+
+    def client(self, role: str | None = None) -> Client:
+        """A browser on this territory's domain, signed in as `role` (anonymous when None)."""
+        client = Client(HTTP_HOST=self.host)
+        if role:
+            response = client.post(
+                "/accounts/login/", {"login": self.email(role), "password": PASSWORD}
+            )
+            assert response.status_code == 302, response.content[:500]
+        return client
+
+
+def _make_cast(slug: str, insee: list[str]) -> Cast:
+    territory = territory_create(
+        slug=slug,
+        name=slug.capitalize(),
+        domains=[f"{slug}.localhost"],
+        source=BoundarySource(insee=insee),
+    )
+    people = {}
+    with schema_context(territory.schema_name):
+        for role, roles in CAST.items():
+            user = user_ensure_verified(
+                f"{role}@{slug}.test", password=PASSWORD, first_name=f"{role.capitalize()}{slug}"
+            )
+            membership_join(user, roles=roles)
+            people[role] = user
+    return Cast(territory, f"{slug}.localhost", people)
+
+
+@pytest.fixture(scope="session")
+def archipel(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_communes", verbosity=0)
+        load_areas(PARISHES_FILE, "AD")
+        ensure_public_territory()
+        alpha = _make_cast("alpha", ["06088"])  # Nice
+        beta = _make_cast("beta", ["06004"])  # Antibes
+        connection.set_schema_to_public()
+    return {"alpha": alpha, "beta": beta}
+
+
+@pytest.fixture
+def alpha(archipel, db) -> Cast:
+    return archipel["alpha"]
+
+
+@pytest.fixture
+def beta(archipel, db) -> Cast:
+    return archipel["beta"]
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_clean_cache():
+    """Each test starts in `public` with an empty cache (rate limits included)."""
+    cache.clear()
+    yield
+    connection.set_schema_to_public()

@@ -1,0 +1,13 @@
+"""Test settings: the real stack (PostgreSQL/PostGIS, Redis), with a fast password hasher, a
+Redis database of its own and e-mails kept in memory."""
+
+from core.settings import *  # noqa: F403
+from core.settings import env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TEST_REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = "archipel-test"  # noqa: F405
+CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [TEST_REDIS_URL], "prefix": "archipel-test"}  # noqa: F405
+CELERY_BROKER_URL = TEST_REDIS_URL

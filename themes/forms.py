@@ -1,0 +1,73 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import TerritorySettings, Theme
+from .services import validate_theme_colours
+
+
+class ColourInput(forms.TextInput):
+    input_type = "color"
+
+
+class ThemeForm(forms.ModelForm):
+    logo_file = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 1 MB. It is also used for the app icon."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    class Meta:
+        model = Theme
+        fields = [
+            "display_name",
+            "primary_colour",
+            "on_primary_colour",
+            "secondary_colour",
+            "on_secondary_colour",
+            "welcome_text",
+        ]
+        widgets = {
+            "primary_colour": ColourInput,
+            "on_primary_colour": ColourInput,
+            "secondary_colour": ColourInput,
+            "on_secondary_colour": ColourInput,
+            "welcome_text": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            validate_theme_colours(cleaned)
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(field, error)
+        return cleaned
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = TerritorySettings
+        fields = [
+            "contact_text",
+            "legal_notice",
+            "cost_per_km_default",
+            "cost_per_km_max",
+            "solidarity_enabled",
+            "federation_enabled",
+        ]
+        widgets = {
+            "contact_text": forms.Textarea(attrs={"rows": 3}),
+            "legal_notice": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        default, maximum = cleaned.get("cost_per_km_default"), cleaned.get("cost_per_km_max")
+        if default is not None and maximum is not None and default > maximum:
+            self.add_error(
+                "cost_per_km_default", _("The default cost per km cannot exceed the maximum.")
+            )
+        return cleaned

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TripsConfig(AppConfig):
+    name = "trips"
+    default_auto_field = "django.db.models.BigAutoField"
