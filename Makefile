@@ -46,8 +46,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 messages: venv ## refresh the French catalogue after changing texts
-	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=node_modules --ignore=var
-	$(PY) manage.py makemessages -d djangojs -l fr -l en --ignore=.venv --ignore=node_modules --ignore=var
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

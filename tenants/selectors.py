@@ -14,9 +14,10 @@ class ListedTerritory:
 
 
 def _url(request, host: str) -> str:
-    port = request.get_port()
+    # The port the visitor used (e.g. :8000 in development) is kept in links between sites.
+    _name, _sep, port = request.get_host().rpartition(":")
     default = "443" if settings.SITE_SCHEME == "https" else "80"
-    suffix = "" if port in (default, "", None) else f":{port}"
+    suffix = f":{port}" if _sep and port.isdigit() and port != default else ""
     return f"{settings.SITE_SCHEME}://{host}{suffix}/"
 
 

@@ -95,7 +95,8 @@ def resolve_boundary(source: BoundarySource) -> tuple[MultiPolygon, list[Area]]:
     if len(chosen) != 1:
         raise ProvisioningError(
             _(
-                "Give exactly one boundary: EPCI, INSEE codes, département, région, area codes or a GeoJSON file."
+                "Give exactly one boundary: EPCI, INSEE codes, département, région, "
+                "area codes or a GeoJSON file."
             )
         )
     if source.geojson:

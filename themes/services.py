@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,6 +16,10 @@ from .models import TerritorySettings, Theme
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
 LOGO_MAX_PIXELS = 4096
+
+
+def is_hex_colour(value) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value) is not None
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,8 @@ def validate_theme_colours(values: dict) -> None:
     for pair in CHECKED_PAIRS:
         background = values.get(pair.background_field)
         text = values.get(pair.text_field) if pair.text_field else PAGE_BACKGROUND
-        if not background or not text:
-            continue
+        if not (is_hex_colour(background) and is_hex_colour(text)):
+            continue  # the field's own validator reports the format
         ratio = contrast_ratio(background, text)
         if ratio >= AA_BODY_TEXT:
             continue

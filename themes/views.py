@@ -35,7 +35,7 @@ def branding_image(request, name: str):
     if not data:
         raise Http404
     data = bytes(data)
-    etag = '"%s"' % hashlib.sha256(data).hexdigest()[:16]
+    etag = f'"{hashlib.sha256(data).hexdigest()[:16]}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304)
     response = HttpResponse(data, content_type="image/png")

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from tenants.services import BoundarySource, ProvisioningError, territory_create
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-email")
         parser.add_argument("--graph", default="", help="name of the road graph it uses")
 
+    @no_translations  # operators' messages in English, like Django's own commands
     def handle(self, *args, **o):
         geojson = None
         if o["boundary"]:

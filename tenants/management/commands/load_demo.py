@@ -1,5 +1,4 @@
-from django.core.management.base import BaseCommand
-from django.utils import translation
+from django.core.management.base import BaseCommand, no_translations
 
 from tenants.demo import DEMO_PASSWORD, load_demo
 
@@ -10,8 +9,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", default="8000", help="port shown in the printed URLs")
 
+    @no_translations
     def handle(self, *args, port, **options):
-        translation.activate("en")
         rows = load_demo()
         suffix = "" if port == "80" else f":{port}"
         self.stdout.write(self.style.SUCCESS("Demo ready."))
@@ -21,5 +20,5 @@ class Command(BaseCommand):
         ):
             self.stdout.write(f"Territory:     http://{host}{suffix}/")
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
-        for host, email, roles in rows:
+        for _host, email, roles in rows:
             self.stdout.write(f"  {email:<42} {roles}")

@@ -1,0 +1,124 @@
+"""One account across the archipel: sign up on Alpha, sign in on Beta, join Beta only after
+consenting; until then Beta's members, admins and API do not see the person."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from core.models import User
+from tenants.members.models import Membership, Role
+
+from ..conftest import PASSWORD
+
+
+def sign_up(host: str, email: str, *, consent: bool = True) -> Client:
+    client = Client(HTTP_HOST=host)
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "first_name": "Léa"}
+    if consent:
+        data["consent"] = "on"
+    response = client.post("/accounts/signup/", data)
+    return client, response
+
+
+def confirm_email(client: Client) -> None:
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    path = "/" + link.group(0).split("/", 3)[3]
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
+
+
+def members_of(cast) -> set[str]:
+    with schema_context(cast.territory.schema_name):
+        return set(Membership.objects.values_list("user__email", flat=True))
+
+
+def test_sign_up_joins_only_the_territory_it_happens_on(alpha, beta):
+    client, response = sign_up(alpha.host, "lea@example.org")
+    assert response.status_code == 302
+    assert "alpha.localhost" in mail.outbox[-1].body
+    # E-mail verification is mandatory before signing in.
+    login = Client(HTTP_HOST=alpha.host).post(
+        "/accounts/login/", {"login": "lea@example.org", "password": PASSWORD}
+    )
+    assert login.status_code == 302 and "confirm-email" in login["Location"]
+    confirm_email(client)
+
+    assert "lea@example.org" in members_of(alpha)
+    assert "lea@example.org" not in members_of(beta)
+    with schema_context(alpha.territory.schema_name):
+        membership = Membership.objects.get(user__email="lea@example.org")
+        assert membership.roles == [Role.CITIZEN] and membership.consented_at is not None
+    assert User.objects.get(email="lea@example.org").first_name == "Léa"
+
+
+def test_sign_up_requires_consent_and_leaves_nothing_without_it(alpha):
+    _client, response = sign_up(alpha.host, "noconsent@example.org", consent=False)
+    assert response.status_code == 200
+    assert "consent" in response.context["form"].errors
+    assert not User.objects.filter(email="noconsent@example.org").exists()
+
+
+def test_sign_up_is_closed_on_the_public_site(archipel, db):
+    response = Client(HTTP_HOST="localhost").post(
+        "/accounts/signup/", {"email": "x@example.org", "password1": PASSWORD}
+    )
+    assert response.status_code == 404
+    assert not User.objects.filter(email="x@example.org").exists()
+
+
+def test_same_credentials_on_another_territory_lead_to_the_consent_screen(alpha, beta):
+    person = alpha["citizen"]
+    client = Client(HTTP_HOST=beta.host)
+    response = client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"].startswith("/join/")
+    consent = client.get(home["Location"])
+    assert consent.status_code == 200
+    assert "first name and e-mail address" in consent.content.decode() or "prénom" in consent.content.decode()
+
+    # Before accepting, Beta sees nothing of this person.
+    assert person.email not in members_of(beta)
+    admin = beta.client("admin")
+    assert person.email not in admin.get("/manage/members/").content.decode()
+    assert person.email not in str(admin.get("/api/v1/members/").json())
+    # And the person cannot use Beta's API as a member.
+    assert client.get("/api/v1/me/").status_code == 403
+
+    response = client.post("/join/", {"decision": "accept", "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert person.email in members_of(beta)
+    assert client.get("/api/v1/me/").json()["roles"] == [Role.CITIZEN]
+    assert person.email in admin.get("/manage/members/").content.decode()
+
+
+def test_declining_signs_out_and_leaves_no_membership(alpha, beta):
+    person = alpha["driver"]
+    client = Client(HTTP_HOST=beta.host)
+    client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+    response = client.post("/join/", {"decision": "decline"})
+    assert response.status_code == 302
+    assert person.email not in members_of(beta)
+    assert client.get("/api/v1/me/").status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_join_redirect_target_stays_on_the_site(alpha, beta):
+    client = Client(HTTP_HOST=beta.host)
+    client.post("/accounts/login/", {"login": alpha.email("data"), "password": PASSWORD})
+    response = client.post("/join/", {"decision": "accept", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("lang_cookie, expected", [(None, "Se connecter"), ("en", "Sign in")])
+def test_pages_are_french_unless_another_language_is_chosen(alpha, lang_cookie, expected):
+    client = Client(HTTP_HOST=alpha.host, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    if lang_cookie:
+        client.cookies["django_language"] = lang_cookie
+    page = client.get("/accounts/login/").content.decode()
+    assert expected in page

@@ -1,0 +1,44 @@
+"""The public site lists the archipel; an unknown host gets a clear 404 page."""
+
+from django.test import Client
+
+
+def test_public_site_lists_every_territory_with_a_link(archipel, db):
+    response = Client(HTTP_HOST="localhost").get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for cast in archipel.values():
+        assert f'href="http://{cast.host}/"' in page
+        assert cast.territory.name in page
+
+
+def test_links_keep_the_port_of_the_request(archipel, db):
+    page = Client(HTTP_HOST="localhost:8000").get("/").content.decode()
+    assert 'href="http://alpha.localhost:8000/"' in page
+
+
+def test_public_api_lists_territories(archipel, db):
+    data = Client(HTTP_HOST="localhost").get("/api/v1/territories/").json()
+    assert {"alpha", "beta"} <= {t["slug"] for t in data}
+
+
+def test_unknown_host_gets_a_404_page_pointing_to_the_list(archipel, db):
+    response = Client(HTTP_HOST="nowhere.localhost:8000").get("/some/page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "nowhere.localhost" in page
+    assert 'href="http://localhost:8000/"' in page
+    assert "Territoire inconnu" in page
+
+
+def test_territory_home_shows_its_own_theme(alpha, beta):
+    a = alpha.client().get("/").content.decode()
+    b = beta.client().get("/").content.decode()
+    assert 'lang="fr"' in a
+    assert "<title>Accueil · Alpha</title>" in a and "<title>Accueil · Beta</title>" in b
+
+
+def test_openapi_schema_documents_the_territory_api(alpha):
+    response = alpha.client().get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert "/api/v1/members/" in response.content.decode()

@@ -1,0 +1,156 @@
+"""The territory admin edits the theme and settings; bad colours and logos are refused."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
+from PIL import Image
+
+from themes.colours import contrast_ratio, suggest_colour
+from themes.models import TerritorySettings, Theme
+
+VALID = {
+    "theme-display_name": "Alpha Covoit",
+    "theme-primary_colour": "#0b4f8a",
+    "theme-on_primary_colour": "#ffffff",
+    "theme-secondary_colour": "#fde7a5",
+    "theme-on_secondary_colour": "#1b1b1b",
+    "theme-welcome_text": "Bienvenue",
+    "settings-contact_text": "mairie@alpha.test",
+    "settings-legal_notice": "Mentions",
+    "settings-cost_per_km_default": "0.09",
+    "settings-cost_per_km_max": "0.15",
+    "settings-solidarity_enabled": "on",
+    "settings-federation_enabled": "on",
+}
+
+
+def png(size=(300, 200), colour="red", fmt="PNG") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, fmt)
+    return out.getvalue()
+
+
+def theme_of(cast) -> Theme:
+    with schema_context(cast.territory.schema_name):
+        return Theme.objects.get()
+
+
+def test_contrast_arithmetic_matches_wcag_reference_values():
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+    assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+    suggestion = suggest_colour("#f5a623", "#ffffff")
+    assert contrast_ratio(suggestion, "#ffffff") >= 4.5
+    assert suggest_colour("#0b4f8a", "#ffffff") == "#0b4f8a"
+
+
+def test_admin_saves_theme_settings_and_logo(alpha):
+    client = alpha.client("admin")
+    response = client.post(
+        "/manage/appearance/", {**VALID, "theme-logo_file": SimpleUploadedFile("l.png", png())}
+    )
+    assert response.status_code == 302
+    theme = theme_of(alpha)
+    assert (theme.display_name, theme.primary_colour) == ("Alpha Covoit", "#0b4f8a")
+    assert Image.open(io.BytesIO(bytes(theme.icon_512))).size == (512, 512)
+    with schema_context(alpha.territory.schema_name):
+        current = TerritorySettings.objects.get()
+    assert str(current.cost_per_km_default) == "0.090" and current.solidarity_enabled
+    home = client.get("/").content.decode()
+    assert "--primary:#0b4f8a" in home and "Alpha Covoit" in home
+    logo = client.get("/branding/logo.png")
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+
+
+def test_low_contrast_pair_is_refused_with_ratio_and_suggestion(alpha):
+    before = theme_of(alpha)
+    response = alpha.client("admin").post(
+        "/manage/appearance/", {**VALID, "theme-primary_colour": "#f5a623"}
+    )
+    assert response.status_code == 400
+    errors = response.context["theme_form"].errors
+    message = " ".join(errors["on_primary_colour"] + errors["primary_colour"])
+    assert "2.0" in message and "4.5" in message
+    suggested = message.split("#")[-1][:6]
+    assert contrast_ratio("#" + suggested, "#ffffff") >= 4.5
+    after = theme_of(alpha)
+    assert after.primary_colour == before.primary_colour
+    assert after.display_name == before.display_name  # nothing was saved
+
+
+def test_text_colour_too_close_to_secondary_is_refused(alpha):
+    response = alpha.client("admin").post(
+        "/manage/appearance/", {**VALID, "theme-on_secondary_colour": "#c8b98a"}
+    )
+    assert response.status_code == 400
+    assert "on_secondary_colour" in response.context["theme_form"].errors
+
+
+@pytest.mark.parametrize(
+    ("upload", "expected"),
+    [
+        (SimpleUploadedFile("x.png", b"not an image at all"), "PNG, JPEG"),
+        (SimpleUploadedFile("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>",
+                            content_type="image/svg+xml"), "PNG, JPEG"),
+        (SimpleUploadedFile("x.gif", png(fmt="GIF")), "PNG, JPEG"),
+        (SimpleUploadedFile("big.png", png(size=(5000, 10))), "4096"),
+    ],
+)
+def test_bad_logos_are_refused_and_nothing_is_saved(alpha, upload, expected):
+    before = theme_of(alpha)
+    response = alpha.client("admin").post("/manage/appearance/", {**VALID, "theme-logo_file": upload})
+    assert response.status_code == 400
+    assert expected in " ".join(response.context["theme_form"].errors["logo_file"])
+    after = theme_of(alpha)
+    assert after.display_name == before.display_name and after.logo_version == before.logo_version
+
+
+def test_oversized_logo_is_refused(alpha, settings):
+    import random
+
+    settings.LOGO_MAX_BYTES = 10 * 1024
+    noise = Image.frombytes("RGB", (100, 100), random.Random(1).randbytes(100 * 100 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    assert len(out.getvalue()) > 10 * 1024
+    response = alpha.client("admin").post(
+        "/manage/appearance/",
+        {**VALID, "theme-logo_file": SimpleUploadedFile("n.png", out.getvalue())},
+    )
+    assert response.status_code == 400
+    error = " ".join(response.context["theme_form"].errors["logo_file"])
+    assert "10 ko" in error or "10 kB" in error
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("settings-cost_per_km_default", "0.20"),  # above the maximum 0.15
+        ("settings-cost_per_km_max", "0.80"),  # above the national ceiling
+        ("settings-cost_per_km_default", "abc"),
+        ("theme-primary_colour", "blue"),
+    ],
+)
+def test_invalid_settings_are_field_errors(alpha, field, value):
+    response = alpha.client("admin").post("/manage/appearance/", {**VALID, field: value})
+    assert response.status_code == 400
+    form = "theme_form" if field.startswith("theme") else "settings_form"
+    assert field.split("-", 1)[1] in response.context[form].errors
+
+
+def test_each_territory_has_its_own_manifest(alpha, beta):
+    alpha.client("admin").post(
+        "/manage/appearance/", {**VALID, "theme-logo_file": SimpleUploadedFile("l.png", png())}
+    )
+    a = alpha.client().get("/manifest.webmanifest")
+    b = beta.client().get("/manifest.webmanifest")
+    assert a["Content-Type"] == "application/manifest+json"
+    a, b = a.json(), b.json()
+    assert a["name"] == "Alpha Covoit" and a["theme_color"] == "#0b4f8a"
+    assert b["name"] == theme_of(beta).display_name and b["name"] != a["name"]
+    assert {icon["sizes"] for icon in a["icons"]} == {"192x192", "512x512"}
+    icon = alpha.client().get(a["icons"][1]["src"])
+    assert Image.open(io.BytesIO(icon.content)).size == (512, 512)
+    assert a["start_url"] == "/" and a["display"] == "standalone"
