@@ -4,21 +4,39 @@ The territory is resolved from the Host header, exactly as django-tenants does f
 calls in consumers must run inside `tenant_context(scope["tenant"])` *inside* the
 database_sync_to_async function, otherwise they silently hit `public`."""
 
+from urllib.parse import urlsplit
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.urls import path
 from django_tenants.utils import get_tenant_domain_model, remove_www, tenant_context
+
+from core.middleware import SESSION_TERRITORY_KEY
 
 CLOSE_UNKNOWN_TERRITORY = 4404
 CLOSE_NOT_MEMBER = 4403
 CLOSE_UNAUTHENTICATED = 4401
 
 
-def _host(scope) -> str:
+def _header(scope, wanted: bytes) -> str:
     for name, value in scope.get("headers", []):
-        if name == b"host":
-            return remove_www(value.decode("latin-1").split(":")[0].lower())
+        if name == wanted:
+            return value.decode("latin-1")
     return ""
+
+
+def _host(scope) -> str:
+    return remove_www(_header(scope, b"host").split(":")[0].lower())
+
+
+def _same_origin(scope, host: str) -> bool:
+    """Refuse cross-site websocket hijacking: a page of another site cannot open a socket
+    with the visitor's cookies. Clients that send no Origin (not browsers) are let through to
+    the authentication check."""
+    origin = _header(scope, b"origin")
+    if not origin:
+        return True
+    return (urlsplit(origin).hostname or "").lower() == host
 
 
 @database_sync_to_async
@@ -32,7 +50,8 @@ class TerritoryWebsocketMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        territory = await _territory_for(_host(scope))
+        host = _host(scope)
+        territory = await _territory_for(host) if _same_origin(scope, host) else None
         if territory is None or territory.schema_name == "public":
             await receive()  # the websocket.connect event
             await send({"type": "websocket.close", "code": CLOSE_UNKNOWN_TERRITORY})
@@ -54,7 +73,10 @@ class MemberConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        session = self.scope.get("session") or {}
+        # Sessions are per territory (see core.middleware.SessionScopeMiddleware).
+        same_territory = session.get(SESSION_TERRITORY_KEY) == self.scope["tenant"].schema_name
+        if user is None or not user.is_authenticated or not same_territory:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.roles = await membership_roles(self.scope["tenant"], user)
@@ -68,13 +90,29 @@ class MemberConsumer(AsyncJsonWebsocketConsumer):
         """Hook for subclasses, called once the member is accepted."""
 
 
+def person_group(territory, user_id: int) -> str:
+    """Channel-layer group of one person's open pages in one territory: group names carry the
+    schema, so an event sent in one territory never reaches a page of another."""
+    return f"{territory.schema_name}.person.{user_id}"
+
+
 class PresenceConsumer(MemberConsumer):
-    """Tells an open page who it is connected as; the base of the live header."""
+    """One per open page: says who it is connected as and relays events addressed to the
+    person in this territory (notifications, unread counts)."""
 
     async def joined(self) -> None:
+        self.group = person_group(self.scope["tenant"], self.scope["user"].pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json(
             {"type": "hello", "territory": self.scope["tenant"].slug, "roles": self.roles}
         )
+
+    async def disconnect(self, code):
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def person_event(self, event):
+        await self.send_json(event["payload"])
 
 
 websocket_urlpatterns = [path("ws/presence/", PresenceConsumer.as_asgi())]

@@ -74,6 +74,9 @@ def _make_cast(slug: str, insee: list[str]) -> Cast:
 @pytest.fixture(scope="session")
 def archipel(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        # pytest-django sets the test database up only when a collected test asks for one;
+        # never write the cast into the development database.
+        assert connection.settings_dict["NAME"].startswith("test_"), "request the db fixture"
         call_command("load_communes", verbosity=0)
         load_areas(PARISHES_FILE, "AD")
         ensure_public_territory()

@@ -80,7 +80,7 @@ def test_same_credentials_on_another_territory_lead_to_the_consent_screen(alpha,
     assert home.status_code == 302 and home["Location"].startswith("/join/")
     consent = client.get(home["Location"])
     assert consent.status_code == 200
-    assert "first name and e-mail address" in consent.content.decode() or "prénom" in consent.content.decode()
+    assert "votre prénom et votre adresse e-mail" in consent.content.decode()
 
     # Before accepting, Beta sees nothing of this person.
     assert person.email not in members_of(beta)

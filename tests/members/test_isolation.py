@@ -15,7 +15,10 @@ MANAGEMENT_PAGES = ["/manage/", "/manage/members/", "/manage/appearance/"]
 def signed_in_elsewhere(person, cast) -> Client:
     """Someone of Alpha signing in on Beta with the same credentials (no consent given)."""
     client = Client(HTTP_HOST=cast.host)
-    assert client.post("/accounts/login/", {"login": person.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"login": person.email, "password": PASSWORD}).status_code
+        == 302
+    )
     return client
 
 

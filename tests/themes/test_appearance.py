@@ -92,15 +92,23 @@ def test_text_colour_too_close_to_secondary_is_refused(alpha):
     ("upload", "expected"),
     [
         (SimpleUploadedFile("x.png", b"not an image at all"), "PNG, JPEG"),
-        (SimpleUploadedFile("x.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>",
-                            content_type="image/svg+xml"), "PNG, JPEG"),
+        (
+            SimpleUploadedFile(
+                "x.svg",
+                b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>",
+                content_type="image/svg+xml",
+            ),
+            "PNG, JPEG",
+        ),
         (SimpleUploadedFile("x.gif", png(fmt="GIF")), "PNG, JPEG"),
         (SimpleUploadedFile("big.png", png(size=(5000, 10))), "4096"),
     ],
 )
 def test_bad_logos_are_refused_and_nothing_is_saved(alpha, upload, expected):
     before = theme_of(alpha)
-    response = alpha.client("admin").post("/manage/appearance/", {**VALID, "theme-logo_file": upload})
+    response = alpha.client("admin").post(
+        "/manage/appearance/", {**VALID, "theme-logo_file": upload}
+    )
     assert response.status_code == 400
     assert expected in " ".join(response.context["theme_form"].errors["logo_file"])
     after = theme_of(alpha)

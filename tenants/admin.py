@@ -1,0 +1,44 @@
+"""Platform admin (public schema, superusers only). Territories are created with the
+`create_territory` command, which provisions schema, boundary, theme and first admin together;
+the admin edits what can change afterwards."""
+
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+
+from .models import Area, Domain, Territory
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+@admin.register(Territory)
+class TerritoryAdmin(GISModelAdmin):
+    list_display = ["name", "slug", "schema_name", "graph_name", "created_at"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["slug", "schema_name", "created_at"]
+    fields = ["name", "slug", "schema_name", "graph_name", "boundary", "created_at"]
+    inlines = [DomainInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting a territory drops its schema: an operation, not a click
+
+
+@admin.register(Area)
+class AreaAdmin(GISModelAdmin):
+    list_display = ["code", "name", "kind", "population", "departement", "epci_name"]
+    list_filter = ["kind", "country", "region"]
+    search_fields = ["code", "name", "epci", "epci_name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,127 @@
+"""Websockets resolve the territory from the Host header and accept only its members.
+
+The consumers' database calls run (thread-sensitive) on the test's own connection, so they see
+the test's data."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from core.asgi import application
+from core.middleware import SESSION_TERRITORY_KEY
+from core.websocket import (
+    CLOSE_NOT_MEMBER,
+    CLOSE_UNAUTHENTICATED,
+    CLOSE_UNKNOWN_TERRITORY,
+    person_group,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session_for():
+    def make(user, schema: str) -> str:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[SESSION_TERRITORY_KEY] = schema
+        session.save()
+        return session.session_key
+
+    return make
+
+
+async def connect(host: str, session_key: str | None = None, origin: str | None = None):
+    headers = [(b"host", host.encode())]
+    if session_key:
+        headers.append((b"cookie", f"sessionid={session_key}".encode()))
+    if origin:
+        headers.append((b"origin", origin.encode()))
+    communicator = WebsocketCommunicator(application, "/ws/presence/", headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, connected, code
+
+
+def test_member_connects_and_receives_events_for_them_only(archipel, session_for):
+    alpha = archipel["alpha"]
+    person = alpha["citizen"]
+    key = session_for(person, alpha.territory.schema_name)
+
+    async def scenario():
+        communicator, connected, _code = await connect(alpha.host, key, "http://alpha.localhost")
+        assert connected
+        hello = await communicator.receive_json_from(timeout=5)
+        assert hello == {"type": "hello", "territory": "alpha", "roles": ["citizen"]}
+        layer = get_channel_layer()
+        await layer.group_send(
+            person_group(alpha.territory, person.pk),
+            {"type": "person.event", "payload": {"type": "notification", "text": "hi"}},
+        )
+        assert await communicator.receive_json_from(timeout=5) == {
+            "type": "notification",
+            "text": "hi",
+        }
+        # An event for the same person id in another territory's group never arrives here.
+        await layer.group_send(
+            person_group(archipel["beta"].territory, person.pk),
+            {"type": "person.event", "payload": {"type": "notification", "text": "elsewhere"}},
+        )
+        assert await communicator.receive_nothing(timeout=0.5)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_unknown_host_is_closed(archipel):
+    async def scenario():
+        _c, connected, code = await connect("nowhere.localhost")
+        assert not connected and code == CLOSE_UNKNOWN_TERRITORY
+
+    async_to_sync(scenario)()
+
+
+def test_unauthenticated_is_closed(archipel):
+    async def scenario():
+        _c, connected, code = await connect(archipel["alpha"].host)
+        assert not connected and code == CLOSE_UNAUTHENTICATED
+
+    async_to_sync(scenario)()
+
+
+def test_member_of_alpha_is_refused_on_beta(archipel, session_for):
+    alpha, beta = archipel["alpha"], archipel["beta"]
+    # Signed in on Beta (same credentials) but never joined it.
+    key = session_for(alpha["admin"], beta.territory.schema_name)
+
+    async def scenario():
+        _c, connected, code = await connect(beta.host, key)
+        assert not connected and code == CLOSE_NOT_MEMBER
+
+    async_to_sync(scenario)()
+
+
+def test_session_of_alpha_replayed_on_beta_is_unauthenticated(archipel, session_for):
+    alpha, beta = archipel["alpha"], archipel["beta"]
+    key = session_for(alpha["admin"], alpha.territory.schema_name)
+
+    async def scenario():
+        _c, connected, code = await connect(beta.host, key)
+        assert not connected and code == CLOSE_UNAUTHENTICATED
+
+    async_to_sync(scenario)()
+
+
+def test_cross_site_origin_is_refused(archipel, session_for):
+    alpha = archipel["alpha"]
+    key = session_for(alpha["citizen"], alpha.territory.schema_name)
+
+    async def scenario():
+        _c, connected, _code = await connect(alpha.host, key, origin="https://evil.example")
+        assert not connected
+
+    async_to_sync(scenario)()
