@@ -8,12 +8,13 @@ HOST ?= 0.0.0.0
 export DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup system venv assets db demo lint messages bench clean
+.PHONY: run test setup system venv assets dbrole db demo lint messages clean
 
 run: setup demo ## set up everything and serve the demo archipel (HTTP + websockets + worker)
 	@scripts/serve.sh $(HOST) $(PORT)
 
-test: system venv assets db ## run every test against real PostgreSQL/PostGIS, Redis and chromium
+test: system venv assets dbrole ## run every test against real PostgreSQL/PostGIS, Redis and chromium
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: system venv assets db
@@ -33,8 +34,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-db: venv
+dbrole:
 	@scripts/setup-db.sh
+
+db: venv dbrole
 	$(PY) manage.py migrate_schemas --shared -v 0
 	$(PY) manage.py migrate_schemas --tenant -v 0
 	$(PY) manage.py load_communes --if-empty

@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView
 from tenants.api import TerritoriesList
 from tenants.views import archipel_home
 
+admin.site.site_header = "Archipel"
+admin.site.site_title = "Archipel"
+
 urlpatterns = [
     path("", archipel_home, name="archipel_home"),
     path("admin/", admin.site.urls),

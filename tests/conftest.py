@@ -83,7 +83,25 @@ def archipel(django_db_setup, django_db_blocker):
         alpha = _make_cast("alpha", ["06088"])  # Nice
         beta = _make_cast("beta", ["06004"])  # Antibes
         connection.set_schema_to_public()
-    return {"alpha": alpha, "beta": beta}
+    yield {"alpha": alpha, "beta": beta}
+    with django_db_blocker.unblock():
+        _close_other_connections()
+
+
+def _close_other_connections(timeout: float = 10) -> None:
+    """The test database can only be dropped once no other backend uses it: the browser
+    tests' server process and the websocket consumers' threads may leave one for a moment."""
+    import time
+
+    query = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {query}")
+        while time.monotonic() < deadline:
+            cursor.execute(f"SELECT count(*) {query}")
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture

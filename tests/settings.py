@@ -5,7 +5,12 @@ from core.settings import *  # noqa: F403
 from core.settings import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The browser tests' server process writes e-mails to files the test reads.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.filebased.EmailBackend"
+    if EMAIL_FILE_PATH  # noqa: F405
+    else "django.core.mail.backends.locmem.EmailBackend"
+)
 TEST_REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "archipel-test"  # noqa: F405

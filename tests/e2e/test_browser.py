@@ -1,0 +1,186 @@
+"""What people click through, in a real browser, on the demo archipel."""
+
+import re
+
+import pytest
+
+from tenants.demo import (
+    CROSS_TERRITORY_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_TERRITORIES,
+    SUPERUSER_EMAIL,
+    demo_email,
+)
+
+from .conftest import axe_violations
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+
+def url(server, host: str, path: str = "/") -> str:
+    return f"http://{host}:{server['port']}{path}"
+
+
+def territory_url(server, slug: str, path: str = "/") -> str:
+    return url(server, f"{slug}.localhost", path)
+
+
+def sign_in(page, server, slug: str, email: str) -> None:
+    page.goto(territory_url(server, slug, "/accounts/login/"))
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def header_background(page) -> str:
+    return page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor")
+
+
+def rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def latest_mail_link(server, pattern: str) -> str:
+    files = sorted(server["mail_dir"].glob("*.log"), key=lambda p: p.stat().st_mtime)
+    assert files, "no e-mail was sent"
+    match = re.search(pattern, files[-1].read_text())
+    assert match, files[-1].read_text()
+    return match.group(0)
+
+
+def test_sign_up_on_one_territory_join_a_second_with_its_own_theme(page, demo_server):
+    first, second = DEMO_TERRITORIES[0], DEMO_TERRITORIES[1]
+    email = "nouvelle.personne@example.org"
+    password = "un-mot-de-passe-solide"
+
+    page.goto(territory_url(demo_server, first.slug, "/accounts/signup/"))
+    page.fill("input[name=first_name]", "Nina")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", password)
+    page.fill("input[name=password2]", password)
+    page.get_by_label("Je rejoins ce territoire").check()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+    link = latest_mail_link(demo_server, r"http://[^\s]+/accounts/confirm-email/[^\s]+/")
+    page.goto(link)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert header_background(page) == rgb(first.theme["primary_colour"])
+
+    # Same credentials on the second territory: consent screen, then membership.
+    page.goto(territory_url(demo_server, second.slug, "/accounts/login/"))
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r".*/join/.*"))
+    assert "Rejoindre Escaldes en commun" in page.locator("h1").inner_text()
+    page.get_by_role("button", name="Rejoindre").click()
+    page.wait_for_load_state()
+    assert "Vous êtes maintenant membre" in page.locator(".messages").inner_text()
+    assert header_background(page) == rgb(second.theme["primary_colour"])
+    assert second.theme["display_name"] in page.locator(".brand").inner_text()
+    footer = page.eval_on_selector(".site-footer", "e => getComputedStyle(e).backgroundColor")
+    assert footer == rgb(second.theme["secondary_colour"])
+
+
+def test_theme_preview_reports_contrast_live_and_server_refuses(page, demo_server):
+    spec = DEMO_TERRITORIES[2]
+    sign_in(page, demo_server, spec.slug, demo_email("admin", spec.slug))
+    page.goto(territory_url(demo_server, spec.slug, "/manage/appearance/"))
+    page.fill("#id_theme-primary_colour", "#f5a623")
+    report = page.locator("#contrast-report")
+    assert "insuffisant" in report.inner_text()
+    preview_bg = page.eval_on_selector(
+        ".preview-header", "e => getComputedStyle(e).backgroundColor"
+    )
+    assert preview_bg == rgb("#f5a623")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    assert "Rien n'a été enregistré" in page.locator("[role=alert]").inner_text()
+    assert "Essayez #" in page.locator("main").inner_text()
+    assert header_background(page) == rgb(spec.theme["primary_colour"])  # unchanged
+
+
+def test_keyboard_skip_link_reaches_the_content(page, demo_server):
+    page.goto(territory_url(demo_server, DEMO_TERRITORIES[0].slug))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+ANONYMOUS_PAGES = [
+    "/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/legal/",
+    "/no-such-page/",
+]
+ADMIN_PAGES = [
+    "/manage/",
+    "/manage/members/",
+    "/manage/appearance/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+]
+
+
+def assert_accessible(page, where: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{where}: {violations}"
+
+
+@pytest.mark.parametrize("spec", DEMO_TERRITORIES, ids=lambda s: s.slug)
+def test_every_page_passes_axe_with_each_demo_theme(page, demo_server, spec):
+    for path in ANONYMOUS_PAGES:
+        page.goto(territory_url(demo_server, spec.slug, path))
+        assert_accessible(page, f"{spec.slug}{path}")
+
+    sign_in(page, demo_server, spec.slug, demo_email("admin", spec.slug))
+    for path in ADMIN_PAGES:
+        page.goto(territory_url(demo_server, spec.slug, path))
+        assert_accessible(page, f"{spec.slug}{path} (admin)")
+    page.goto(territory_url(demo_server, spec.slug, "/manage/members/"))
+    page.get_by_role("link", name=re.compile("Modifier les rôles")).first.click()
+    page.wait_for_load_state()
+    assert_accessible(page, f"{spec.slug} member edit")
+    page.goto(territory_url(demo_server, spec.slug, "/manage/appearance/"))
+    page.fill("#id_theme-on_primary_colour", "#dddddd")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state()
+    assert_accessible(page, f"{spec.slug} appearance with errors")
+    page.context.clear_cookies()
+
+    sign_in(page, demo_server, spec.slug, demo_email("citizen", spec.slug))
+    response = page.goto(territory_url(demo_server, spec.slug, "/manage/"))
+    assert response.status == 403
+    assert_accessible(page, f"{spec.slug} 403")
+    page.context.clear_cookies()
+
+
+def test_consent_page_passes_axe(page, demo_server):
+    sign_in(page, demo_server, "encamp", CROSS_TERRITORY_EMAIL)
+    assert "/join/" in page.url
+    assert_accessible(page, "encamp /join/")
+
+
+def test_public_pages_pass_axe(page, demo_server):
+    page.goto(url(demo_server, "localhost"))
+    assert page.locator("a", has_text="Escaldes-Engordany").count() == 1
+    assert_accessible(page, "public home")
+    response = page.goto(url(demo_server, "unknown.localhost"))
+    assert response.status == 404
+    assert_accessible(page, "unknown host")
+    page.goto(url(demo_server, "localhost", "/admin/login/"))
+    assert_accessible(page, "admin login")
+    page.fill("input[name=username]", SUPERUSER_EMAIL)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state()
+    for path in ["/admin/", "/admin/tenants/territory/", "/admin/core/user/"]:
+        page.goto(url(demo_server, "localhost", path))
+        assert_accessible(page, f"platform admin {path}")
