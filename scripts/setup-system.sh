@@ -11,7 +11,7 @@ WITH_BROWSER="${WITH_BROWSER:-0}"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-packages=(postgresql postgresql-15-postgis-3 gdal-bin libgeos-c1v5 libproj25 redis-server
+packages=(python3 postgresql postgresql-15-postgis-3 gdal-bin libgeos-c1v5 libproj25 redis-server
           gettext nodejs python3-venv)
 if [ "$WITH_BROWSER" = 1 ]; then packages+=(chromium); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
