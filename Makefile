@@ -8,10 +8,13 @@ HOST ?= 0.0.0.0
 export DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup system venv assets dbrole db demo lint messages clean
+.PHONY: run test setup system venv assets dbrole db demo static lint messages clean
 
-run: setup demo ## set up everything and serve the demo archipel (HTTP + websockets + worker)
+run: setup demo static ## set up everything and serve the demo archipel (HTTP + websockets + worker)
 	@scripts/serve.sh $(HOST) $(PORT)
+
+static: venv assets
+	$(PY) manage.py collectstatic --noinput -v 0
 
 test: system venv assets dbrole ## run every test against real PostgreSQL/PostGIS, Redis and chromium
 	$(VENV)/bin/ruff check .

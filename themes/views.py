@@ -67,7 +67,7 @@ def manifest(request):
         ]
     document = {
         "name": theme.display_name,
-        "short_name": theme.display_name[:12],
+        "short_name": theme.display_name,
         "lang": request.LANGUAGE_CODE,
         "start_url": "/",
         "scope": "/",
