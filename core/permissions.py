@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
@@ -28,7 +29,7 @@ class HasTerritoryRole(BasePermission):
     """DRF permission: `HasTerritoryRole.of("territory_admin")`."""
 
     roles: tuple[str, ...] = ()
-    message = "This requires a role you do not have in this territory."
+    message = _("This requires a role you do not have in this territory.")
 
     @classmethod
     def of(cls, *roles: str):
@@ -42,4 +43,4 @@ class HasTerritoryRole(BasePermission):
 
 
 class IsTerritoryMember(HasTerritoryRole):
-    message = "You are not a member of this territory."
+    message = _("You are not a member of this territory.")

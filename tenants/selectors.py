@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count
 
 from .models import Domain, Territory
 
@@ -27,8 +28,6 @@ def territory_url(request, territory: Territory) -> str | None:
 
 
 def territories_listed(request) -> list[ListedTerritory]:
-    from django.db.models import Count
-
     territories = (
         Territory.objects.exclude(schema_name="public")
         .annotate(area_count=Count("areas"))

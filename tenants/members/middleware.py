@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -38,6 +39,4 @@ class MembershipMiddleware:
             )
         if request.method == "GET" and not path.startswith("/manage/"):
             return redirect(reverse("join") + "?" + urlencode({"next": request.get_full_path()}))
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -70,8 +70,6 @@ def member_edit(request, pk: int):
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("roles", message)
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, _("Roles of %s updated.") % membership.user.display_name)
             return redirect("members")

@@ -77,51 +77,39 @@ def test_member_connects_and_receives_events_for_them_only(archipel, session_for
     async_to_sync(scenario)()
 
 
-def test_unknown_host_is_closed(archipel):
-    async def scenario():
-        _c, connected, code = await connect("nowhere.localhost")
-        assert not connected and code == CLOSE_UNKNOWN_TERRITORY
+def refused_with(host: str, session_key: str | None = None, origin: str | None = None):
+    """Connect, expecting a refusal; returns the close code."""
 
-    async_to_sync(scenario)()
+    async def scenario():
+        _c, connected, code = await connect(host, session_key, origin)
+        assert not connected
+        return code
+
+    return async_to_sync(scenario)()
+
+
+def test_unknown_host_is_closed(archipel):
+    assert refused_with("nowhere.localhost") == CLOSE_UNKNOWN_TERRITORY
 
 
 def test_unauthenticated_is_closed(archipel):
-    async def scenario():
-        _c, connected, code = await connect(archipel["alpha"].host)
-        assert not connected and code == CLOSE_UNAUTHENTICATED
-
-    async_to_sync(scenario)()
+    assert refused_with(archipel["alpha"].host) == CLOSE_UNAUTHENTICATED
 
 
 def test_member_of_alpha_is_refused_on_beta(archipel, session_for):
     alpha, beta = archipel["alpha"], archipel["beta"]
     # Signed in on Beta (same credentials) but never joined it.
     key = session_for(alpha["admin"], beta.territory.schema_name)
-
-    async def scenario():
-        _c, connected, code = await connect(beta.host, key)
-        assert not connected and code == CLOSE_NOT_MEMBER
-
-    async_to_sync(scenario)()
+    assert refused_with(beta.host, key) == CLOSE_NOT_MEMBER
 
 
 def test_session_of_alpha_replayed_on_beta_is_unauthenticated(archipel, session_for):
     alpha, beta = archipel["alpha"], archipel["beta"]
     key = session_for(alpha["admin"], alpha.territory.schema_name)
-
-    async def scenario():
-        _c, connected, code = await connect(beta.host, key)
-        assert not connected and code == CLOSE_UNAUTHENTICATED
-
-    async_to_sync(scenario)()
+    assert refused_with(beta.host, key) == CLOSE_UNAUTHENTICATED
 
 
 def test_cross_site_origin_is_refused(archipel, session_for):
     alpha = archipel["alpha"]
     key = session_for(alpha["citizen"], alpha.territory.schema_name)
-
-    async def scenario():
-        _c, connected, _code = await connect(alpha.host, key, origin="https://evil.example")
-        assert not connected
-
-    async_to_sync(scenario)()
+    assert refused_with(alpha.host, key, origin="https://evil.example") == CLOSE_UNKNOWN_TERRITORY
