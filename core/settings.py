@@ -233,3 +233,6 @@ LOGGING = {
 
 # Debian 12 ships GDAL 3.6; GDAL is only used here on files the project ships or builds itself.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Road graphs built by `manage.py build_road_graph` (compact arrays, one file per graph).
+GRAPH_DIR = Path(env("GRAPH_DIR", str(BASE_DIR / "var" / "graphs")))

@@ -2,10 +2,22 @@
 `create_territory` command, which provisions schema, boundary, theme and first admin together;
 the admin edits what can change afterwards."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
+from matching.models import RoadGraphRecord
+
 from .models import Area, Domain, Territory
+
+
+class TerritoryForm(forms.ModelForm):
+    graph_name = forms.ChoiceField(label="Road graph", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = RoadGraphRecord.objects.values_list("name", flat=True)
+        self.fields["graph_name"].choices = [("", "—")] + [(n, n) for n in names]
 
 
 class DomainInline(admin.TabularInline):
@@ -15,6 +27,7 @@ class DomainInline(admin.TabularInline):
 
 @admin.register(Territory)
 class TerritoryAdmin(GISModelAdmin):
+    form = TerritoryForm
     list_display = ["name", "slug", "schema_name", "graph_name", "created_at"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug", "schema_name", "created_at"]

@@ -12,6 +12,8 @@ from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw, ImageFont
 
 from core.services import user_ensure_verified
+from matching.graphs import graph_build, graph_path
+from matching.models import RoadGraphRecord
 from tenants.members.models import Role
 from tenants.members.services import membership_join
 from themes.services import settings_update, theme_update
@@ -25,6 +27,8 @@ SUPERUSER_EMAIL = "superadmin@archipel.example"
 PUBLIC_DOMAINS = ["localhost", "127.0.0.1"]
 PARISHES_FILE = settings.BASE_DIR / "data" / "geo" / "andorra-parishes.geojson"
 CROSS_TERRITORY_EMAIL = "marie@archipel.example"
+DEMO_GRAPH = "andorra"
+ANDORRA_EXTRACT = settings.BASE_DIR / "data" / "osm" / "andorra.osm.gz"
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ def _ensure_territory(spec: DemoTerritory) -> Territory:
         name=spec.name,
         domains=[demo_host(spec.slug)],
         source=BoundarySource(area_codes=list(spec.area_codes)),
-        graph_name="andorra",
+        graph_name=DEMO_GRAPH,
         theme={"display_name": spec.theme["display_name"]},
     )
     with schema_context(territory.schema_name):
@@ -166,6 +170,10 @@ def _ensure_member(user, roles: list[str]) -> None:
 def load_demo() -> list[tuple[str, str, str]]:
     """Create or complete the demo; returns (territory URL host, e-mail, roles) rows."""
     from django.contrib.auth import get_user_model
+
+    graph_known = RoadGraphRecord.objects.filter(name=DEMO_GRAPH).exists()
+    if not (graph_known and graph_path(DEMO_GRAPH).exists()):
+        graph_build(ANDORRA_EXTRACT, DEMO_GRAPH)
 
     load_areas(PARISHES_FILE, "AD")
     ensure_public_territory()

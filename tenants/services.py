@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from matching.models import RoadGraphRecord
+
 from .models import Area, Domain, Territory
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
@@ -183,6 +185,10 @@ def territory_create(
     if not name:
         raise ProvisioningError(_("The territory needs a name."))
     hosts = _validate_identity(slug, domains)
+    if graph_name and not RoadGraphRecord.objects.filter(name=graph_name).exists():
+        raise ProvisioningError(
+            _("Unknown road graph %r: build it first with build_road_graph.") % graph_name
+        )
     boundary, areas = resolve_boundary(source)
     display_name = (theme or {}).get("display_name") or name
     try:

@@ -17,3 +17,4 @@ CACHES["default"]["KEY_PREFIX"] = "archipel-test"  # noqa: F405
 CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [TEST_REDIS_URL], "prefix": "archipel-test"}  # noqa: F405
 CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = TEST_REDIS_URL
+GRAPH_DIR = BASE_DIR / "var" / "test-graphs"  # noqa: F405
