@@ -57,3 +57,14 @@ def public_site_url(request) -> str | None:
         .first()
     )
     return _url(request, domain.domain) if domain else None
+
+
+def current_territory() -> Territory:
+    """The territory whose schema the connection is in (a request sets the real object;
+    `schema_context` only sets the schema name)."""
+    from django.db import connection
+
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Territory):
+        return tenant
+    return Territory.objects.get(schema_name=connection.schema_name)

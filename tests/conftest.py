@@ -11,7 +11,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.services import user_ensure_verified
-from tenants.demo import PARISHES_FILE, ensure_public_territory
+from matching.graphs import graph_build
+from tenants.demo import ANDORRA_EXTRACT, DEMO_GRAPH, PARISHES_FILE, ensure_public_territory
 from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
 from tenants.members.services import membership_join
@@ -19,6 +20,7 @@ from tenants.models import Territory
 from tenants.services import BoundarySource, territory_create
 
 PASSWORD = "correct-horse-battery"
+TEST_GRAPH = DEMO_GRAPH  # the real Andorra road network, shared by both test territories
 CAST = {
     "citizen": [Role.CITIZEN],
     "driver": [Role.CITIZEN],
@@ -53,12 +55,13 @@ class Cast:
         return client
 
 
-def _make_cast(slug: str, insee: list[str]) -> Cast:
+def _make_cast(slug: str, area_codes: list[str]) -> Cast:
     territory = territory_create(
         slug=slug,
         name=slug.capitalize(),
         domains=[f"{slug}.localhost"],
-        source=BoundarySource(insee=insee),
+        source=BoundarySource(area_codes=area_codes),
+        graph_name=TEST_GRAPH,
     )
     people = {}
     with schema_context(territory.schema_name):
@@ -80,8 +83,9 @@ def archipel(django_db_setup, django_db_blocker):
         call_command("load_communes", verbosity=0)
         load_areas(PARISHES_FILE, "AD")
         ensure_public_territory()
-        alpha = _make_cast("alpha", ["06088"])  # Nice
-        beta = _make_cast("beta", ["06004"])  # Antibes
+        graph_build(ANDORRA_EXTRACT, TEST_GRAPH)
+        alpha = _make_cast("alpha", ["AD-03"])  # Encamp
+        beta = _make_cast("beta", ["AD-08"])  # Escaldes-Engordany
         connection.set_schema_to_public()
     yield {"alpha": alpha, "beta": beta}
     with django_db_blocker.unblock():

@@ -4,7 +4,7 @@ import django.contrib.gis.db.models.fields
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django_tenants.postgresql_backend.base
-from django.contrib.postgres.operations import TrigramExtension
+from django.contrib.postgres.operations import BtreeGistExtension, TrigramExtension
 from django.db import migrations, models
 
 
@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
+        BtreeGistExtension(),  # exclusion constraints on time ranges in territory schemas
         migrations.CreateModel(
             name='Area',
             fields=[

@@ -1,0 +1,173 @@
+"""Rides offered by drivers, bookings by passengers, and journeys (what was travelled).
+All live in the territory's schema."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = models.DateTimeField()
+
+
+class Offer(models.Model):
+    """A driver's ride (punctual: one departure with a margin)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        CANCELLED = "cancelled", _("cancelled")
+
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("driver"),
+    )
+    origin_label = models.CharField(_("from"), max_length=200)
+    destination_label = models.CharField(_("to"), max_length=200)
+    origin = models.PointField(srid=4326)
+    destination = models.PointField(srid=4326)
+    graph_name = models.CharField(max_length=64)
+    origin_node = models.IntegerField()
+    destination_node = models.IntegerField()
+    route = models.LineStringField(srid=4326)
+    distance_m = models.PositiveIntegerField()
+    duration_s = models.PositiveIntegerField()
+    # Bounding box of every point a passenger could be picked up at within the detour budget
+    # (see docs/matching.md): indexed, it lets PostGIS discard most rides at once.
+    reach = models.PolygonField(srid=4326)
+    departure_at = models.DateTimeField(_("departure"), db_index=True)
+    margin_minutes = models.PositiveSmallIntegerField(_("margin (minutes)"), default=15)
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    seats_taken = models.PositiveSmallIntegerField(default=0)
+    cost_per_km = models.DecimalField(_("cost per km (€)"), max_digits=4, decimal_places=3)
+    max_detour_ratio = models.DecimalField(
+        _("accepted detour"), max_digits=3, decimal_places=2, default=Decimal("0.25")
+    )
+    instant_booking = models.BooleanField(_("instant booking"), default=False)
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["departure_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__gte=1, seats__lte=8), name="offer_seats_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=F("seats")), name="offer_never_overbooked"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_detour_ratio__gte=0, max_detour_ratio__lte=1),
+                name="offer_detour_ratio_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.origin_label} → {self.destination_label} ({self.departure_at:%Y-%m-%d %H:%M})"
+        )
+
+    @property
+    def seats_left(self) -> int:
+        return self.seats - self.seats_taken
+
+    @property
+    def detour_budget_s(self) -> float:
+        return float(self.max_detour_ratio) * self.duration_s
+
+    @property
+    def detour_budget_m(self) -> float:
+        return float(self.max_detour_ratio) * self.distance_m
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for the driver")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        CANCELLED = "cancelled", _("cancelled")
+
+    HOLDS_SEATS = (Status.PENDING, Status.ACCEPTED)
+
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")
+    passenger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    seats = models.PositiveSmallIntegerField(_("seats"))
+    status = models.CharField(max_length=10, choices=Status.choices)
+    pickup_label = models.CharField(max_length=200)
+    dropoff_label = models.CharField(max_length=200)
+    pickup = models.PointField(srid=4326)
+    dropoff = models.PointField(srid=4326)
+    pickup_at = models.DateTimeField()
+    dropoff_at = models.DateTimeField()
+    distance_m = models.PositiveIntegerField()  # the passenger's trip on the road
+    detour_s = models.PositiveIntegerField()
+    price = models.DecimalField(max_digits=7, decimal_places=2)  # for all seats booked
+    cancelled_by = models.CharField(max_length=10, blank=True)
+    cancel_reason = models.TextField(blank=True, max_length=500)
+    driver_confirmed_at = models.DateTimeField(null=True, blank=True)
+    passenger_confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pickup_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__gte=1, seats__lte=8), name="booking_seats_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(dropoff_at__gt=F("pickup_at")), name="booking_times_order"
+            ),
+            # A person may travel out and back on the same day, never twice at the same time.
+            ExclusionConstraint(
+                name="booking_no_overlap_per_passenger",
+                expressions=[
+                    ("passenger", RangeOperators.EQUAL),
+                    (TsTzRange("pickup_at", "dropoff_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status__in=["pending", "accepted"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.passenger} on {self.offer} ({self.status})"
+
+    @property
+    def holds_seats(self) -> bool:
+        return self.status in self.HOLDS_SEATS
+
+
+class Journey(models.Model):
+    """One driver–passenger couple that actually travelled (the national registry's atom)."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="journey")
+    driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    passenger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    pickup_at = models.DateTimeField()
+    dropoff_at = models.DateTimeField()
+    pickup = models.PointField(srid=4326)
+    dropoff = models.PointField(srid=4326)
+    distance_m = models.PositiveIntegerField()
+    duration_s = models.PositiveIntegerField()
+    seats = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(max_digits=7, decimal_places=2)
+    pickup_commune = models.CharField(max_length=12, blank=True)
+    dropoff_commune = models.CharField(max_length=12, blank=True)
+    driver_confirmed_at = models.DateTimeField()
+    passenger_confirmed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pickup_at"]

@@ -1,0 +1,316 @@
+"""Writes for rides and bookings. Run inside the territory's schema (request or
+`schema_context`). Field problems raise ValidationError (400), state problems Conflict (409)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.gis.geos import LineString, Point, Polygon
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching.engine import RoadGraph
+from matching.graphs import UnknownGraph, load_graph
+from tenants.models import Area
+from tenants.selectors import current_territory
+from themes.services import settings_get
+
+from .errors import Conflict, ValidationError
+from .models import Booking, Journey, Offer
+from .pricing import share
+
+MAX_SNAP_M = 1_000  # a point further than this from any road is outside the network
+METRES_PER_DEGREE = 111_195.0
+# Road lengths are sums of great-circle segments, so they are never shorter than the
+# straight line; this slack only absorbs rounding and the sphere/spheroid difference.
+REACH_SLACK = 1.002
+REACH_SLACK_M = 20.0
+
+
+@dataclass(frozen=True)
+class Place:
+    lon: float
+    lat: float
+    label: str = ""
+
+
+def territory_graph() -> RoadGraph:
+    name = current_territory().graph_name
+    try:
+        return load_graph(name) if name else _no_graph()
+    except UnknownGraph:
+        return _no_graph()
+
+
+def _no_graph():
+    raise Conflict(_("This territory has no road network yet; an administrator must set one."))
+
+
+def snap(graph: RoadGraph, place: Place, field: str) -> int:
+    if not (math.isfinite(place.lon) and math.isfinite(place.lat)) or not (
+        -180 <= place.lon <= 180 and -90 <= place.lat <= 90
+    ):
+        raise ValidationError({field: _("Invalid coordinates.")})
+    node, distance = graph.snap(place.lon, place.lat)
+    if distance[0] > MAX_SNAP_M:
+        raise ValidationError({field: _("This place is outside the territory's road network.")})
+    return int(node[0])
+
+
+def node_point(graph: RoadGraph, node: int) -> Point:
+    return Point(float(graph.lon[node]), float(graph.lat[node]), srid=4326)
+
+
+def reach_box(a: Point, b: Point, reach_m: float) -> Polygon:
+    """Box around every point P with |AP| + |PB| ≤ reach_m: such points are within reach_m/2
+    of the midpoint of AB."""
+    radius = reach_m / 2
+    mid_lon, mid_lat = (a.x + b.x) / 2, (a.y + b.y) / 2
+    dlat = radius / METRES_PER_DEGREE
+    poleward = min(89.0, abs(mid_lat) + dlat)
+    dlon = min(180.0, radius / (METRES_PER_DEGREE * math.cos(math.radians(poleward))))
+    return Polygon.from_bbox((mid_lon - dlon, mid_lat - dlat, mid_lon + dlon, mid_lat + dlat))
+
+
+def reach_metres(distance_m: float, ratio: float) -> float:
+    return distance_m * (1 + ratio) * REACH_SLACK + REACH_SLACK_M
+
+
+@transaction.atomic
+def offer_publish(
+    *,
+    driver,
+    origin: Place,
+    destination: Place,
+    departure_at: datetime,
+    seats: int = 3,
+    margin_minutes: int = 15,
+    cost_per_km: Decimal | None = None,
+    max_detour_ratio: Decimal = Decimal("0.25"),
+    instant_booking: bool = False,
+    comment: str = "",
+) -> Offer:
+    territory = settings_get()
+    errors: dict[str, str] = {}
+    if departure_at <= timezone.now():
+        errors["departure_at"] = _("The departure must be in the future.")
+    if not 1 <= seats <= 8:
+        errors["seats"] = _("From 1 to 8 seats.")
+    if not 0 <= margin_minutes <= 120:
+        errors["margin_minutes"] = _("The margin is from 0 to 120 minutes.")
+    if not Decimal("0") <= max_detour_ratio <= Decimal("1"):
+        errors["max_detour_ratio"] = _("The accepted detour is from 0 to 100 %.")
+    cost = territory.cost_per_km_default if cost_per_km is None else cost_per_km
+    if not Decimal("0") <= cost <= territory.cost_per_km_max:
+        errors["cost_per_km"] = _("The cost per km must be between 0 and %(max)s €.") % {
+            "max": territory.cost_per_km_max
+        }
+    if errors:
+        raise ValidationError(errors)
+    graph = territory_graph()
+    a = snap(graph, origin, "origin")
+    b = snap(graph, destination, "destination")
+    if a == b:
+        raise ValidationError({"destination": _("Origin and destination are the same place.")})
+    route = graph.route(a, b)
+    if route is None:
+        raise ValidationError({"destination": _("No road leads from the origin to this place.")})
+    start, end = node_point(graph, a), node_point(graph, b)
+    return Offer.objects.create(
+        driver=driver,
+        origin_label=origin.label[:200] or _("Departure"),
+        destination_label=destination.label[:200] or _("Arrival"),
+        origin=start,
+        destination=end,
+        graph_name=graph.name,
+        origin_node=a,
+        destination_node=b,
+        route=LineString(route.coords, srid=4326),
+        distance_m=round(route.distance_m),
+        duration_s=round(route.duration_s),
+        reach=reach_box(start, end, reach_metres(route.distance_m, float(max_detour_ratio))),
+        departure_at=departure_at,
+        margin_minutes=margin_minutes,
+        seats=seats,
+        cost_per_km=cost,
+        max_detour_ratio=max_detour_ratio,
+        instant_booking=instant_booking,
+        comment=comment[:1000],
+    )
+
+
+@transaction.atomic
+def offer_cancel(offer: Offer, *, by, reason: str = "") -> Offer:
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if offer.driver_id != by.pk:
+        raise Conflict(_("Only the driver can cancel this ride."))
+    if offer.status == Offer.Status.CANCELLED:
+        raise Conflict(_("This ride is already cancelled."))
+    offer.status = Offer.Status.CANCELLED
+    offer.seats_taken = 0
+    offer.save(update_fields=["status", "seats_taken"])
+    offer.bookings.filter(status__in=Booking.HOLDS_SEATS).update(
+        status=Booking.Status.CANCELLED, cancelled_by="driver", cancel_reason=reason[:500]
+    )
+    return offer
+
+
+@transaction.atomic
+def booking_request(
+    *, offer_id: int, passenger, pickup: Place, dropoff: Place, seats: int = 1
+) -> Booking:
+    """Ask for `seats` seats (booked at once where the driver allows instant booking).
+
+    The ride's row is locked while seats are counted, so concurrent requests for the last seat
+    end with exactly one success; the database also refuses overbooking and overlapping
+    bookings of one person."""
+    from .selectors import match_one
+
+    if not 1 <= seats <= 8:
+        raise ValidationError({"seats": _("From 1 to 8 seats.")})
+    offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
+    if offer is None:
+        raise ValidationError({"offer": _("This ride does not exist.")})
+    if offer.driver_id == passenger.pk:
+        raise Conflict(_("You cannot book your own ride."))
+    if offer.status != Offer.Status.ACTIVE:
+        raise Conflict(_("This ride has been cancelled."))
+    if offer.departure_at <= timezone.now():
+        raise Conflict(_("This ride has already left."))
+    if offer.seats_left < seats:
+        raise Conflict(
+            _("Not enough seats left on this ride (%(left)d).") % {"left": offer.seats_left},
+            "seats",
+        )
+    match = match_one(offer, pickup, dropoff)
+    if match is None:
+        raise Conflict(
+            _("This ride cannot pick you up and drop you off within the driver's detour.")
+        )
+    instant = offer.instant_booking
+    booking = Booking(
+        offer=offer,
+        passenger=passenger,
+        seats=seats,
+        status=Booking.Status.ACCEPTED if instant else Booking.Status.PENDING,
+        decided_at=timezone.now() if instant else None,
+        pickup_label=pickup.label[:200] or _("Pickup"),
+        dropoff_label=dropoff.label[:200] or _("Drop-off"),
+        pickup=match.pickup,
+        dropoff=match.dropoff,
+        pickup_at=match.pickup_at,
+        dropoff_at=match.dropoff_at,
+        distance_m=round(match.passenger_m),
+        detour_s=max(0, round(match.detour_s)),
+        price=share(match.passenger_m, offer.cost_per_km, seats),
+    )
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        raise Conflict(_("You already have a booking at that time.")) from exc
+    offer.seats_taken += seats
+    offer.save(update_fields=["seats_taken"])
+    return booking
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().select_related("offer").get(pk=booking.pk)
+
+
+@transaction.atomic
+def booking_decide(booking: Booking, *, by, accept: bool) -> Booking:
+    booking = _locked(booking)
+    if booking.offer.driver_id != by.pk:
+        raise Conflict(_("Only the driver decides on a booking."))
+    if booking.status != Booking.Status.PENDING:
+        raise Conflict(_("This booking has already been decided."))
+    booking.status = Booking.Status.ACCEPTED if accept else Booking.Status.DECLINED
+    booking.decided_at = timezone.now()
+    booking.save(update_fields=["status", "decided_at"])
+    if not accept:
+        _release_seats(booking)
+    return booking
+
+
+def _release_seats(booking: Booking) -> None:
+    offer = Offer.objects.select_for_update().get(pk=booking.offer_id)
+    offer.seats_taken = max(0, offer.seats_taken - booking.seats)
+    offer.save(update_fields=["seats_taken"])
+
+
+@transaction.atomic
+def booking_cancel(booking: Booking, *, by, reason: str = "") -> Booking:
+    booking = _locked(booking)
+    side = (
+        "passenger"
+        if booking.passenger_id == by.pk
+        else "driver"
+        if booking.offer.driver_id == by.pk
+        else None
+    )
+    if side is None:
+        raise Conflict(_("Only the passenger or the driver can cancel this booking."))
+    if not booking.holds_seats:
+        raise Conflict(_("This booking is no longer active."))
+    if booking.offer.departure_at <= timezone.now():
+        raise Conflict(_("The ride has already left."))
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_by = side
+    booking.cancel_reason = reason[:500]
+    booking.save(update_fields=["status", "cancelled_by", "cancel_reason"])
+    _release_seats(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_confirm(booking: Booking, *, by) -> Booking:
+    """Driver and passenger each confirm the ride took place; both → a journey."""
+    booking = _locked(booking)
+    if booking.status != Booking.Status.ACCEPTED:
+        raise Conflict(_("Only an accepted booking can be confirmed."))
+    if booking.pickup_at > timezone.now():
+        raise Conflict(_("The ride can be confirmed once it has taken place."))
+    now = timezone.now()
+    if by.pk == booking.offer.driver_id:
+        booking.driver_confirmed_at = booking.driver_confirmed_at or now
+    elif by.pk == booking.passenger_id:
+        booking.passenger_confirmed_at = booking.passenger_confirmed_at or now
+    else:
+        raise Conflict(_("Only the passenger or the driver can confirm this ride."))
+    booking.save(update_fields=["driver_confirmed_at", "passenger_confirmed_at"])
+    if booking.driver_confirmed_at and booking.passenger_confirmed_at:
+        _journey_create(booking)
+    return booking
+
+
+def commune_at(point: Point) -> str:
+    area = Area.objects.filter(geometry__intersects=point).only("code").first()
+    return area.code if area else ""
+
+
+def _journey_create(booking: Booking) -> Journey:
+    journey, _created = Journey.objects.get_or_create(
+        booking=booking,
+        defaults={
+            "driver_id": booking.offer.driver_id,
+            "passenger_id": booking.passenger_id,
+            "pickup_at": booking.pickup_at,
+            "dropoff_at": booking.dropoff_at,
+            "pickup": booking.pickup,
+            "dropoff": booking.dropoff,
+            "distance_m": booking.distance_m,
+            "duration_s": round((booking.dropoff_at - booking.pickup_at) / timedelta(seconds=1)),
+            "seats": booking.seats,
+            "amount": booking.price,
+            "pickup_commune": commune_at(booking.pickup),
+            "dropoff_commune": commune_at(booking.dropoff),
+            "driver_confirmed_at": booking.driver_confirmed_at,
+            "passenger_confirmed_at": booking.passenger_confirmed_at,
+        },
+    )
+    return journey
