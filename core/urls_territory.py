@@ -1,16 +1,30 @@
 """URLs of a territory's site (resolved on the territory's own domains)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenants.members import api as members_api
 from tenants.members import views as members
 from themes import views as themes
+from trips import api as trips_api
 
 api_v1 = [
     path("territory/", members_api.TerritoryInfo.as_view(), name="api_territory"),
     path("me/", members_api.Me.as_view(), name="api_me"),
     path("members/", members_api.MembersList.as_view(), name="api_members"),
+    path("offers/", trips_api.Offers.as_view(), name="api_offers"),
+    path("offers/<int:pk>/", trips_api.OfferDetail.as_view(), name="api_offer"),
+    path("offers/<int:pk>/cancel/", trips_api.OfferCancel.as_view(), name="api_offer_cancel"),
+    path("search/", trips_api.Search.as_view(), name="api_search"),
+    path("bookings/", trips_api.Bookings.as_view(), name="api_bookings"),
+    *[
+        path(
+            f"bookings/<int:pk>/{action}/",
+            trips_api.BookingAction.as_view(action=action),
+            name=f"api_booking_{action}",
+        )
+        for action in ("accept", "decline", "cancel", "confirm")
+    ],
 ]
 
 urlpatterns = [
@@ -27,4 +41,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

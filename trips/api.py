@@ -1,0 +1,265 @@
+"""REST API for rides and bookings (`/api/v1/…`), thin over services and selectors."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.permissions import IsTerritoryMember
+
+from . import services
+from .models import Booking, Offer
+from .selectors import offers_matching
+
+
+class PlaceSerializer(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+def _place(data) -> services.Place:
+    return services.Place(data["lon"], data["lat"], data.get("label", ""))
+
+
+class OfferInputSerializer(serializers.Serializer):
+    origin = PlaceSerializer()
+    destination = PlaceSerializer()
+    departure_at = serializers.DateTimeField()
+    margin_minutes = serializers.IntegerField(min_value=0, max_value=120, default=15)
+    seats = serializers.IntegerField(min_value=1, max_value=8, default=3)
+    cost_per_km = serializers.DecimalField(max_digits=4, decimal_places=3, required=False)
+    max_detour_ratio = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=0, max_value=1, default=Decimal("0.25")
+    )
+    instant_booking = serializers.BooleanField(default=False)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    seats_left = serializers.IntegerField(read_only=True)
+    route = serializers.SerializerMethodField()
+    driver = serializers.CharField(source="driver.display_name", read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "driver",
+            "origin_label",
+            "destination_label",
+            "departure_at",
+            "margin_minutes",
+            "distance_m",
+            "duration_s",
+            "seats",
+            "seats_left",
+            "cost_per_km",
+            "max_detour_ratio",
+            "instant_booking",
+            "comment",
+            "status",
+            "route",
+        ]
+
+    def get_route(self, offer) -> dict:
+        return {"type": "LineString", "coordinates": [list(c) for c in offer.route.coords]}
+
+
+class MatchSerializer(serializers.Serializer):
+    offer = OfferSerializer()
+    pickup_at = serializers.DateTimeField()
+    dropoff_at = serializers.DateTimeField()
+    detour_minutes = serializers.SerializerMethodField()
+    price = serializers.DecimalField(max_digits=7, decimal_places=2)
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+
+    def get_detour_minutes(self, match) -> int:
+        return round(match.detour_s / 60)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    from_lon = serializers.FloatField(min_value=-180, max_value=180)
+    from_lat = serializers.FloatField(min_value=-90, max_value=90)
+    to_lon = serializers.FloatField(min_value=-180, max_value=180)
+    to_lat = serializers.FloatField(min_value=-90, max_value=90)
+    date = serializers.DateField()
+    time = serializers.TimeField(default=time(8, 0))
+    window_minutes = serializers.IntegerField(min_value=0, max_value=720, default=60)
+    seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
+
+
+class BookingInputSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    pickup = PlaceSerializer()
+    dropoff = PlaceSerializer()
+    seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    passenger = serializers.CharField(source="passenger.display_name", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "offer",
+            "passenger",
+            "seats",
+            "status",
+            "pickup_label",
+            "dropoff_label",
+            "pickup_at",
+            "dropoff_at",
+            "distance_m",
+            "detour_s",
+            "price",
+            "cancelled_by",
+            "cancel_reason",
+            "driver_confirmed_at",
+            "passenger_confirmed_at",
+        ]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class Offers(APIView):
+    """Publish a ride (POST) or list the rides I drive (GET)."""
+
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(responses=OfferSerializer(many=True))
+    def get(self, request):
+        offers = Offer.objects.filter(driver=request.user).select_related("driver")
+        return Response(OfferSerializer(offers, many=True).data)
+
+    @extend_schema(request=OfferInputSerializer, responses={201: OfferSerializer})
+    def post(self, request):
+        data = OfferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        offer = services.offer_publish(
+            driver=request.user,
+            origin=_place(values.pop("origin")),
+            destination=_place(values.pop("destination")),
+            **values,
+        )
+        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+class OfferDetail(APIView):
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(responses=OfferSerializer)
+    def get(self, request, pk: int):
+        return Response(OfferSerializer(get_object_or_404(Offer, pk=pk)).data)
+
+
+class OfferCancel(APIView):
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(request=ReasonSerializer, responses=OfferSerializer)
+    def post(self, request, pk: int):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = services.offer_cancel(
+            get_object_or_404(Offer, pk=pk), by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(OfferSerializer(offer).data)
+
+
+class Search(APIView):
+    """Rides that can take the passenger from → to around the given time, best first."""
+
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                name, required=name in {"from_lon", "from_lat", "to_lon", "to_lat", "date"}
+            )
+            for name in SearchQuerySerializer().fields
+        ],
+        responses=MatchSerializer(many=True),
+    )
+    def get(self, request):
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        centre = timezone.make_aware(datetime.combine(q["date"], q["time"]))
+        half = timedelta(minutes=q["window_minutes"] / 2)
+        matches = offers_matching(
+            pickup=services.Place(q["from_lon"], q["from_lat"]),
+            dropoff=services.Place(q["to_lon"], q["to_lat"]),
+            window_start=centre - half,
+            window_end=centre + half,
+            seats=q["seats"],
+        )
+        return Response(MatchSerializer(matches, many=True).data)
+
+
+class Bookings(APIView):
+    """Request seats (POST); list my bookings as passenger and on my rides as driver (GET)."""
+
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(responses=BookingSerializer(many=True))
+    def get(self, request):
+        bookings = Booking.objects.filter(
+            Q(passenger=request.user) | Q(offer__driver=request.user)
+        ).select_related("passenger")
+        return Response(BookingSerializer(bookings, many=True).data)
+
+    @extend_schema(request=BookingInputSerializer, responses={201: BookingSerializer})
+    def post(self, request):
+        data = BookingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        booking = services.booking_request(
+            offer_id=v["offer"],
+            passenger=request.user,
+            pickup=_place(v["pickup"]),
+            dropoff=_place(v["dropoff"]),
+            seats=v["seats"],
+        )
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+def _visible_booking(request, pk: int) -> Booking:
+    """Only the passenger and the driver see a booking (404 for anyone else)."""
+    return get_object_or_404(
+        Booking.objects.select_related("offer"),
+        Q(passenger=request.user) | Q(offer__driver=request.user),
+        pk=pk,
+    )
+
+
+class BookingAction(APIView):
+    permission_classes = [IsTerritoryMember]
+    action = ""
+
+    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
+    def post(self, request, pk: int):
+        booking = _visible_booking(request, pk)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if self.action in {"accept", "decline"}:
+            booking = services.booking_decide(
+                booking, by=request.user, accept=self.action == "accept"
+            )
+        elif self.action == "cancel":
+            booking = services.booking_cancel(
+                booking, by=request.user, reason=data.validated_data["reason"]
+            )
+        else:
+            booking = services.booking_confirm(booking, by=request.user)
+        return Response(BookingSerializer(booking).data)
