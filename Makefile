@@ -8,7 +8,7 @@ HOST ?= 0.0.0.0
 export DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup system venv assets dbrole db demo static lint messages clean
+.PHONY: run test setup system venv assets dbrole db demo static bench lint messages clean
 
 run: setup demo static ## set up everything and serve the demo archipel (HTTP + websockets + worker)
 	@scripts/serve.sh $(HOST) $(PORT)
@@ -47,6 +47,12 @@ db: venv dbrole
 
 demo: db
 	$(PY) manage.py load_demo --port $(PORT)
+
+BENCH_DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel_bench
+bench: venv dbrole ## benchmarks on their own database; results in bench/results/
+	DATABASE_URL=$(BENCH_DATABASE_URL) scripts/setup-db.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate_schemas --shared -v 0
+	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

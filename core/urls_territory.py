@@ -7,6 +7,7 @@ from tenants.members import api as members_api
 from tenants.members import views as members
 from themes import views as themes
 from trips import api as trips_api
+from trips import views as trips_views
 
 api_v1 = [
     path("territory/", members_api.TerritoryInfo.as_view(), name="api_territory"),
@@ -28,7 +29,13 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", themes.home, name="home"),
+    path("", trips_views.home, name="home"),
+    path("places/", trips_views.places, name="places"),
+    path("rides/new/", trips_views.offer_new, name="offer_new"),
+    path("rides/<int:pk>/", trips_views.offer_detail, name="offer_detail"),
+    path("rides/<int:pk>/cancel/", trips_views.offer_cancel, name="offer_cancel"),
+    path("my-trips/", trips_views.my_trips, name="my_trips"),
+    path("bookings/<int:pk>/<str:action>/", trips_views.booking_action, name="booking_action"),
     path("legal/", themes.legal, name="legal"),
     path("join/", members.join, name="join"),
     path("accounts/", include("allauth.urls")),

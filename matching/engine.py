@@ -31,10 +31,34 @@ class Route:
 
 @dataclass(frozen=True)
 class Tree:
-    """One-to-all (or all-to-one) search result: time and distance for every node."""
+    """One-to-all (or all-to-one) search: fastest time for every node, and the distance along
+    those fastest paths for the nodes asked (`distances`), or all of them (`distance`)."""
 
+    graph: RoadGraph
+    root: int
     time: np.ndarray
-    distance: np.ndarray
+    predecessors: np.ndarray
+    reversed: bool
+
+    def distances(self, nodes: np.ndarray) -> np.ndarray:
+        """Metres along the tree from the root to `nodes` (to the root on a reversed tree):
+        all the chains are walked together, one numpy step per tree level."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        result = np.where(np.isfinite(self.time[nodes]), 0.0, np.inf)
+        current = nodes.copy()
+        active = np.flatnonzero(np.isfinite(result) & (current != self.root))
+        while active.size:
+            here = current[active]
+            parent = self.predecessors[here].astype(np.int64)
+            tails, heads = (here, parent) if self.reversed else (parent, here)
+            result[active] += self.graph.length[self.graph._edge_ids(tails, heads)]
+            current[active] = parent
+            active = active[parent != self.root]
+        return result
+
+    @property
+    def distance(self) -> np.ndarray:
+        return self.distances(np.arange(len(self.time)))
 
 
 @dataclass(frozen=True)
@@ -73,6 +97,11 @@ class RoadGraph:
         self._lat0 = float(np.radians(self.lat.mean())) if n else 0.0
         self._kdtree = cKDTree(self._project(self.lon, self.lat))
         self._edge_keys = self.tails * n + self.indices
+        self._time_total = float(self.time.sum())
+        # Fastest speed on the network (m/s): straight line / this is a lower bound on time.
+        self._max_speed = (
+            float(np.max(self.length / np.maximum(self.time, 1e-9))) if len(self.time) else 1.0
+        )
 
     @classmethod
     def load(cls, path: Path, name: str = "") -> RoadGraph:
@@ -123,32 +152,7 @@ class RoadGraph:
         time, predecessors = dijkstra(
             matrix, directed=True, indices=source, return_predecessors=True, limit=limit
         )
-        return Tree(
-            time=time, distance=self._distance_along(predecessors, source, matrix is self.backward)
-        )
-
-    def _distance_along(self, predecessors: np.ndarray, root: int, reversed_: bool) -> np.ndarray:
-        """Metres along the fastest-path tree, summed to the root by pointer jumping: each step
-        doubles the stretch of tree every node has summed, so depth d takes log2(d) numpy steps
-        instead of a Python loop over nodes."""
-        n = len(predecessors)
-        nodes = np.flatnonzero(predecessors >= 0)
-        parents = predecessors[nodes].astype(np.int64)
-        # On the reversed graph the tree edge parent→node is the road node→parent.
-        tails, heads = (nodes, parents) if reversed_ else (parents, nodes)
-        partial = np.zeros(n)
-        partial[nodes] = self.length[self._edge_ids(tails, heads)]
-        up = np.full(n, root, dtype=np.int64)
-        up[nodes] = parents
-        active = nodes[parents != root]
-        while active.size:
-            partial[active] += partial[up[active]]
-            up[active] = up[up[active]]
-            active = active[up[active] != root]
-        distance = np.full(n, np.inf)
-        distance[nodes] = partial[nodes]
-        distance[root] = 0.0
-        return distance
+        return Tree(self, source, time, predecessors, reversed=matrix is self.backward)
 
     def _edge_ids(self, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
         # Edges are stored sorted by (tail, head): one vectorised binary search.
@@ -163,31 +167,61 @@ class RoadGraph:
         return self._tree(self.backward, target, limit)
 
     def route(self, origin: int, destination: int) -> Route | None:
-        time, predecessors = dijkstra(
-            self.forward, directed=True, indices=origin, return_predecessors=True
-        )
-        if not np.isfinite(time[destination]):
-            return None
-        path = [destination]
-        while path[-1] != origin:
-            path.append(int(predecessors[path[-1]]))
-        path.reverse()
+        """Fastest route, by two searches bounded to a radius L around each end, L doubling
+        from a lower bound until the best meeting edge proves optimal (≤ 2L)."""
+        if origin == destination:
+            return Route(
+                0.0, 0.0, np.array([origin]), [(float(self.lon[origin]), float(self.lat[origin]))]
+            )
+        ends = self._project(self.lon[[origin, destination]], self.lat[[origin, destination]])
+        straight = float(np.hypot(*(ends[1] - ends[0])))
+        # Each side needs half the trip; real roads are rarely faster than half the top speed
+        # as the crow flies, so start there and grow by half until the proof holds.
+        radius = max(30.0, straight / self._max_speed)
+        while True:
+            forward = self._tree(self.forward, origin, radius)
+            if np.isfinite(forward.time[destination]):
+                path = self._path_to(forward, destination)
+                break
+            backward = self._tree(self.backward, destination, radius)
+            through = forward.time[self.tails] + self.time + backward.time[self.indices]
+            best = int(np.argmin(through))
+            if np.isfinite(through[best]) and through[best] <= 2 * radius:
+                head = int(self.indices[best])
+                path = self._path_to(forward, int(self.tails[best])) + self._path_from(
+                    backward, head
+                )
+                break
+            if radius > self._time_total:
+                return None  # longer than every road together: no road leads there
+            radius *= 1.5
         nodes = np.array(path, dtype=np.int64)
-        edges = (
-            self._edge_ids(nodes[:-1], nodes[1:])
-            if len(nodes) > 1
-            else np.array([], dtype=np.int64)
-        )
+        edges = self._edge_ids(nodes[:-1], nodes[1:])
         coords: list[tuple[float, float]] = [(float(self.lon[origin]), float(self.lat[origin]))]
         for edge in edges.tolist():
             a, b = self.geom_ptr[edge], self.geom_ptr[edge + 1]
             coords.extend(zip(self.geom_lon[a + 1 : b].tolist(), self.geom_lat[a + 1 : b].tolist()))
         return Route(
-            duration_s=float(time[destination]),
+            duration_s=float(self.time[edges].sum()),
             distance_m=float(self.length[edges].sum()),
             nodes=nodes,
             coords=coords,
         )
+
+    @staticmethod
+    def _path_to(tree: Tree, node: int) -> list[int]:
+        path = [node]
+        while path[-1] != tree.root:
+            path.append(int(tree.predecessors[path[-1]]))
+        return path[::-1]
+
+    @staticmethod
+    def _path_from(tree: Tree, node: int) -> list[int]:
+        """On a reversed tree, predecessors point towards the root, i.e. the next road node."""
+        path = [node]
+        while path[-1] != tree.root:
+            path.append(int(tree.predecessors[path[-1]]))
+        return path
 
     # --- detours --------------------------------------------------------------------------
     def detours(
@@ -198,22 +232,31 @@ class RoadGraph:
         ride_destinations: np.ndarray,
         ride_time_s: np.ndarray,
         ride_distance_m: np.ndarray,
-        limit_s: float = np.inf,
+        max_total_s: np.ndarray | float = np.inf,
+        max_approach_s: np.ndarray | float = np.inf,
     ) -> Detours | None:
         """Detours of one passenger request against any number of rides, in one step.
 
-        `limit_s` bounds the searches (no ride accepts a longer approach); rides that cannot
-        reach the pickup or be reached from the drop-off within it get an infinite detour.
-        Returns None when the passenger's own trip is impossible."""
-        to_p = self.to_node(pickup, limit_s)
-        from_d = self.from_node(dropoff, limit_s)
+        Optional per-ride bounds shrink the two searches without changing any accepted
+        answer: `max_total_s`, the longest a ride may take with the passenger on board
+        (own time + detour budget), and `max_approach_s`, the longest its approach A→P may
+        take (e.g. to reach P before the passenger's window ends). A ride beyond them gets an
+        infinite detour. Returns None when the passenger's own trip is impossible."""
         passenger = self.route(pickup, dropoff)
         if passenger is None:
             return None
         a = np.asarray(ride_origins, dtype=np.int64)
         b = np.asarray(ride_destinations, dtype=np.int64)
-        to_s, to_m = to_p.time[a], to_p.distance[a]
-        back_s, back_m = from_d.time[b], from_d.distance[b]
+        total = np.broadcast_to(np.asarray(max_total_s, dtype=float), a.shape)
+        approach = np.minimum(total - passenger.duration_s, max_approach_s)
+        to_p = self.to_node(pickup, float(np.max(approach, initial=0.0)))
+        to_s = to_p.time[a]
+        # What is left for D→B once each ride has reached P.
+        back_budget = np.where(to_s <= approach, total - passenger.duration_s - to_s, -np.inf)
+        from_d = self.from_node(dropoff, max(0.0, float(np.max(back_budget, initial=0.0))))
+        back_s = from_d.time[b]
+        back_s = np.where(back_s <= back_budget, back_s, np.inf)
+        to_m, back_m = to_p.distances(a), from_d.distances(b)
         return Detours(
             to_pickup_s=to_s,
             to_pickup_m=to_m,

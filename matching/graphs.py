@@ -6,12 +6,13 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import Point, Polygon
+from django.db import transaction
 from django.utils import timezone
 
-from .build import BuildSummary, Progress, build_graph
+from .build import BuildSummary, Progress, build_graph, named_places
 from .engine import RoadGraph
-from .models import RoadGraphRecord
+from .models import PlaceName, RoadGraphRecord
 
 _cache: dict[str, tuple[float, RoadGraph]] = {}
 _lock = threading.Lock()
@@ -48,10 +49,12 @@ def load_graph(name: str) -> RoadGraph:
         return graph
 
 
+@transaction.atomic
 def graph_build(source: Path, name: str, progress: Progress = lambda stage: None) -> BuildSummary:
     """Build and register `name`. On any error the previous file and record stay in use."""
     started = time.monotonic()
     summary = build_graph(source, graph_path(name), progress)
+    places = named_places(source)
     west, south, east, north = summary.bbox
     RoadGraphRecord.objects.update_or_create(
         name=name,
@@ -63,5 +66,10 @@ def graph_build(source: Path, name: str, progress: Progress = lambda stage: None
             "extent": Polygon.from_bbox((west, south, east, north)),
             "build_seconds": time.monotonic() - started,
         },
+    )
+    PlaceName.objects.filter(graph=name).delete()
+    PlaceName.objects.bulk_create(
+        PlaceName(graph=name, kind=kind, name=label, point=Point(lon, lat, srid=4326))
+        for kind, label, lon, lat in places
     )
     return summary

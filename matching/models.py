@@ -2,6 +2,7 @@
 share one, and a territory names the graph it uses (`Territory.graph_name`)."""
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,3 +22,20 @@ class RoadGraphRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nodes} nodes)"
+
+
+class PlaceName(models.Model):
+    """A named place or street of a graph's extract, for type-ahead place search."""
+
+    graph = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=10)  # place | street
+    name = models.CharField(max_length=200)
+    point = models.PointField(srid=4326)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["name"], name="placename_name_trgm", opclasses=["gin_trgm_ops"])
+        ]
+
+    def __str__(self) -> str:
+        return self.name

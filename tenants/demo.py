@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.services import user_ensure_verified
 from matching.graphs import graph_build, graph_path
-from matching.models import RoadGraphRecord
+from matching.models import PlaceName, RoadGraphRecord
 from tenants.members.models import Role
 from tenants.members.services import membership_join
 from themes.services import settings_update, theme_update
@@ -171,7 +171,10 @@ def load_demo() -> list[tuple[str, str, str]]:
     """Create or complete the demo; returns (territory URL host, e-mail, roles) rows."""
     from django.contrib.auth import get_user_model
 
-    graph_known = RoadGraphRecord.objects.filter(name=DEMO_GRAPH).exists()
+    graph_known = (
+        RoadGraphRecord.objects.filter(name=DEMO_GRAPH).exists()
+        and PlaceName.objects.filter(graph=DEMO_GRAPH).exists()
+    )
     if not (graph_known and graph_path(DEMO_GRAPH).exists()):
         graph_build(ANDORRA_EXTRACT, DEMO_GRAPH)
 

@@ -19,10 +19,6 @@ from .services import settings_get, settings_update, theme_get, theme_update
 IMAGE_FIELDS = {"logo.png": "logo", "icon-192.png": "icon_192", "icon-512.png": "icon_512"}
 
 
-def home(request):
-    return render(request, "themes/home.html")
-
-
 def legal(request):
     return render(request, "themes/legal.html")
 

@@ -76,13 +76,10 @@ class MatchSerializer(serializers.Serializer):
     offer = OfferSerializer()
     pickup_at = serializers.DateTimeField()
     dropoff_at = serializers.DateTimeField()
-    detour_minutes = serializers.SerializerMethodField()
+    detour_minutes = serializers.IntegerField()
     price = serializers.DecimalField(max_digits=7, decimal_places=2)
     score = serializers.FloatField()
     reason = serializers.CharField()
-
-    def get_detour_minutes(self, match) -> int:
-        return round(match.detour_s / 60)
 
 
 class SearchQuerySerializer(serializers.Serializer):

@@ -40,6 +40,10 @@ class Match:
         return share(self.passenger_m, self.offer.cost_per_km)
 
     @property
+    def detour_minutes(self) -> int:
+        return round(self.detour_s / 60)
+
+    @property
     def reason(self) -> str:
         return _("%(detour)d min of detour for the driver, pickup at %(time)s") % {
             "detour": round(self.detour_s / 60),
@@ -102,8 +106,21 @@ def _evaluate(
     ride_s = np.array([o.duration_s for o in offers], dtype=float)
     ride_m = np.array([o.distance_m for o in offers], dtype=float)
     ratio = np.array([float(o.max_detour_ratio) for o in offers])
-    limit = float(np.max(ride_s * (1 + ratio))) + 1.0
-    result = graph.detours(p, d, origins, destinations, ride_s, ride_m, limit_s=limit)
+    # Bounds that cannot change an answer: a ride takes at most its time plus its budget (+1 s
+    # for rounding), and must reach P before the window ends even leaving at the latest.
+    latest_start = np.array(
+        [(window_end - o.departure_at).total_seconds() + 60 * o.margin_minutes for o in offers]
+    )
+    result = graph.detours(
+        p,
+        d,
+        origins,
+        destinations,
+        ride_s,
+        ride_m,
+        max_total_s=ride_s * (1 + ratio) + 1.0,
+        max_approach_s=latest_start + 1.0,
+    )
     if result is None:
         return []
     # Stored durations and distances are rounded to the second and metre.

@@ -184,3 +184,64 @@ def test_public_pages_pass_axe(page, demo_server):
     for path in ["/admin/", "/admin/tenants/territory/", "/admin/core/user/"]:
         page.goto(url(demo_server, "localhost", path))
         assert_accessible(page, f"platform admin {path}")
+
+
+def choose_place(page, field_id: str, text: str) -> None:
+    """Type a place and wait until the type-ahead has located it."""
+    page.fill(f"#{field_id}", text)
+    hidden = page.locator(f"#{field_id} ~ input.place-lon")
+    page.wait_for_function(
+        "id => document.querySelector('#' + id).parentElement.querySelector('.place-lon').value",
+        arg=field_id,
+    )
+    assert hidden.input_value()
+
+
+def test_publish_search_book_accept_on_encamp(browser, demo_server):
+    """A driver of Encamp offers a ride to Andorra la Vella tomorrow 08:00; a passenger from
+    Escaldes finds it, sees pickup, detour and price, books; the driver accepts."""
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    driver = browser.new_context(locale="fr-FR").new_page()
+    sign_in(driver, demo_server, "encamp", demo_email("citizen", "encamp"))
+    driver.goto(territory_url(demo_server, "encamp", "/rides/new/"))
+    assert_accessible(driver, "publish form")
+    choose_place(driver, "id_origin_0", "Encamp")
+    choose_place(driver, "id_destination_0", "Andorra la Vella")
+    driver.fill("#id_date", tomorrow)
+    driver.fill("#id_time", "08:00")
+    driver.get_by_role("button", name="Publier").click()
+    driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
+    driver.wait_for_selector(".leaflet-container svg path")
+    assert_accessible(driver, "ride detail (driver)")
+    ride_url = driver.url
+
+    passenger = browser.new_context(locale="fr-FR").new_page()
+    sign_in(passenger, demo_server, "encamp", demo_email("volunteer", "encamp"))
+    passenger.goto(territory_url(demo_server, "encamp", "/"))
+    choose_place(passenger, "id_origin_0", "les Escaldes")
+    choose_place(passenger, "id_destination_0", "Andorra la Vella")
+    passenger.fill("#id_date", tomorrow)
+    passenger.fill("#id_time", "08:15")
+    passenger.get_by_role("button", name="Rechercher").click()
+    passenger.wait_for_load_state()
+    result = passenger.locator(".results li").first
+    text = result.inner_text()
+    assert "Encamp → Andorra la Vella" in text and "€" in text and "min" in text
+    assert_accessible(passenger, "search results")
+    result.get_by_role("link").click()
+    passenger.wait_for_load_state()
+    assert_accessible(passenger, "ride detail (passenger)")
+    passenger.get_by_role("button", name="Demander au conducteur").click()
+    passenger.wait_for_url(re.compile(r".*/my-trips/$"))
+    assert "en attente du conducteur" in passenger.locator("main").inner_text()
+    assert_accessible(passenger, "my trips")
+
+    driver.goto(ride_url)
+    driver.get_by_role("button", name="Accepter").click()
+    driver.wait_for_load_state()
+    passenger.reload()
+    assert "acceptée" in passenger.locator("main").inner_text()
+    driver.context.close()
+    passenger.context.close()

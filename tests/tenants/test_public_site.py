@@ -35,7 +35,10 @@ def test_territory_home_shows_its_own_theme(alpha, beta):
     a = alpha.client().get("/").content.decode()
     b = beta.client().get("/").content.decode()
     assert 'lang="fr"' in a
-    assert "<title>Accueil · Alpha</title>" in a and "<title>Accueil · Beta</title>" in b
+    assert (
+        "<title>Trouver un trajet · Alpha</title>" in a
+        and "<title>Trouver un trajet · Beta</title>" in b
+    )
 
 
 def test_openapi_schema_documents_the_territory_api(alpha):

@@ -109,7 +109,7 @@ def test_full_ride_and_own_ride_are_409(alpha, clients):
     assert post(clients["driver"], "/api/v1/bookings/", body).status_code == 409
     assert post(clients["citizen"], "/api/v1/bookings/", body).status_code == 201
     full = post(alpha.client("data"), "/api/v1/bookings/", body)
-    assert full.status_code == 409 and "seats" in full.json()["error"]
+    assert full.status_code == 409 and full.json()["field"] == "seats"
 
 
 def test_unknown_ride_is_400_and_malformed_json_is_400(clients):

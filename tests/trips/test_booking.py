@@ -80,14 +80,14 @@ def test_only_the_driver_decides(ride, in_alpha, who):
 
 
 def test_refusals(ride, in_alpha):
-    with pytest.raises(Conflict, match="own ride"):
+    with pytest.raises(Conflict, match="propre trajet"):
         book(ride, in_alpha["driver"])
-    with pytest.raises(Conflict, match="seats"):
+    with pytest.raises(Conflict, match="places"):
         book(ride, in_alpha["citizen"], seats=4)
-    with pytest.raises(Conflict, match="detour"):
+    with pytest.raises(Conflict, match="détour"):
         book(ride, in_alpha["citizen"], pickup=ANDORRA_LA_VELLA, dropoff=ENCAMP)
     offer_cancel(ride, by=in_alpha["driver"], reason="Voiture en panne")
-    with pytest.raises(Conflict, match="cancelled"):
+    with pytest.raises(Conflict, match="annulé"):
         book(ride, in_alpha["citizen"])
     assert not Booking.objects.exists()
 
@@ -118,7 +118,7 @@ def test_same_day_return_is_allowed_but_overlapping_bookings_are_not(ride, in_al
         destination=ANDORRA_LA_VELLA,
         departure_at=tomorrow_at(8),
     )
-    with pytest.raises(Conflict, match="already have a booking"):
+    with pytest.raises(Conflict, match="déjà une réservation"):
         book(same_time, in_alpha["citizen"])
     same_time.refresh_from_db()
     assert same_time.seats_left == 3  # nothing half-saved
@@ -126,7 +126,7 @@ def test_same_day_return_is_allowed_but_overlapping_bookings_are_not(ride, in_al
 
 def test_both_confirm_after_the_ride_and_a_journey_exists_with_its_communes(ride, in_alpha):
     booking = booking_decide(book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True)
-    with pytest.raises(Conflict, match="once it has taken place"):
+    with pytest.raises(Conflict, match="une fois effectué"):
         booking_confirm(booking, by=in_alpha["driver"])
     past = timezone.now() - timedelta(hours=2)
     Offer.objects.filter(pk=ride.pk).update(departure_at=past)

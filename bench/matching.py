@@ -1,0 +1,306 @@
+"""Matching benchmark: a synthetic 200,000-node regional network, 10,000 and 100,000 active
+rides inserted with COPY, 1,000 seeded passenger searches through the same code path as the API
+(PostGIS prefilter + engine), publish latency, and a baseline that routes every surviving
+candidate separately with networkx. Writes bench/results/matching.json.
+
+Run with `make bench` (its own database, `archipel_bench`)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.gis.geos import Polygon  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from bench.synthetic import regional_network  # noqa: E402
+from core.services import user_ensure_verified  # noqa: E402
+from matching.build import save_arrays  # noqa: E402
+from matching.graphs import graph_path, load_graph  # noqa: E402
+from matching.models import RoadGraphRecord  # noqa: E402
+from tenants.models import Area, Territory  # noqa: E402
+from tenants.services import BoundarySource, territory_create  # noqa: E402
+from trips.selectors import _evaluate, offers_matching, prefilter  # noqa: E402
+from trips.services import Place, node_point, offer_publish, reach_metres, snap  # noqa: E402
+
+GRAPH = "bench-region"
+SEED = 20261126
+SEARCHES = int(os.environ.get("BENCH_SEARCHES", "1000"))
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+BASELINE_SEARCHES = int(os.environ.get("BENCH_BASELINE_SEARCHES", "8"))
+RESULTS = Path(__file__).resolve().parent / "results" / "matching.json"
+
+
+def percentiles(values, points=(50, 95, 99)) -> dict[str, float]:
+    return {f"p{p}": round(float(np.percentile(values, p)), 2) for p in points}
+
+
+def setup_graph_and_territory():
+    arrays = regional_network()
+    save_arrays(arrays, graph_path(GRAPH))
+    west, south = float(arrays["lon"].min()), float(arrays["lat"].min())
+    east, north = float(arrays["lon"].max()), float(arrays["lat"].max())
+    extent = Polygon.from_bbox((west, south, east, north))
+    RoadGraphRecord.objects.update_or_create(
+        name=GRAPH,
+        defaults={
+            "source": "synthetic",
+            "built_at": timezone.now(),
+            "nodes": len(arrays["lon"]),
+            "edges": len(arrays["indices"]),
+            "extent": extent,
+        },
+    )
+    from django.contrib.gis.geos import MultiPolygon
+
+    Area.objects.update_or_create(
+        code="XX-BENCH",
+        defaults={
+            "kind": Area.Kind.FOREIGN,
+            "country": "XX",
+            "name": "Bench region",
+            "geometry": MultiPolygon(extent),
+        },
+    )
+    territory = Territory.objects.filter(slug="bench").first() or territory_create(
+        slug="bench",
+        name="Bench",
+        domains=["bench.localhost"],
+        source=BoundarySource(area_codes=["XX-BENCH"]),
+        graph_name=GRAPH,
+    )
+    return territory
+
+
+def bulk_offers(graph, count: int, driver_id: int, rng: np.random.Generator) -> None:
+    """Insert `count` rides with COPY: one shortest-path tree per origin hub yields many
+    routes at once."""
+    hubs = rng.choice(graph.node_count, size=max(1, count // 500), replace=False)
+    per_hub = count // len(hubs)
+    start_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        days=1
+    )
+    buffer = io.StringIO()
+    for hub in hubs.tolist():
+        tree = graph.from_node(hub, limit=3600.0)
+        reachable = np.flatnonzero((tree.time > 600) & (tree.time < 3600))
+        dests = rng.choice(reachable, size=per_hub, replace=len(reachable) < per_hub)
+        distance = tree.distances(dests)
+        # Walk every path back to the hub at once, keeping every 8th node for the line.
+        current, steps = dests.copy(), [dests.copy()]
+        while (current != hub).any():
+            current = np.where(current == hub, hub, tree.predecessors[current])
+            steps.append(current.copy())
+        chain = np.array(steps)  # depth × rides, from destination back to the hub
+        ratio = rng.choice([0.15, 0.25, 0.35], size=per_hub)
+        departures = rng.integers(0, 7 * 24 * 60, size=per_hub) % (7 * 24 * 60)
+        for i, dest in enumerate(dests.tolist()):
+            nodes = chain[:, i]
+            nodes = nodes[: int(np.argmax(nodes == hub)) + 1][::-1]
+            kept = np.unique(np.concatenate([nodes[::8], nodes[-1:]]))
+            kept = nodes[np.isin(nodes, kept)]
+            line = ",".join(f"{graph.lon[n]:.6f} {graph.lat[n]:.6f}" for n in kept)
+            if len(kept) < 2:
+                continue
+            reach = reach_metres(float(distance[i]), float(ratio[i])) / 2
+            mid_lon = (graph.lon[hub] + graph.lon[dest]) / 2
+            mid_lat = (graph.lat[hub] + graph.lat[dest]) / 2
+            dlat = reach / 111_195.0
+            dlon = reach / (111_195.0 * np.cos(np.radians(abs(mid_lat) + dlat)))
+            box = (
+                f"SRID=4326;POLYGON(({mid_lon - dlon} {mid_lat - dlat},{mid_lon + dlon} "
+                f"{mid_lat - dlat},{mid_lon + dlon} {mid_lat + dlat},{mid_lon - dlon} "
+                f"{mid_lat + dlat},{mid_lon - dlon} {mid_lat - dlat}))"
+            )
+            minute = int(departures[i])
+            departure = start_day + timedelta(days=minute // 1440, minutes=6 * 60 + minute % 840)
+            buffer.write(
+                "\t".join(
+                    [
+                        str(driver_id),
+                        "A",
+                        "B",
+                        f"SRID=4326;POINT({graph.lon[hub]} {graph.lat[hub]})",
+                        f"SRID=4326;POINT({graph.lon[dest]} {graph.lat[dest]})",
+                        GRAPH,
+                        str(hub),
+                        str(dest),
+                        f"SRID=4326;LINESTRING({line})",
+                        str(round(float(distance[i]))),
+                        str(round(float(tree.time[dest]))),
+                        box,
+                        departure.isoformat(),
+                        "15",
+                        "3",
+                        "0",
+                        "0.080",
+                        f"{ratio[i]:.2f}",
+                        "f",
+                        "",
+                        "active",
+                        timezone.now().isoformat(),
+                    ]
+                )
+                + "\n"
+            )
+    columns = (
+        "driver_id, origin_label, destination_label, origin, destination, graph_name, "
+        "origin_node, destination_node, route, distance_m, duration_s, reach, departure_at, "
+        "margin_minutes, seats, seats_taken, cost_per_km, max_detour_ratio, "
+        "instant_booking, comment, status, created_at"
+    )
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE trips_booking, trips_offer RESTART IDENTITY CASCADE")
+        raw = cursor.cursor
+        with raw.copy(f"COPY trips_offer ({columns}) FROM STDIN") as copy:
+            while chunk := buffer.read(1 << 20):
+                copy.write(chunk)
+        cursor.execute("ANALYZE trips_offer")
+
+
+def requests(graph, rng: random.Random, count: int):
+    """Half the requests ride along an existing route (they match), half are random trips."""
+    from trips.models import Offer
+
+    offers = list(
+        Offer.objects.order_by("?")[: count // 2].values_list("route", "departure_at", "duration_s")
+    )
+    out = []
+    for route, departure, duration in offers:
+        coords = route.coords
+        a, b = sorted(rng.sample(range(len(coords)), 2))
+        pickup = Place(*coords[a])
+        dropoff = Place(*coords[b])
+        centre = departure + timedelta(seconds=duration * a / max(1, len(coords)))
+        out.append((pickup, dropoff, centre))
+    while len(out) < count:
+        p, d = rng.randrange(graph.node_count), rng.randrange(graph.node_count)
+        centre = offers[rng.randrange(len(offers))][1]
+        out.append((Place(graph.lon[p], graph.lat[p]), Place(graph.lon[d], graph.lat[d]), centre))
+    rng.shuffle(out)
+    return out
+
+
+def baseline_seconds(graph, plain, survivors, p: int, d: int) -> float:
+    """Route every surviving candidate separately (A→P, P→D, D→B), like a per-candidate
+    routing service call."""
+    import networkx as nx
+
+    started = time.perf_counter()
+    for offer in survivors:
+        nx.bidirectional_dijkstra(plain, offer.origin_node, p, weight="time")
+        nx.bidirectional_dijkstra(plain, p, d, weight="time")
+        nx.bidirectional_dijkstra(plain, d, offer.destination_node, weight="time")
+    return time.perf_counter() - started
+
+
+def run() -> dict:
+    territory = setup_graph_and_territory()
+    graph = load_graph(GRAPH)
+    results = {
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "processor": platform.processor(),
+        },
+        "graph": {
+            "nodes": graph.node_count,
+            "edges": graph.edge_count,
+            "memory_mb": round(graph.nbytes / 1e6, 1),
+        },
+        "runs": [],
+    }
+    import networkx as nx
+
+    plain = nx.DiGraph()
+    plain.add_weighted_edges_from(
+        zip(graph.tails.tolist(), graph.indices.tolist(), graph.time.tolist()), weight="time"
+    )
+    with schema_context(territory.schema_name):
+        driver = user_ensure_verified("bench-driver@archipel.example", password="bench-bench-1")
+        for size in SIZES:
+            rng = np.random.default_rng(SEED + size)
+            started = time.perf_counter()
+            bulk_offers(graph, size, driver.pk, rng)
+            insert_s = time.perf_counter() - started
+            total, engine, survivors, matched, base_ratio = [], [], [], [], []
+            for index, (pickup, dropoff, centre) in enumerate(
+                requests(graph, random.Random(SEED), SEARCHES)
+            ):
+                window = (centre - timedelta(minutes=30), centre + timedelta(minutes=30))
+                t0 = time.perf_counter()
+                found = offers_matching(
+                    pickup=pickup, dropoff=dropoff, window_start=window[0], window_end=window[1]
+                )
+                total.append((time.perf_counter() - t0) * 1000)
+                p, d = snap(graph, pickup, "o"), snap(graph, dropoff, "d")
+                candidates = list(prefilter(node_point(graph, p), node_point(graph, d), *window, 1))
+                t1 = time.perf_counter()
+                _evaluate(graph, candidates, p, d, *window)
+                engine_s = time.perf_counter() - t1
+                engine.append(engine_s * 1000)
+                survivors.append(len(candidates))
+                matched.append(len(found))
+                if index < BASELINE_SEARCHES and candidates and p != d:
+                    sample = candidates[:10]
+                    per_candidate = baseline_seconds(graph, plain, sample, p, d) / len(sample)
+                    base_ratio.append(per_candidate * len(candidates) / max(engine_s, 1e-6))
+            results["runs"].append(
+                {
+                    "offers": size,
+                    "bulk_insert_s": round(insert_s, 1),
+                    "searches": len(total),
+                    "survivors_median": float(np.median(survivors)),
+                    "matches_median": float(np.median(matched)),
+                    "search_ms": percentiles(total),
+                    "engine_ms": percentiles(engine),
+                    "baseline_speedup_median": round(float(np.median(base_ratio)), 1)
+                    if base_ratio
+                    else None,
+                    "baseline_searches": len(base_ratio),
+                }
+            )
+            print(json.dumps(results["runs"][-1]), flush=True)
+        publish = []
+        prng = random.Random(SEED)
+        for _ in range(200):
+            a, b = prng.randrange(graph.node_count), prng.randrange(graph.node_count)
+            t0 = time.perf_counter()
+            try:
+                offer_publish(
+                    driver=driver,
+                    origin=Place(graph.lon[a], graph.lat[a]),
+                    destination=Place(graph.lon[b], graph.lat[b]),
+                    departure_at=timezone.now() + timedelta(days=1),
+                )
+            except Exception:  # noqa: BLE001 - identical random ends are refused
+                continue
+            publish.append((time.perf_counter() - t0) * 1000)
+        results["publish_ms"] = percentiles(publish, (50, 95))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

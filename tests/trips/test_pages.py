@@ -1,0 +1,117 @@
+"""The ride pages: search on the home page, publish, ride detail with booking, my trips."""
+
+import re
+
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from trips.models import Booking, Offer
+
+from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
+
+
+def place_fields(prefix, place):
+    return {f"{prefix}_0": place.label, f"{prefix}_1": place.lon, f"{prefix}_2": place.lat}
+
+
+def test_place_search_suggests_parishes_places_and_streets(alpha):
+    client = Client(HTTP_HOST=alpha.host)
+    found = client.get("/places/", {"q": "Encamp"}).json()
+    assert found and found[0]["label"] == "Encamp"
+    assert {"lon", "lat", "kind"} <= set(found[0])
+    streets = client.get("/places/", {"q": "Carrer"}).json()
+    assert any(p["kind"] == "street" for p in streets)
+    assert client.get("/places/", {"q": "x"}).json() == []
+
+
+def test_publish_then_search_then_book_then_accept(alpha):
+    driver, passenger = alpha.client("driver"), alpha.client("citizen")
+    form = {
+        **place_fields("origin", ENCAMP),
+        **place_fields("destination", ANDORRA_LA_VELLA),
+        "date": tomorrow_at(8).date().isoformat(),
+        "time": "08:00",
+        "margin_minutes": 15,
+        "seats": 3,
+        "cost_per_km": "0.08",
+        "max_detour_ratio": "0.25",
+        "comment": "Départ mairie",
+    }
+    response = driver.post("/rides/new/", form)
+    assert response.status_code == 302
+    offer_url = response["Location"]
+    detail = driver.get(offer_url)
+    assert "route-map" in detail.content.decode()
+
+    results = passenger.get(
+        "/",
+        {
+            **place_fields("origin", ESCALDES),
+            **place_fields("destination", ANDORRA_LA_VELLA),
+            "date": tomorrow_at(8).date().isoformat(),
+            "time": "08:15",
+            "window": 60,
+            "seats": 1,
+        },
+    )
+    page = results.content.decode()
+    assert "Encamp → Andorra la Vella" in page
+    link = re.search(r'href="(/rides/\d+/\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    booking_page = passenger.get(link)
+    assert booking_page.context["book_form"]["pickup"].value()[0] == "Escaldes-Engordany"
+    booked = passenger.post(
+        link.split("?")[0],
+        {
+            **place_fields("pickup", ESCALDES),
+            **place_fields("dropoff", ANDORRA_LA_VELLA),
+            "seats": 1,
+        },
+    )
+    assert booked.status_code == 302 and booked["Location"] == "/my-trips/"
+    with schema_context(alpha.territory.schema_name):
+        booking = Booking.objects.get()
+    assert booking.status == "pending"
+    driver.post(f"/bookings/{booking.pk}/accept/", {"next": offer_url})
+    with schema_context(alpha.territory.schema_name):
+        booking.refresh_from_db()
+    assert booking.status == "accepted"
+    assert "accept" in passenger.get("/my-trips/").content.decode().lower()
+
+
+def test_publish_form_errors_are_shown_and_nothing_saved(alpha):
+    response = alpha.client("driver").post(
+        "/rides/new/",
+        {
+            **place_fields("origin", ENCAMP),
+            "destination_0": "Nowhere",
+            "date": "2020-01-01",
+            "time": "08:00",
+            "margin_minutes": 15,
+            "seats": 12,
+            "cost_per_km": "0.08",
+            "max_detour_ratio": "0.25",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"destination", "seats"} <= set(errors)
+    with schema_context(alpha.territory.schema_name):
+        assert not Offer.objects.exists()
+
+
+def test_a_ride_of_alpha_is_not_found_on_beta(alpha, beta):
+    response = alpha.client("driver").post(
+        "/rides/new/",
+        {
+            **place_fields("origin", ENCAMP),
+            **place_fields("destination", ANDORRA_LA_VELLA),
+            "date": tomorrow_at(8).date().isoformat(),
+            "time": "08:00",
+            "margin_minutes": 15,
+            "seats": 3,
+            "cost_per_km": "0.08",
+            "max_detour_ratio": "0.25",
+        },
+    )
+    assert beta.client("citizen").get(response["Location"]).status_code == 404
+    assert beta.client("citizen").post("/bookings/1/cancel/").status_code == 404

@@ -1,0 +1,208 @@
+"""Pages for rides: search (home), publish, ride detail with booking, my trips. Thin views:
+services do the writing, selectors the reading."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import Conflict
+from matching.selectors import places_search
+from tenants.selectors import current_territory
+from themes.services import settings_get
+
+from . import services
+from .forms import BookForm, OfferForm, ReasonForm, SearchForm
+from .models import Booking, Offer
+from .selectors import offers_matching
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
+
+
+def _place_params(prefix: str, place: services.Place) -> dict:
+    return {f"{prefix}_0": place.label, f"{prefix}_1": place.lon, f"{prefix}_2": place.lat}
+
+
+@require_GET
+def home(request):
+    form = SearchForm(request.GET or None)
+    matches, searched = [], False
+    if form.is_bound and form.is_valid():
+        searched = True
+        start, end = form.window_bounds()
+        try:
+            matches = offers_matching(
+                pickup=form.cleaned_data["origin"],
+                dropoff=form.cleaned_data["destination"],
+                window_start=start,
+                window_end=end,
+                seats=form.cleaned_data["seats"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+            searched = False
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            searched = False
+    book_query = ""
+    if searched:
+        book_query = urlencode(
+            {
+                **_place_params("pickup", form.cleaned_data["origin"]),
+                **_place_params("dropoff", form.cleaned_data["destination"]),
+                "seats": form.cleaned_data["seats"],
+            }
+        )
+    return render(
+        request,
+        "trips/home.html",
+        {
+            "form": form,
+            "matches": matches,
+            "searched": searched,
+            "book_query": book_query,
+        },
+    )
+
+
+@require_GET
+def places(request):
+    found = places_search(current_territory().graph_name, request.GET.get("q", ""))
+    return JsonResponse([p.__dict__ for p in found], safe=False)
+
+
+@login_required
+def offer_new(request):
+    current = settings_get()
+    form = OfferForm(request.POST or None, initial={"cost_per_km": current.cost_per_km_default})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            offer = services.offer_publish(
+                driver=request.user,
+                origin=data["origin"],
+                destination=data["destination"],
+                departure_at=form.departure_at(),
+                seats=data["seats"],
+                margin_minutes=data["margin_minutes"],
+                cost_per_km=data["cost_per_km"],
+                max_detour_ratio=data["max_detour_ratio"],
+                instant_booking=data["instant_booking"],
+                comment=data["comment"],
+            )
+        except ValidationError as exc:
+            exc.error_dict.setdefault("date", exc.error_dict.pop("departure_at", []))
+            _form_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Ride published."))
+            return redirect("offer_detail", pk=offer.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "trips/offer_new.html",
+        {"form": form, "territory_settings": current},
+        status=status,
+    )
+
+
+def offer_detail(request, pk: int):
+    offer = get_object_or_404(Offer.objects.select_related("driver"), pk=pk)
+    is_driver = request.user.is_authenticated and offer.driver_id == request.user.pk
+    book_form = BookForm(request.POST or request.GET or None) if not is_driver else None
+    if request.method == "POST" and not is_driver:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if book_form.is_valid():
+            data = book_form.cleaned_data
+            try:
+                services.booking_request(
+                    offer_id=offer.pk,
+                    passenger=request.user,
+                    pickup=data["pickup"],
+                    dropoff=data["dropoff"],
+                    seats=data["seats"],
+                )
+            except ValidationError as exc:
+                _form_errors(book_form, exc)
+            except Conflict as exc:
+                book_form.add_error(
+                    exc.field if exc.field in book_form.fields else None, exc.message
+                )
+            else:
+                return redirect("my_trips")
+    bookings = offer.bookings.select_related("passenger") if is_driver else []
+    status = 400 if book_form is not None and request.method == "POST" and book_form.errors else 200
+    return render(
+        request,
+        "trips/offer_detail.html",
+        {
+            "offer": offer,
+            "is_driver": is_driver,
+            "book_form": book_form,
+            "bookings": bookings,
+            "route": [[lat, lon] for lon, lat in offer.route.coords],
+        },
+        status=status,
+    )
+
+
+@login_required
+def my_trips(request):
+    offers = Offer.objects.filter(driver=request.user).prefetch_related("bookings__passenger")
+    bookings = Booking.objects.filter(passenger=request.user).select_related("offer__driver")
+    return render(
+        request,
+        "trips/my_trips.html",
+        {"offers": offers, "bookings": bookings, "reason_form": ReasonForm()},
+    )
+
+
+@login_required
+@require_POST
+def booking_action(request, pk: int, action: str):
+    booking = get_object_or_404(
+        Booking, Q(passenger=request.user) | Q(offer__driver=request.user), pk=pk
+    )
+    reason = ReasonForm(request.POST)
+    reason_text = reason.cleaned_data["reason"] if reason.is_valid() else ""
+    try:
+        if action in ("accept", "decline"):
+            services.booking_decide(booking, by=request.user, accept=action == "accept")
+        elif action == "cancel":
+            services.booking_cancel(booking, by=request.user, reason=reason_text)
+        elif action == "confirm":
+            services.booking_confirm(booking, by=request.user)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect(
+        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "my_trips"
+    )
+
+
+@login_required
+@require_POST
+def offer_cancel(request, pk: int):
+    offer = get_object_or_404(Offer, pk=pk, driver=request.user)
+    reason = ReasonForm(request.POST)
+    try:
+        services.offer_cancel(
+            offer,
+            by=request.user,
+            reason=reason.cleaned_data["reason"] if reason.is_valid() else "",
+        )
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect("my_trips")
