@@ -51,7 +51,7 @@ demo: db
 BENCH_DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel_bench
 bench: venv dbrole ## benchmarks on their own database; results in bench/results/
 	DATABASE_URL=$(BENCH_DATABASE_URL) scripts/setup-db.sh
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate_schemas --shared -v 0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate_schemas -v 0
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
 
 lint: venv

@@ -36,6 +36,7 @@ DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "*")
 # Scheme and port used to build links between the public site and the territories.
 SITE_SCHEME = env("SITE_SCHEME", "http")
+SITE_PORT = env("SITE_PORT", "")  # port in links sent by e-mail, e.g. 8000 in development
 
 # --- Apps: django-tenants splits them between the public schema and the territory schemas.
 SHARED_APPS = [

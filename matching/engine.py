@@ -134,6 +134,22 @@ class RoadGraph:
         matrices = self.forward.data.nbytes * 4  # forward + backward, data and indices
         return sum(a.nbytes for a in arrays) + matrices + self._kdtree.data.nbytes * 2
 
+    @property
+    def max_speed(self) -> float:
+        """Top speed on the network (m/s): a straight line / this never exceeds a road time."""
+        return self._max_speed
+
+    def straight_m(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Great-circle distance between nodes, slightly shortened so that it stays a lower
+        bound of road lengths whatever the rounding."""
+        lon1, lat1 = np.radians(self.lon[a]), np.radians(self.lat[a])
+        lon2, lat2 = np.radians(self.lon[b]), np.radians(self.lat[b])
+        h = (
+            np.sin((lat2 - lat1) / 2) ** 2
+            + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        )
+        return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0))) * 0.999
+
     # --- snapping -------------------------------------------------------------------------
     def _project(self, lon, lat) -> np.ndarray:
         lon, lat = (
@@ -234,6 +250,7 @@ class RoadGraph:
         ride_distance_m: np.ndarray,
         max_total_s: np.ndarray | float = np.inf,
         max_approach_s: np.ndarray | float = np.inf,
+        passenger: Route | None = None,
     ) -> Detours | None:
         """Detours of one passenger request against any number of rides, in one step.
 
@@ -241,14 +258,17 @@ class RoadGraph:
         answer: `max_total_s`, the longest a ride may take with the passenger on board
         (own time + detour budget), and `max_approach_s`, the longest its approach A→P may
         take (e.g. to reach P before the passenger's window ends). A ride beyond them gets an
-        infinite detour. Returns None when the passenger's own trip is impossible."""
-        passenger = self.route(pickup, dropoff)
+        infinite detour. `passenger` is the route P→D when the caller already has it.
+        Returns None when the passenger's own trip is impossible."""
+        passenger = passenger or self.route(pickup, dropoff)
         if passenger is None:
             return None
         a = np.asarray(ride_origins, dtype=np.int64)
         b = np.asarray(ride_destinations, dtype=np.int64)
         total = np.broadcast_to(np.asarray(max_total_s, dtype=float), a.shape)
-        approach = np.minimum(total - passenger.duration_s, max_approach_s)
+        # D→B takes at least the straight line at the network's top speed.
+        least_back = self.straight_m(np.full(len(b), dropoff), b) / self.max_speed
+        approach = np.minimum(total - passenger.duration_s - least_back, max_approach_s)
         to_p = self.to_node(pickup, float(np.max(approach, initial=0.0)))
         to_s = to_p.time[a]
         # What is left for D→B once each ride has reached P.

@@ -4,6 +4,7 @@
 set -euo pipefail
 host="${1:-0.0.0.0}"; port="${2:-8000}"
 mkdir -p var/log
+export SITE_PORT="${SITE_PORT:-$port}"
 .venv/bin/celery -A core worker --loglevel=warning --concurrency=2 >var/log/celery.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM

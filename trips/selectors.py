@@ -11,7 +11,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from matching.engine import RoadGraph
+from matching.engine import RoadGraph, Route
 
 from .models import Offer
 from .pricing import share
@@ -52,42 +52,56 @@ class Match:
 
 
 def prefilter(
-    pickup: Point, dropoff: Point, window_start: datetime, window_end: datetime, seats: int
+    pickup: Point,
+    dropoff: Point,
+    window_start: datetime,
+    window_end: datetime,
+    seats: int,
+    passenger: Route | None = None,
+    max_speed: float = float("inf"),
 ) -> QuerySet[Offer]:
     """Rides that *may* serve the request; never drops one the engine would accept.
 
-    A ride A→B of road length L and detour budget β·L can only pass through P if
-    |AP| + |PB| ≤ (1 + β)·L (straight lines are never longer than roads): P lies in an
-    ellipse, which the indexed `reach` box contains. Likewise the pickup time lies between the
-    departure (minus its margin) and the arrival plus the time budget (plus its margin)."""
-    ellipse = (
-        "ST_DistanceSphere({a}, ST_GeomFromEWKT(%s)) + ST_DistanceSphere(ST_GeomFromEWKT(%s), {b})"
-        " <= distance_m * (1 + max_detour_ratio) * %s + %s"
-    ).format(a="trips_offer.origin", b="trips_offer.destination")
-    timing = (
-        "departure_at - margin_minutes * interval '1 minute' <= %s",
+    Straight lines are never longer than roads, nor faster than the network's top speed. So a
+    ride A→B of road length L, time T and budget β can serve P→D only if
+    |AP| + ℓ(P→D) + |DB| ≤ (1 + β)·L (the ellipses around A and B contain P and D; the
+    indexed `reach` box contains them), (|AP| + |DB|) / vmax + d(P→D) ≤ (1 + β)·T, and its
+    earliest possible pickup, departure − margin + |AP| / vmax, comes before the window ends.
+    Without the passenger's route (ℓ = d = 0) the tests are weaker but still sound."""
+    passenger_m = passenger.distance_m if passenger else 0.0
+    passenger_s = passenger.duration_s if passenger else 0.0
+    to_p = "ST_DistanceSphere(trips_offer.origin, ST_GeomFromEWKT(%s))"
+    from_d = "ST_DistanceSphere(ST_GeomFromEWKT(%s), trips_offer.destination)"
+    conditions = [
+        "seats - seats_taken >= %s",
+        f"departure_at - margin_minutes * interval '1 minute'"
+        f" + ({to_p} / %s) * interval '1 second' <= %s",
         "departure_at + margin_minutes * interval '1 minute'"
         " + duration_s * (1 + max_detour_ratio) * interval '1 second' >= %s",
-    )
+        f"{to_p} + %s + {from_d} <= distance_m * (1 + max_detour_ratio) * %s + %s",
+        f"({to_p} + {from_d}) / %s + %s <= duration_s * (1 + max_detour_ratio) + 1",
+    ]
+    speed = max_speed if max_speed != float("inf") else 1e9
+    params = [
+        seats,
+        pickup.ewkt,
+        speed,
+        window_end,
+        window_start,
+        pickup.ewkt,
+        passenger_m,
+        dropoff.ewkt,
+        REACH_SLACK,
+        REACH_SLACK_M,
+        pickup.ewkt,
+        dropoff.ewkt,
+        speed,
+        passenger_s,
+    ]
     return (
         Offer.objects.filter(status=Offer.Status.ACTIVE, reach__bbcontains=pickup)
         .filter(reach__bbcontains=dropoff)
-        .extra(
-            where=["seats - seats_taken >= %s", *timing, ellipse, ellipse],
-            params=[
-                seats,
-                window_end,
-                window_start,
-                pickup.ewkt,
-                pickup.ewkt,
-                REACH_SLACK,
-                REACH_SLACK_M,
-                dropoff.ewkt,
-                dropoff.ewkt,
-                REACH_SLACK,
-                REACH_SLACK_M,
-            ],
-        )
+        .extra(where=conditions, params=params)
     )
 
 
@@ -98,6 +112,7 @@ def _evaluate(
     d: int,
     window_start: datetime,
     window_end: datetime,
+    passenger: Route | None = None,
 ) -> list[Match]:
     if not offers:
         return []
@@ -120,6 +135,7 @@ def _evaluate(
         ride_m,
         max_total_s=ride_s * (1 + ratio) + 1.0,
         max_approach_s=latest_start + 1.0,
+        passenger=passenger,
     )
     if result is None:
         return []
@@ -162,10 +178,21 @@ def offers_matching(
     p, d = snap(graph, pickup, "origin"), snap(graph, dropoff, "destination")
     if p == d:
         return []
+    passenger = graph.route(p, d)
+    if passenger is None:
+        return []
     candidates = list(
-        prefilter(node_point(graph, p), node_point(graph, d), window_start, window_end, seats)
+        prefilter(
+            node_point(graph, p),
+            node_point(graph, d),
+            window_start,
+            window_end,
+            seats,
+            passenger=passenger,
+            max_speed=graph.max_speed,
+        )
     )
-    return _evaluate(graph, candidates, p, d, window_start, window_end)
+    return _evaluate(graph, candidates, p, d, window_start, window_end, passenger=passenger)
 
 
 def match_one(offer: Offer, pickup: Place, dropoff: Place) -> Match | None:

@@ -19,6 +19,7 @@ from tenants.models import Area
 from tenants.selectors import current_territory
 from themes.services import settings_get
 
+from . import notifications
 from .errors import Conflict, ValidationError
 from .models import Booking, Journey, Offer
 from .pricing import share
@@ -153,9 +154,15 @@ def offer_cancel(offer: Offer, *, by, reason: str = "") -> Offer:
     offer.status = Offer.Status.CANCELLED
     offer.seats_taken = 0
     offer.save(update_fields=["status", "seats_taken"])
-    offer.bookings.filter(status__in=Booking.HOLDS_SEATS).update(
-        status=Booking.Status.CANCELLED, cancelled_by="driver", cancel_reason=reason[:500]
+    affected = list(
+        offer.bookings.filter(status__in=Booking.HOLDS_SEATS).select_related("passenger")
     )
+    for booking in affected:
+        booking.status = Booking.Status.CANCELLED
+        booking.cancelled_by = "driver"
+        booking.cancel_reason = reason[:500]
+        booking.save(update_fields=["status", "cancelled_by", "cancel_reason"])
+        notifications.booking_changed(booking, "ride_cancelled", booking.passenger)
     return offer
 
 
@@ -215,6 +222,10 @@ def booking_request(
         raise Conflict(_("You already have a booking at that time.")) from exc
     offer.seats_taken += seats
     offer.save(update_fields=["seats_taken"])
+    if instant:
+        notifications.booking_changed(booking, "accepted", passenger)
+    else:
+        notifications.booking_changed(booking, "requested", offer.driver)
     return booking
 
 
@@ -234,6 +245,7 @@ def booking_decide(booking: Booking, *, by, accept: bool) -> Booking:
     booking.save(update_fields=["status", "decided_at"])
     if not accept:
         _release_seats(booking)
+    notifications.booking_changed(booking, "accepted" if accept else "declined", booking.passenger)
     return booking
 
 
@@ -264,6 +276,8 @@ def booking_cancel(booking: Booking, *, by, reason: str = "") -> Booking:
     booking.cancel_reason = reason[:500]
     booking.save(update_fields=["status", "cancelled_by", "cancel_reason"])
     _release_seats(booking)
+    other = booking.offer.driver if side == "passenger" else booking.passenger
+    notifications.booking_changed(booking, "cancelled", other)
     return booking
 
 

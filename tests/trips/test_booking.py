@@ -226,3 +226,27 @@ def _delete_committed_ride(alpha, schema, offer_id) -> None:
             cursor.execute("DELETE FROM trips_offer WHERE id = %s", [offer_id])
     finally:
         other.close()
+
+
+def test_the_other_side_is_told_by_email_after_commit(
+    ride, in_alpha, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(ride, in_alpha["citizen"])
+    assert mail.outbox[-1].to == [in_alpha.email("driver")]
+    assert "Nouvelle demande de réservation" in mail.outbox[-1].subject
+    assert f"http://alpha.localhost/rides/{ride.pk}/" in mail.outbox[-1].body
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_decide(booking, by=in_alpha["driver"], accept=True)
+    assert (
+        mail.outbox[-1].to == [in_alpha.email("citizen")] and "acceptée" in mail.outbox[-1].subject
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking, by=in_alpha["citizen"], reason="Grève")
+    assert mail.outbox[-1].to == [in_alpha.email("driver")] and "Grève" in mail.outbox[-1].body
+    sent = len(mail.outbox)
+    with pytest.raises(Conflict), django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking, by=in_alpha["citizen"])
+    assert len(mail.outbox) == sent  # a refused change notifies no one

@@ -107,7 +107,18 @@ def test_prefilter_never_drops_a_feasible_match(in_alpha):
         if p == d:
             continue
         start, end = tomorrow_at(7, 30), tomorrow_at(9, 30)
-        survivors = list(prefilter(node_point(graph, p), node_point(graph, d), start, end, 1))
+        passenger = graph.route(p, d)
+        survivors = list(
+            prefilter(
+                node_point(graph, p),
+                node_point(graph, d),
+                start,
+                end,
+                1,
+                passenger=passenger,
+                max_speed=graph.max_speed,
+            )
+        )
         fast = {m.offer.pk for m in _evaluate(graph, survivors, p, d, start, end)}
         brute = {m.offer.pk for m in _evaluate(graph, everything, p, d, start, end)}
         assert fast == brute
