@@ -39,7 +39,14 @@ from matching.models import RoadGraphRecord  # noqa: E402
 from tenants.models import Area, Territory  # noqa: E402
 from tenants.services import BoundarySource, territory_create  # noqa: E402
 from trips.selectors import _evaluate, offers_matching, prefilter  # noqa: E402
-from trips.services import Place, node_point, offer_publish, reach_metres, snap  # noqa: E402
+from trips.services import (  # noqa: E402
+    Place,
+    active_window,
+    node_point,
+    offer_publish,
+    reach_metres,
+    snap,
+)  # noqa: E402
 
 GRAPH = "bench-region"
 SEED = 20261126
@@ -132,6 +139,7 @@ def bulk_offers(graph, count: int, driver_id: int, rng: np.random.Generator) -> 
             )
             minute = int(departures[i])
             departure = start_day + timedelta(days=minute // 1440, minutes=6 * 60 + minute % 840)
+            lower, upper = active_window(departure, 15, float(tree.time[dest]), ratio[i])
             buffer.write(
                 "\t".join(
                     [
@@ -148,6 +156,7 @@ def bulk_offers(graph, count: int, driver_id: int, rng: np.random.Generator) -> 
                         str(round(float(tree.time[dest]))),
                         box,
                         departure.isoformat(),
+                        f"[{lower.isoformat()},{upper.isoformat()})",
                         "15",
                         "3",
                         "0",
@@ -164,6 +173,7 @@ def bulk_offers(graph, count: int, driver_id: int, rng: np.random.Generator) -> 
     columns = (
         "driver_id, origin_label, destination_label, origin, destination, graph_name, "
         "origin_node, destination_node, route, distance_m, duration_s, reach, departure_at, "
+        "active_window, "
         "margin_minutes, seats, seats_taken, cost_per_km, max_detour_ratio, "
         "instant_booking, comment, status, created_at"
     )

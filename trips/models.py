@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,10 @@ class Offer(models.Model):
     # (see docs/matching.md): indexed, it lets PostGIS discard most rides at once.
     reach = models.PolygonField(srid=4326)
     departure_at = models.DateTimeField(_("departure"), db_index=True)
+    # When this ride could be picking someone up: [departure − margin, departure + margin +
+    # duration × (1 + detour ratio)]. Indexed with `reach`, it lets PostgreSQL keep only the
+    # rides near the request in space *and* time in one index scan.
+    active_window = DateTimeRangeField()
     margin_minutes = models.PositiveSmallIntegerField(_("margin (minutes)"), default=15)
     seats = models.PositiveSmallIntegerField(_("seats"))
     seats_taken = models.PositiveSmallIntegerField(default=0)
@@ -57,6 +62,7 @@ class Offer(models.Model):
 
     class Meta:
         ordering = ["departure_at"]
+        indexes = [GistIndex(fields=["reach", "active_window"], name="offer_reach_window")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(seats__gte=1, seats__lte=8), name="offer_seats_range"

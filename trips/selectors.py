@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.contrib.gis.geos import Point
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,8 @@ def prefilter(
     return (
         Offer.objects.filter(status=Offer.Status.ACTIVE, reach__bbcontains=pickup)
         .filter(reach__bbcontains=dropoff)
+        .filter(active_window__overlap=DateTimeTZRange(window_start, window_end, "[]"))
+        .defer("route", "reach", "comment")  # long geometries the ranking does not need
         .extra(where=conditions, params=params)
     )
 

@@ -81,6 +81,12 @@ def reach_metres(distance_m: float, ratio: float) -> float:
     return distance_m * (1 + ratio) * REACH_SLACK + REACH_SLACK_M
 
 
+def active_window(departure_at: datetime, margin_minutes: int, duration_s: float, ratio) -> tuple:
+    margin = timedelta(minutes=margin_minutes)
+    longest = timedelta(seconds=math.ceil(duration_s * (1 + float(ratio))) + 1)
+    return (departure_at - margin, departure_at + margin + longest)
+
+
 @transaction.atomic
 def offer_publish(
     *,
@@ -135,6 +141,9 @@ def offer_publish(
         duration_s=round(route.duration_s),
         reach=reach_box(start, end, reach_metres(route.distance_m, float(max_detour_ratio))),
         departure_at=departure_at,
+        active_window=active_window(
+            departure_at, margin_minutes, route.duration_s, max_detour_ratio
+        ),
         margin_minutes=margin_minutes,
         seats=seats,
         cost_per_km=cost,
