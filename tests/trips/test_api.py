@@ -11,6 +11,16 @@ from trips.models import Booking
 
 from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 
+ESCALDES_TO_ANDORRA_LA_VELLA = {
+    "from_lon": ESCALDES.lon,
+    "from_lat": ESCALDES.lat,
+    "to_lon": ANDORRA_LA_VELLA.lon,
+    "to_lat": ANDORRA_LA_VELLA.lat,
+    "date": tomorrow_at(8).date().isoformat(),
+    "time": "08:15",
+    "window_minutes": 60,
+}
+
 
 def place(p):
     return {"lon": p.lon, "lat": p.lat, "label": p.label}
@@ -42,20 +52,11 @@ def test_publish_search_book_accept(alpha, clients):
     offer = response.json()
     assert offer["route"]["type"] == "LineString" and offer["seats_left"] == 2
 
-    date = tomorrow_at(8).date().isoformat()
     results = (
         clients["citizen"]
         .get(
             "/api/v1/search/",
-            {
-                "from_lon": ESCALDES.lon,
-                "from_lat": ESCALDES.lat,
-                "to_lon": ANDORRA_LA_VELLA.lon,
-                "to_lat": ANDORRA_LA_VELLA.lat,
-                "date": date,
-                "time": "08:15",
-                "window_minutes": 60,
-            },
+            ESCALDES_TO_ANDORRA_LA_VELLA,
         )
         .json()
     )
@@ -130,18 +131,7 @@ def test_territories_never_see_each_other_rides_or_bookings(alpha, beta, clients
     assert beta_member.get(f"/api/v1/offers/{offer['id']}/").status_code == 404
     assert beta_member.get("/api/v1/bookings/").json() == []
     assert post(beta_member, f"/api/v1/bookings/{booking['id']}/cancel/", {}).status_code == 404
-    date = tomorrow_at(8).date().isoformat()
-    found = beta_member.get(
-        "/api/v1/search/",
-        {
-            "from_lon": ESCALDES.lon,
-            "from_lat": ESCALDES.lat,
-            "to_lon": ANDORRA_LA_VELLA.lon,
-            "to_lat": ANDORRA_LA_VELLA.lat,
-            "date": date,
-            "time": "08:15",
-        },
-    ).json()
+    found = beta_member.get("/api/v1/search/", ESCALDES_TO_ANDORRA_LA_VELLA).json()
     assert found == []
     # Another member of Alpha who is neither driver nor passenger gets 404 too.
     assert (

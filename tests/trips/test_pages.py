@@ -14,6 +14,20 @@ def place_fields(prefix, place):
     return {f"{prefix}_0": place.label, f"{prefix}_1": place.lon, f"{prefix}_2": place.lat}
 
 
+def ride_form() -> dict:
+    """The publish form: Encamp → Andorra la Vella tomorrow at 08:00."""
+    return {
+        **place_fields("origin", ENCAMP),
+        **place_fields("destination", ANDORRA_LA_VELLA),
+        "date": tomorrow_at(8).date().isoformat(),
+        "time": "08:00",
+        "margin_minutes": 15,
+        "seats": 3,
+        "cost_per_km": "0.08",
+        "max_detour_ratio": "0.25",
+    }
+
+
 def test_place_search_suggests_parishes_places_and_streets(alpha):
     client = Client(HTTP_HOST=alpha.host)
     found = client.get("/places/", {"q": "Encamp"}).json()
@@ -26,18 +40,7 @@ def test_place_search_suggests_parishes_places_and_streets(alpha):
 
 def test_publish_then_search_then_book_then_accept(alpha):
     driver, passenger = alpha.client("driver"), alpha.client("citizen")
-    form = {
-        **place_fields("origin", ENCAMP),
-        **place_fields("destination", ANDORRA_LA_VELLA),
-        "date": tomorrow_at(8).date().isoformat(),
-        "time": "08:00",
-        "margin_minutes": 15,
-        "seats": 3,
-        "cost_per_km": "0.08",
-        "max_detour_ratio": "0.25",
-        "comment": "Départ mairie",
-    }
-    response = driver.post("/rides/new/", form)
+    response = driver.post("/rides/new/", {**ride_form(), "comment": "Départ mairie"})
     assert response.status_code == 302
     offer_url = response["Location"]
     detail = driver.get(offer_url)
@@ -100,18 +103,6 @@ def test_publish_form_errors_are_shown_and_nothing_saved(alpha):
 
 
 def test_a_ride_of_alpha_is_not_found_on_beta(alpha, beta):
-    response = alpha.client("driver").post(
-        "/rides/new/",
-        {
-            **place_fields("origin", ENCAMP),
-            **place_fields("destination", ANDORRA_LA_VELLA),
-            "date": tomorrow_at(8).date().isoformat(),
-            "time": "08:00",
-            "margin_minutes": 15,
-            "seats": 3,
-            "cost_per_km": "0.08",
-            "max_detour_ratio": "0.25",
-        },
-    )
+    response = alpha.client("driver").post("/rides/new/", ride_form())
     assert beta.client("citizen").get(response["Location"]).status_code == 404
     assert beta.client("citizen").post("/bookings/1/cancel/").status_code == 404
