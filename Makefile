@@ -44,6 +44,7 @@ db: venv dbrole
 	$(PY) manage.py migrate_schemas --shared -v 0
 	$(PY) manage.py migrate_schemas --tenant -v 0
 	$(PY) manage.py load_communes --if-empty
+	$(PY) manage.py import_meeting_points --if-empty
 
 demo: db
 	$(PY) manage.py load_demo --port $(PORT)

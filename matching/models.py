@@ -39,3 +39,23 @@ class PlaceName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MeetingPoint(models.Model):
+    """A carpool meeting point of the national base (BNLC, transport.data.gouv.fr, ODbL)."""
+
+    ref = models.CharField(max_length=40, unique=True)  # id_lieu
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    insee = models.CharField(max_length=5, blank=True)
+    kind = models.CharField(max_length=60, blank=True)
+    spaces = models.PositiveIntegerField(null=True, blank=True)
+    point = models.PointField(srid=4326)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["name"], name="meetingpoint_name_trgm", opclasses=["gin_trgm_ops"])
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,6 @@
-"""Place search for type-ahead entry: named places and streets of the territory's road graph
-and the areas (communes, parishes) it covers. No external geocoder is called."""
+"""Place search for type-ahead entry: named places and streets of the territory's road graph,
+the national carpool meeting points (BNLC) and the areas (communes, parishes) it covers. No
+external geocoder is called."""
 
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from django.db.models import Q
 
 from tenants.models import Area
 
-from .models import PlaceName, RoadGraphRecord
+from .models import MeetingPoint, PlaceName, RoadGraphRecord
 
 MIN_QUERY = 2
 
@@ -42,9 +43,16 @@ def places_search(graph: str, query: str, limit: int = 8) -> list[FoundPlace]:
         .filter(match)
         .order_by("-similarity", "kind", "name")[: limit * 2]
     )
+    meeting_points = (
+        MeetingPoint.objects.filter(point__intersects=extent)
+        .annotate(similarity=TrigramWordSimilarity(query, "name"))
+        .filter(match)
+        .order_by("-similarity", "name")[:limit]
+    )
     # A town's own point (its centre) beats the interior point of its whole area.
     named = [FoundPlace(p.name, p.kind, p.point.x, p.point.y) for p in names]
     found = [p for p in named if p.kind == "place"]
+    found += [FoundPlace(m.name, "meeting_point", m.point.x, m.point.y) for m in meeting_points]
     found += [FoundPlace(a.name, "area", a.inner.x, a.inner.y) for a in areas]
     found += [p for p in named if p.kind != "place"]
     seen, unique = set(), []
