@@ -8,19 +8,15 @@ HOST ?= 0.0.0.0
 export DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup system venv assets dbrole db demo static bench lint messages clean
+.PHONY: run test system venv assets dbrole bench lint messages clean
 
-run: setup demo static ## set up everything and serve the demo archipel (HTTP + websockets + worker)
+run: system venv assets dbrole ## set up everything and serve the demo archipel (HTTP + websockets + worker)
+	$(PY) manage.py setup_archipel --port $(PORT)
 	@scripts/serve.sh $(HOST) $(PORT)
-
-static: venv assets
-	$(PY) manage.py collectstatic --noinput -v 0
 
 test: system venv assets dbrole ## run every test against real PostgreSQL/PostGIS, Redis and chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
-
-setup: system venv assets db
 
 system:
 	@WITH_BROWSER=$(if $(filter test,$(MAKECMDGOALS)),1,0) scripts/setup-system.sh
@@ -39,15 +35,6 @@ node_modules/.installed: package.json package-lock.json
 
 dbrole:
 	@scripts/setup-db.sh
-
-db: venv dbrole
-	$(PY) manage.py migrate_schemas --shared -v 0
-	$(PY) manage.py migrate_schemas --tenant -v 0
-	$(PY) manage.py load_communes --if-empty
-	$(PY) manage.py import_meeting_points --if-empty
-
-demo: db
-	$(PY) manage.py load_demo --port $(PORT)
 
 BENCH_DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel_bench
 bench: venv dbrole ## benchmarks on their own database; results in bench/results/
