@@ -197,14 +197,15 @@ class RoadGraph:
         while True:
             forward = self._tree(self.forward, origin, radius)
             if np.isfinite(forward.time[destination]):
-                path = self._path_to(forward, destination)
+                path = self._branch(forward, destination)[::-1]
                 break
             backward = self._tree(self.backward, destination, radius)
             through = forward.time[self.tails] + self.time + backward.time[self.indices]
             best = int(np.argmin(through))
             if np.isfinite(through[best]) and through[best] <= 2 * radius:
                 head = int(self.indices[best])
-                path = self._path_to(forward, int(self.tails[best])) + self._path_from(
+                # On the reversed tree the branch from `head` already runs in road order.
+                path = self._branch(forward, int(self.tails[best]))[::-1] + self._branch(
                     backward, head
                 )
                 break
@@ -225,15 +226,8 @@ class RoadGraph:
         )
 
     @staticmethod
-    def _path_to(tree: Tree, node: int) -> list[int]:
-        path = [node]
-        while path[-1] != tree.root:
-            path.append(int(tree.predecessors[path[-1]]))
-        return path[::-1]
-
-    @staticmethod
-    def _path_from(tree: Tree, node: int) -> list[int]:
-        """On a reversed tree, predecessors point towards the root, i.e. the next road node."""
+    def _branch(tree: Tree, node: int) -> list[int]:
+        """Nodes from `node` up the tree to its root."""
         path = [node]
         while path[-1] != tree.root:
             path.append(int(tree.predecessors[path[-1]]))

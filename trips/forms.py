@@ -54,15 +54,28 @@ def _tomorrow():
     return timezone.localdate() + timedelta(days=1)
 
 
+def date_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Date"), initial=_tomorrow, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def time_field(label) -> forms.TimeField:
+    return forms.TimeField(
+        label=label, initial="08:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+
+def moment(cleaned: dict) -> datetime:
+    """The aware datetime of the form's date and time fields."""
+    return timezone.make_aware(datetime.combine(cleaned["date"], cleaned["time"]))
+
+
 class SearchForm(forms.Form):
     origin = PlaceField(label=_("From"))
     destination = PlaceField(label=_("To"))
-    date = forms.DateField(
-        label=_("Date"), initial=_tomorrow, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    time = forms.TimeField(
-        label=_("Time"), initial="08:00", widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    date = date_field()
+    time = time_field(_("Time"))
     window = forms.TypedChoiceField(
         label=_("Flexibility"),
         coerce=int,
@@ -77,21 +90,16 @@ class SearchForm(forms.Form):
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=8, initial=1)
 
     def window_bounds(self) -> tuple[datetime, datetime]:
-        data = self.cleaned_data
-        centre = timezone.make_aware(datetime.combine(data["date"], data["time"]))
-        half = timedelta(minutes=data["window"] / 2)
+        centre = moment(self.cleaned_data)
+        half = timedelta(minutes=self.cleaned_data["window"] / 2)
         return centre - half, centre + half
 
 
 class OfferForm(forms.Form):
     origin = PlaceField(label=_("Departure"))
     destination = PlaceField(label=_("Arrival"))
-    date = forms.DateField(
-        label=_("Date"), initial=_tomorrow, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    time = forms.TimeField(
-        label=_("Departure time"), initial="08:00", widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    date = date_field()
+    time = time_field(_("Departure time"))
     margin_minutes = forms.TypedChoiceField(
         label=_("I can leave earlier or later by"),
         coerce=int,
@@ -128,9 +136,7 @@ class OfferForm(forms.Form):
     )
 
     def departure_at(self) -> datetime:
-        return timezone.make_aware(
-            datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        )
+        return moment(self.cleaned_data)
 
 
 class BookForm(forms.Form):
