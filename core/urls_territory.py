@@ -16,6 +16,13 @@ api_v1 = [
     path("offers/", trips_api.Offers.as_view(), name="api_offers"),
     path("offers/<int:pk>/", trips_api.OfferDetail.as_view(), name="api_offer"),
     path("offers/<int:pk>/cancel/", trips_api.OfferCancel.as_view(), name="api_offer_cancel"),
+    path("regular-rides/", trips_api.RegularRides.as_view(), name="api_regular_rides"),
+    path("regular-rides/<int:pk>/", trips_api.RegularRideDetail.as_view(), name="api_regular_ride"),
+    path(
+        "regular-rides/<int:pk>/cancel/",
+        trips_api.RegularRideCancel.as_view(),
+        name="api_regular_ride_cancel",
+    ),
     path("search/", trips_api.Search.as_view(), name="api_search"),
     path("bookings/", trips_api.Bookings.as_view(), name="api_bookings"),
     *[
@@ -31,9 +38,16 @@ api_v1 = [
 urlpatterns = [
     path("", trips_views.home, name="home"),
     path("places/", trips_views.places, name="places"),
+    path("places/at/", trips_views.place_at, name="place_at"),
+    path("map/roads.json", trips_views.road_outline, name="road_outline"),
     path("rides/new/", trips_views.offer_new, name="offer_new"),
     path("rides/<int:pk>/", trips_views.offer_detail, name="offer_detail"),
     path("rides/<int:pk>/cancel/", trips_views.offer_cancel, name="offer_cancel"),
+    path(
+        "regular-rides/<int:pk>/cancel/",
+        trips_views.regular_ride_cancel,
+        name="regular_ride_cancel",
+    ),
     path("my-trips/", trips_views.my_trips, name="my_trips"),
     path("bookings/<int:pk>/<str:action>/", trips_views.booking_action, name="booking_action"),
     path("legal/", themes.legal, name="legal"),

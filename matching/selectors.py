@@ -2,11 +2,15 @@
 the national carpool meeting points (BNLC) and the areas (communes, parishes) it covers. No
 external geocoder is called."""
 
+import math
 from dataclasses import dataclass
 
-from django.contrib.gis.db.models.functions import PointOnSurface
+from django.contrib.gis.db.models.functions import Distance, PointOnSurface
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from tenants.models import Area
 
@@ -61,3 +65,25 @@ def places_search(graph: str, query: str, limit: int = 8) -> list[FoundPlace]:
             seen.add(place.label.lower())
             unique.append(place)
     return unique[:limit]
+
+
+NEAR_NAME_M = 250  # a clicked point takes the name of a place or street this close
+
+
+def place_near(graph: str, lon: float, lat: float) -> str:
+    """A label for a point picked on the map: the nearest named place or street (if close)
+    and the area around it, e.g. "Carrer Major (Encamp)"."""
+    point = Point(lon, lat, srid=4326)
+    # An indexed box in degrees (wide enough at this latitude), then the exact distance.
+    degrees = NEAR_NAME_M / (111_195 * max(0.01, math.cos(math.radians(lat))))
+    name = (
+        PlaceName.objects.filter(graph=graph, point__dwithin=(point, degrees))
+        .filter(point__distance_lte=(point, D(m=NEAR_NAME_M)))
+        .annotate(distance=Distance("point", point))
+        .order_by("distance")
+        .values_list("name", flat=True)
+        .first()
+    )
+    area = Area.objects.filter(geometry__intersects=point).values_list("name", flat=True).first()
+    label = name or _("Point on the map")
+    return f"{label} ({area})" if area and area != label else label

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
+from .models import WEEKDAYS
 from .services import Place
 
 
@@ -54,10 +56,14 @@ def _tomorrow():
     return timezone.localdate() + timedelta(days=1)
 
 
-def date_field() -> forms.DateField:
-    return forms.DateField(
-        label=_("Date"), initial=_tomorrow, widget=forms.DateInput(attrs={"type": "date"})
-    )
+def date_input() -> forms.DateInput:
+    # A browser's date input reads ISO dates only, whatever the page's language.
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def date_field(label=None, **kwargs) -> forms.DateField:
+    kwargs = {"initial": _tomorrow, **kwargs}
+    return forms.DateField(label=label or _("Date"), widget=date_input(), **kwargs)
 
 
 def time_field(label) -> forms.TimeField:
@@ -96,10 +102,25 @@ class SearchForm(forms.Form):
 
 
 class OfferForm(forms.Form):
+    """A one-off ride (date and time) or a weekly schedule (days, a time per day, a period)."""
+
+    ONCE, REGULAR = "once", "regular"
+
     origin = PlaceField(label=_("Departure"))
     destination = PlaceField(label=_("Arrival"))
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=[(ONCE, _("Once")), (REGULAR, _("Every week"))],
+        initial=ONCE,
+        required=False,  # once, when not given
+        widget=forms.RadioSelect,
+    )
     date = date_field()
     time = time_field(_("Departure time"))
+    valid_from = date_field(_("Starting on"), required=False)
+    valid_until = date_field(
+        _("Until"), required=False, initial=lambda: _tomorrow() + timedelta(days=90)
+    )
     margin_minutes = forms.TypedChoiceField(
         label=_("I can leave earlier or later by"),
         coerce=int,
@@ -135,8 +156,71 @@ class OfferForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    PUNCTUAL_FIELDS = ("date", "time")
+    REGULAR_FIELDS = ("valid_from", "valid_until")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].required = self.fields["time"].required = False
+        for number, day in enumerate(WEEKDAYS):
+            self.fields[f"day_{day}"] = forms.BooleanField(label=DAY_NAMES[number], required=False)
+            self.fields[f"time_{day}"] = forms.TimeField(
+                label=_("Departure time on %(day)s") % {"day": DAY_NAMES[number]},
+                required=False,
+                initial="08:00",
+                widget=forms.TimeInput(attrs={"type": "time"}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        needed = self.REGULAR_FIELDS if self.is_regular else self.PUNCTUAL_FIELDS
+        for name in needed:
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, forms.Field.default_error_messages["required"])
+        if self.is_regular:
+            for day in WEEKDAYS:
+                if data.get(f"day_{day}") and data.get(f"time_{day}") is None:
+                    if f"time_{day}" not in self.errors:
+                        self.add_error(f"time_{day}", _("Give the departure time."))
+        return data
+
+    @property
+    def is_regular(self) -> bool:
+        return self.cleaned_data.get("frequency") == self.REGULAR
+
     def departure_at(self) -> datetime:
         return moment(self.cleaned_data)
+
+    def departure_times(self) -> list:
+        """The time per weekday (0 = Monday), None on the days not ticked."""
+        data = self.cleaned_data
+        return [data[f"time_{d}"] if data.get(f"day_{d}") else None for d in WEEKDAYS]
+
+    TERMS_FIELDS = (
+        "margin_minutes",
+        "seats",
+        "cost_per_km",
+        "max_detour_ratio",
+        "instant_booking",
+        "comment",
+    )
+
+    def terms(self) -> dict:
+        """The keyword arguments of `RideTerms`, for both kinds of ride."""
+        return {name: self.cleaned_data[name] for name in self.TERMS_FIELDS}
+
+    def days(self) -> list[tuple]:
+        """(checkbox, time) bound fields per day of the week, for the template."""
+        return [(self[f"day_{d}"], self[f"time_{d}"]) for d in WEEKDAYS]
+
+    def punctual(self) -> list:
+        return [self[name] for name in self.PUNCTUAL_FIELDS]
+
+    def regular(self) -> list:
+        return [self[name] for name in self.REGULAR_FIELDS]
+
+    def common(self) -> list:
+        return [self[name] for name in self.TERMS_FIELDS]
 
 
 class BookForm(forms.Form):

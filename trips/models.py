@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F, Func, Q
+from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,8 +18,55 @@ class TsTzRange(Func):
     output_field = models.DateTimeField()
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
+
+
+class RegularRide(models.Model):
+    """A driver's weekly schedule (days of the week, a time per day, a validity period).
+
+    Each departure it covers is published as its own `Offer` (an *occurrence*): searching,
+    seats and bookings then work per date exactly as for a one-off ride, and the prefilter's
+    index stays one range per row. The route is computed once for the whole schedule."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        CANCELLED = "cancelled", _("cancelled")
+
+    driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # departure_times[d] is the departure time on weekday d (0 = Monday), null when not driving.
+    departure_times = ArrayField(models.TimeField(null=True), size=7)
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="regular_ride_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days_label()} ({self.valid_from} – {self.valid_until})"
+
+    @property
+    def schedule(self) -> dict[str, object]:
+        """{"mon": time, …} for the days driven, in weekday order."""
+        return {day: at for day, at in zip(WEEKDAYS, self.departure_times, strict=True) if at}
+
+    def days_label(self) -> str:
+        return ", ".join(
+            _("%(day)s at %(time)s") % {"day": DAY_NAMES[d], "time": f"{at:%H:%M}"}
+            for d, at in enumerate(self.departure_times)
+            if at
+        )
+
+
 class Offer(models.Model):
-    """A driver's ride (punctual: one departure with a margin)."""
+    """A driver's ride: one departure with a margin, alone or one occurrence of a
+    `RegularRide`."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
@@ -58,6 +106,13 @@ class Offer(models.Model):
     instant_booking = models.BooleanField(_("instant booking"), default=False)
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    regular_ride = models.ForeignKey(
+        RegularRide,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

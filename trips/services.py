@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.gis.geos import LineString, Point, Polygon
@@ -21,7 +22,7 @@ from themes.services import settings_get
 
 from . import notifications
 from .errors import Conflict, ValidationError
-from .models import Booking, Journey, Offer
+from .models import Booking, Journey, Offer, RegularRide
 from .pricing import share
 
 MAX_SNAP_M = 1_000  # a point further than this from any road is outside the network
@@ -87,37 +88,40 @@ def active_window(departure_at: datetime, margin_minutes: int, duration_s: float
     return (departure_at - margin, departure_at + margin + longest)
 
 
-@transaction.atomic
-def offer_publish(
-    *,
-    driver,
-    origin: Place,
-    destination: Place,
-    departure_at: datetime,
-    seats: int = 3,
-    margin_minutes: int = 15,
-    cost_per_km: Decimal | None = None,
-    max_detour_ratio: Decimal = Decimal("0.25"),
-    instant_booking: bool = False,
-    comment: str = "",
-) -> Offer:
-    territory = settings_get()
-    errors: dict[str, str] = {}
-    if departure_at <= timezone.now():
-        errors["departure_at"] = _("The departure must be in the future.")
-    if not 1 <= seats <= 8:
-        errors["seats"] = _("From 1 to 8 seats.")
-    if not 0 <= margin_minutes <= 120:
-        errors["margin_minutes"] = _("The margin is from 0 to 120 minutes.")
-    if not Decimal("0") <= max_detour_ratio <= Decimal("1"):
-        errors["max_detour_ratio"] = _("The accepted detour is from 0 to 100 %.")
-    cost = territory.cost_per_km_default if cost_per_km is None else cost_per_km
-    if not Decimal("0") <= cost <= territory.cost_per_km_max:
-        errors["cost_per_km"] = _("The cost per km must be between 0 and %(max)s €.") % {
-            "max": territory.cost_per_km_max
-        }
-    if errors:
-        raise ValidationError(errors)
+@dataclass(frozen=True)
+class RideTerms:
+    """What a driver offers on every departure of a ride."""
+
+    seats: int = 3
+    margin_minutes: int = 15
+    cost_per_km: Decimal | None = None  # None: the territory's default
+    max_detour_ratio: Decimal = Decimal("0.25")
+    instant_booking: bool = False
+    comment: str = ""
+
+    def errors(self) -> dict[str, str]:
+        territory = settings_get()
+        errors: dict[str, str] = {}
+        if not 1 <= self.seats <= 8:
+            errors["seats"] = _("From 1 to 8 seats.")
+        if not 0 <= self.margin_minutes <= 120:
+            errors["margin_minutes"] = _("The margin is from 0 to 120 minutes.")
+        if not Decimal("0") <= self.max_detour_ratio <= Decimal("1"):
+            errors["max_detour_ratio"] = _("The accepted detour is from 0 to 100 %.")
+        if not Decimal("0") <= self.cost(territory) <= territory.cost_per_km_max:
+            errors["cost_per_km"] = _("The cost per km must be between 0 and %(max)s €.") % {
+                "max": territory.cost_per_km_max
+            }
+        return errors
+
+    def cost(self, territory=None) -> Decimal:
+        if self.cost_per_km is not None:
+            return self.cost_per_km
+        return (territory or settings_get()).cost_per_km_default
+
+
+def _ride_fields(driver, origin: Place, destination: Place, terms: RideTerms) -> dict:
+    """The fields shared by every departure of a ride, with its route on the road network."""
     graph = territory_graph()
     a = snap(graph, origin, "origin")
     b = snap(graph, destination, "destination")
@@ -127,30 +131,124 @@ def offer_publish(
     if route is None:
         raise ValidationError({"destination": _("No road leads from the origin to this place.")})
     start, end = node_point(graph, a), node_point(graph, b)
-    return Offer.objects.create(
-        driver=driver,
-        origin_label=origin.label[:200] or _("Departure"),
-        destination_label=destination.label[:200] or _("Arrival"),
-        origin=start,
-        destination=end,
-        graph_name=graph.name,
-        origin_node=a,
-        destination_node=b,
-        route=LineString(route.coords, srid=4326),
-        distance_m=round(route.distance_m),
-        duration_s=round(route.duration_s),
-        reach=reach_box(start, end, reach_metres(route.distance_m, float(max_detour_ratio))),
-        departure_at=departure_at,
-        active_window=active_window(
-            departure_at, margin_minutes, route.duration_s, max_detour_ratio
-        ),
-        margin_minutes=margin_minutes,
-        seats=seats,
-        cost_per_km=cost,
-        max_detour_ratio=max_detour_ratio,
-        instant_booking=instant_booking,
-        comment=comment[:1000],
+    ratio = terms.max_detour_ratio
+    return {
+        "driver": driver,
+        "origin_label": origin.label[:200] or _("Departure"),
+        "destination_label": destination.label[:200] or _("Arrival"),
+        "origin": start,
+        "destination": end,
+        "graph_name": graph.name,
+        "origin_node": a,
+        "destination_node": b,
+        "route": LineString(route.coords, srid=4326),
+        "distance_m": round(route.distance_m),
+        "duration_s": round(route.duration_s),
+        "reach": reach_box(start, end, reach_metres(route.distance_m, float(ratio))),
+        "margin_minutes": terms.margin_minutes,
+        "seats": terms.seats,
+        "cost_per_km": terms.cost(),
+        "max_detour_ratio": ratio,
+        "instant_booking": terms.instant_booking,
+        "comment": terms.comment[:1000],
+    }
+
+
+def _departure(fields: dict, departure_at: datetime, **extra) -> Offer:
+    window = active_window(
+        departure_at, fields["margin_minutes"], fields["duration_s"], fields["max_detour_ratio"]
     )
+    return Offer(**fields, departure_at=departure_at, active_window=window, **extra)
+
+
+@transaction.atomic
+def offer_publish(
+    *, driver, origin: Place, destination: Place, departure_at: datetime, **terms
+) -> Offer:
+    """Publish a one-off ride; `terms` are the fields of `RideTerms`."""
+    ride_terms = RideTerms(**terms)
+    errors = ride_terms.errors()
+    if departure_at <= timezone.now():
+        errors["departure_at"] = _("The departure must be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    offer = _departure(_ride_fields(driver, origin, destination, ride_terms), departure_at)
+    offer.save()
+    return offer
+
+
+MAX_SCHEDULE_DAYS = 366
+
+
+def schedule_departures(
+    times: Sequence[time | None], valid_from: date, valid_until: date
+) -> list[datetime]:
+    """Every departure of a weekly schedule within the period, in local time (DST-aware)."""
+    days = (valid_until - valid_from).days + 1
+    return [
+        timezone.make_aware(datetime.combine(day, times[day.weekday()]))
+        for day in (valid_from + timedelta(days=n) for n in range(max(0, days)))
+        if times[day.weekday()] is not None
+    ]
+
+
+@transaction.atomic
+def regular_ride_publish(
+    *,
+    driver,
+    origin: Place,
+    destination: Place,
+    departure_times: Sequence[time | None],
+    valid_from: date,
+    valid_until: date,
+    **terms,
+) -> RegularRide:
+    """Publish a weekly schedule: `departure_times[d]` is the time on weekday d (0 = Monday)
+    or None. Every future departure in the period becomes an occurrence (an `Offer`)."""
+    ride_terms = RideTerms(**terms)
+    errors = ride_terms.errors()
+    times = list(departure_times) + [None] * (7 - len(departure_times))
+    today = timezone.localdate()
+    if len(departure_times) > 7:
+        errors["schedule"] = _("A week has seven days.")
+    elif not any(times):
+        errors["schedule"] = _("Choose at least one day of the week.")
+    if valid_from < today:
+        errors["valid_from"] = _("The period cannot start in the past.")
+    if valid_until < valid_from:
+        errors["valid_until"] = _("The period must end after it starts.")
+    elif (valid_until - valid_from).days >= MAX_SCHEDULE_DAYS:
+        errors["valid_until"] = _("A regular ride is published for one year at most.")
+    departures = []
+    if not errors:
+        now = timezone.now()
+        departures = [d for d in schedule_departures(times, valid_from, valid_until) if d > now]
+        if not departures:
+            errors["valid_until"] = _("No chosen day falls within this period.")
+    if errors:
+        raise ValidationError(errors)
+    fields = _ride_fields(driver, origin, destination, ride_terms)
+    ride = RegularRide.objects.create(
+        driver=driver, departure_times=times, valid_from=valid_from, valid_until=valid_until
+    )
+    Offer.objects.bulk_create(_departure(fields, at, regular_ride=ride) for at in departures)
+    return ride
+
+
+@transaction.atomic
+def regular_ride_cancel(ride: RegularRide, *, by, reason: str = "") -> RegularRide:
+    """Cancel every departure still to come (passengers booked on them are told)."""
+    ride = RegularRide.objects.select_for_update().get(pk=ride.pk)
+    if ride.driver_id != by.pk:
+        raise Conflict(_("Only the driver can cancel this ride."))
+    if ride.status == RegularRide.Status.CANCELLED:
+        raise Conflict(_("This ride is already cancelled."))
+    ride.status = RegularRide.Status.CANCELLED
+    ride.save(update_fields=["status"])
+    upcoming = ride.occurrences.filter(status=Offer.Status.ACTIVE, departure_at__gt=timezone.now())
+    for offer in upcoming:
+        offer_cancel(offer, by=by, reason=reason)
+    return ride
 
 
 @transaction.atomic

@@ -1,25 +1,29 @@
 """Pages for rides: search (home), publish, ride detail with booking, my trips. Thin views:
 services do the writing, selectors the reading."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import JsonResponse
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict
-from matching.selectors import places_search
+from matching.selectors import place_near, places_search
 from tenants.selectors import current_territory
 from themes.services import settings_get
 
 from . import services
 from .forms import BookForm, OfferForm, ReasonForm, SearchForm
-from .models import Booking, Offer
+from .models import Booking, Offer, RegularRide
 from .selectors import offers_matching
 
 
@@ -82,33 +86,88 @@ def places(request):
     return JsonResponse([p.__dict__ for p in found], safe=False)
 
 
+@require_GET
+def place_at(request):
+    """A point picked on the map: its label, or a JSON error when it is off the network."""
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+        services.snap(services.territory_graph(), services.Place(lon, lat), "point")
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("Give lon and lat as numbers.")}, status=400)
+    except ValidationError as exc:
+        return JsonResponse({"error": exc.message_dict["point"][0]}, status=400)
+    except Conflict as exc:
+        return JsonResponse({"error": exc.message}, status=409)
+    label = place_near(current_territory().graph_name, lon, lat)
+    return JsonResponse({"label": label, "kind": "map", "lon": lon, "lat": lat})
+
+
+_outlines: dict[tuple[str, int], bytes] = {}
+
+
+@require_GET
+def road_outline(request):
+    """The territory's main roads as GeoJSON, the background of the place-picking map (no tile
+    server is called)."""
+    try:
+        graph = services.territory_graph()
+    except Conflict as exc:
+        return JsonResponse({"error": exc.message}, status=409)
+    key = (graph.name, id(graph))
+    if key not in _outlines:
+        feature = {
+            "type": "Feature",
+            "properties": {"graph": graph.name},
+            "geometry": {"type": "MultiLineString", "coordinates": graph.outline()},
+        }
+        _outlines[key] = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    response = HttpResponse(_outlines[key], content_type="application/geo+json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 @login_required
 def offer_new(request):
     current = settings_get()
     form = OfferForm(request.POST or None, initial={"cost_per_km": current.cost_per_km_default})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        places = {"driver": request.user, "origin": data["origin"]}
+        places["destination"] = data["destination"]
         try:
-            offer = services.offer_publish(
-                driver=request.user,
-                origin=data["origin"],
-                destination=data["destination"],
-                departure_at=form.departure_at(),
-                seats=data["seats"],
-                margin_minutes=data["margin_minutes"],
-                cost_per_km=data["cost_per_km"],
-                max_detour_ratio=data["max_detour_ratio"],
-                instant_booking=data["instant_booking"],
-                comment=data["comment"],
-            )
+            if form.is_regular:
+                ride = services.regular_ride_publish(
+                    **places,
+                    departure_times=form.departure_times(),
+                    valid_from=data["valid_from"],
+                    valid_until=data["valid_until"],
+                    **form.terms(),
+                )
+                first = ride.occurrences.order_by("departure_at").first()
+            else:
+                first = services.offer_publish(
+                    **places, departure_at=form.departure_at(), **form.terms()
+                )
         except ValidationError as exc:
             exc.error_dict.setdefault("date", exc.error_dict.pop("departure_at", []))
             _form_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Ride published."))
-            return redirect("offer_detail", pk=offer.pk)
+            if form.is_regular:
+                count = ride.occurrences.count()
+                messages.success(
+                    request,
+                    ngettext(
+                        "Regular ride published: %(count)d departure.",
+                        "Regular ride published: %(count)d departures.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+            else:
+                messages.success(request, _("Ride published."))
+            return redirect("offer_detail", pk=first.pk)
     status = 400 if form.errors else 200
     return render(
         request,
@@ -119,7 +178,7 @@ def offer_new(request):
 
 
 def offer_detail(request, pk: int):
-    offer = get_object_or_404(Offer.objects.select_related("driver"), pk=pk)
+    offer = get_object_or_404(Offer.objects.select_related("driver", "regular_ride"), pk=pk)
     is_driver = request.user.is_authenticated and offer.driver_id == request.user.pk
     book_form = BookForm(request.POST or request.GET or None) if not is_driver else None
     if request.method == "POST" and not is_driver:
@@ -161,12 +220,30 @@ def offer_detail(request, pk: int):
 
 @login_required
 def my_trips(request):
-    offers = Offer.objects.filter(driver=request.user).prefetch_related("bookings__passenger")
+    # Departures of a regular ride are listed under it, except those with bookings to handle.
+    offers = (
+        Offer.objects.filter(driver=request.user)
+        .filter(Q(regular_ride=None) | Q(bookings__isnull=False))
+        .distinct()
+        .prefetch_related("bookings__passenger")
+    )
+    regular_rides = RegularRide.objects.filter(driver=request.user).prefetch_related(
+        Prefetch(
+            "occurrences",
+            queryset=Offer.objects.filter(departure_at__gt=timezone.now()),
+            to_attr="upcoming",
+        )
+    )
     bookings = Booking.objects.filter(passenger=request.user).select_related("offer__driver")
     return render(
         request,
         "trips/my_trips.html",
-        {"offers": offers, "bookings": bookings, "reason_form": ReasonForm()},
+        {
+            "offers": offers,
+            "regular_rides": regular_rides,
+            "bookings": bookings,
+            "reason_form": ReasonForm(),
+        },
     )
 
 
@@ -205,4 +282,20 @@ def offer_cancel(request, pk: int):
         )
     except Conflict as exc:
         messages.error(request, exc.message)
+    return redirect("my_trips")
+
+
+@login_required
+@require_POST
+def regular_ride_cancel(request, pk: int):
+    ride = get_object_or_404(RegularRide, pk=pk, driver=request.user)
+    reason = ReasonForm(request.POST)
+    try:
+        services.regular_ride_cancel(
+            ride, by=request.user, reason=reason.cleaned_data["reason"] if reason.is_valid() else ""
+        )
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Every departure still to come is cancelled."))
     return redirect("my_trips")

@@ -245,3 +245,45 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
     assert "acceptée" in passenger.locator("main").inner_text()
     driver.context.close()
     passenger.context.close()
+
+
+def test_publish_a_weekly_ride_with_a_place_picked_on_the_map(browser, demo_server):
+    """The publish form's weekly schedule, and a destination picked on the map of the roads."""
+    from datetime import date, timedelta
+
+    page = browser.new_context(locale="fr-FR").new_page()
+    sign_in(page, demo_server, "encamp", demo_email("citizen", "encamp"))
+    page.goto(territory_url(demo_server, "encamp", "/rides/new/"))
+    assert page.locator("#id_valid_from").is_hidden()  # one-off by default
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    assert page.locator("#id_date").input_value() == tomorrow  # ISO, whatever the language
+    page.get_by_label("Chaque semaine").check()
+    assert page.locator("#id_date").is_hidden() and page.locator("#id_valid_from").is_visible()
+    choose_place(page, "id_origin_0", "Encamp")
+    choose_place(page, "id_destination_0", "Andorra la Vella")
+    # Open the destination's map (centred on the place chosen) and click next to it.
+    page.locator("#id_destination_0 ~ .place-map-toggle").click()
+    pick_map = page.locator("#id_destination_0-map .pick-map")
+    page.wait_for_selector("#id_destination_0-map .leaflet-container svg path")
+    assert page.locator("#id_destination_0-map svg path").count() == 2  # roads and the marker
+    assert_accessible(page, "publish form with the map open")
+    box = pick_map.bounding_box()
+    pick_map.click(position={"x": box["width"] / 2 + 30, "y": box["height"] / 2})
+    page.wait_for_function(
+        "() => document.querySelector('#id_destination_0').value.endsWith('(Andorra la Vella)')"
+    )
+    assert page.locator("#id_destination_0-map .place-map-status").inner_text()
+    monday = date.today() + timedelta(days=7 - date.today().weekday())
+    page.get_by_label("lundi", exact=True).check()
+    page.get_by_label("jeudi", exact=True).check()
+    page.fill("#id_time_thu", "17:45")
+    page.fill("#id_valid_from", monday.isoformat())
+    page.fill("#id_valid_until", (monday + timedelta(days=13)).isoformat())
+    page.get_by_role("button", name="Publier").click()
+    page.wait_for_url(re.compile(r".*/rides/\d+/$"))
+    assert "Trajet régulier publié : 4 départs" in page.locator("main").inner_text()
+    assert "lundi à 08:00, jeudi à 17:45" in page.locator("main").inner_text()
+    page.goto(territory_url(demo_server, "encamp", "/my-trips/"))
+    assert "4 départs à venir" in page.locator("main").inner_text()
+    assert_accessible(page, "my trips with a regular ride")
+    page.context.close()

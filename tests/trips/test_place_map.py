@@ -1,0 +1,34 @@
+"""Picking a place on the map: the roads drawn from the territory's graph, and the label of
+a clicked point (no tile server, no external geocoder)."""
+
+from django.test import Client
+
+from .conftest import ENCAMP
+
+
+def test_the_map_draws_the_territory_roads_from_its_graph(alpha, archipel):
+    response = Client(HTTP_HOST=alpha.host).get("/map/roads.json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/geo+json"
+    (feature,) = response.json()["features"]
+    lines = feature["geometry"]["coordinates"]
+    assert feature["geometry"]["type"] == "MultiLineString" and len(lines) > 500
+    points = [point for line in lines for point in line]
+    # Andorra's roads, and nothing of the rest of the world.
+    assert all(1.40 < lon < 1.80 and 42.42 < lat < 42.66 for lon, lat in points)
+
+
+def test_a_clicked_point_is_named_after_the_nearest_street_and_its_parish(alpha):
+    client = Client(HTTP_HOST=alpha.host)
+    found = client.get("/places/at/", {"lon": ENCAMP.lon, "lat": ENCAMP.lat}).json()
+    assert found["label"].endswith("(Encamp)") and found["kind"] == "map"
+    assert (found["lon"], found["lat"]) == (ENCAMP.lon, ENCAMP.lat)
+
+
+def test_a_point_off_the_network_or_malformed_is_a_json_error(alpha):
+    client = Client(HTTP_HOST=alpha.host)
+    paris = client.get("/places/at/", {"lon": 2.35, "lat": 48.85})
+    assert paris.status_code == 400
+    assert paris.json()["error"] == "Ce lieu est hors du réseau routier du territoire."
+    for bad in ({"lon": "x", "lat": "42.5"}, {"lon": "1.5"}, {"lon": "nan", "lat": "42.5"}, {}):
+        response = client.get("/places/at/", bad)
+        assert response.status_code == 400 and response.json()["error"], bad
