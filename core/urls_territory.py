@@ -31,8 +31,13 @@ api_v1 = [
             trips_api.BookingAction.as_view(action=action),
             name=f"api_booking_{action}",
         )
-        for action in ("accept", "decline", "cancel", "confirm")
+        for action in ("accept", "decline", "cancel")
     ],
+    path(
+        "bookings/<int:pk>/confirm/",
+        trips_api.BookingConfirm.as_view(),
+        name="api_booking_confirm",
+    ),
 ]
 
 urlpatterns = [

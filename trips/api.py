@@ -382,10 +382,38 @@ class BookingAction(APIView):
             booking = services.booking_decide(
                 booking, by=request.user, accept=self.action == "accept"
             )
-        elif self.action == "cancel":
+        else:
             booking = services.booking_cancel(
                 booking, by=request.user, reason=data.validated_data["reason"]
             )
-        else:
-            booking = services.booking_confirm(booking, by=request.user)
+        return Response(BookingSerializer(booking).data)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    """What the browser reports of the ride, all optional."""
+
+    pickup_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    dropoff_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    pickup = PlaceSerializer(required=False, allow_null=True, default=None)
+    dropoff = PlaceSerializer(required=False, allow_null=True, default=None)
+
+
+class BookingConfirm(APIView):
+    """Confirm that the ride took place (driver and passenger each); both → a journey."""
+
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(request=ConfirmSerializer, responses=BookingSerializer)
+    def post(self, request, pk: int):
+        booking = _visible_booking(request, pk)
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        report = services.Report(
+            pickup_at=v["pickup_at"],
+            dropoff_at=v["dropoff_at"],
+            pickup=_place(v["pickup"]) if v["pickup"] else None,
+            dropoff=_place(v["dropoff"]) if v["dropoff"] else None,
+        )
+        booking = services.booking_confirm(booking, by=request.user, report=report)
         return Response(BookingSerializer(booking).data)

@@ -7,7 +7,7 @@ from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
 from .models import WEEKDAYS
-from .services import Place
+from .services import Place, Report
 
 
 class PlaceField(forms.MultiValueField):
@@ -231,3 +231,38 @@ class BookForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+
+
+class ConfirmForm(forms.Form):
+    """Confirming a ride took place, with what the browser can tell (all optional): the times
+    of pickup and drop-off on the ride's day, and positions from the device's location."""
+
+    pickup_time = forms.TimeField(
+        label=_("Pickup time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    dropoff_time = forms.TimeField(
+        label=_("Drop-off time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    pickup_lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    pickup_lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    dropoff_lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    dropoff_lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def report(self, day) -> Report:
+        """The report for a ride on `day` (the booked pickup's local date)."""
+        data = self.cleaned_data
+
+        def at(name):
+            value = data.get(name)
+            return timezone.make_aware(datetime.combine(day, value)) if value else None
+
+        def place(prefix):
+            lon, lat = data.get(f"{prefix}_lon"), data.get(f"{prefix}_lat")
+            return Place(lon, lat) if lon is not None and lat is not None else None
+
+        return Report(
+            pickup_at=at("pickup_time"),
+            dropoff_at=at("dropoff_time"),
+            pickup=place("pickup"),
+            dropoff=place("dropoff"),
+        )

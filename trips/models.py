@@ -208,6 +208,39 @@ class Booking(models.Model):
         return self.status in self.HOLDS_SEATS
 
 
+class Confirmation(models.Model):
+    """One side's statement that a booked ride took place, with what their browser reported
+    (optional): the pickup and drop-off times and positions. Both statements together make
+    the journey; their agreement later decides the national proof class."""
+
+    class Side(models.TextChoices):
+        DRIVER = "driver", _("driver")
+        PASSENGER = "passenger", _("passenger")
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="confirmations")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+    pickup_at = models.DateTimeField(null=True, blank=True)
+    dropoff_at = models.DateTimeField(null=True, blank=True)
+    pickup = models.PointField(srid=4326, null=True, blank=True)
+    dropoff = models.PointField(srid=4326, null=True, blank=True)
+
+    class Meta:
+        ordering = ["confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "side"], name="one_confirmation_per_side"),
+            models.CheckConstraint(
+                condition=Q(pickup_at__isnull=True)
+                | Q(dropoff_at__isnull=True)
+                | Q(dropoff_at__gt=F("pickup_at")),
+                name="confirmation_times_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} confirmed {self.booking_id}"
+
+
 class Journey(models.Model):
     """One driver–passenger couple that actually travelled (the national registry's atom)."""
 

@@ -22,7 +22,7 @@ from tenants.selectors import current_territory
 from themes.services import settings_get
 
 from . import services
-from .forms import BookForm, OfferForm, ReasonForm, SearchForm
+from .forms import BookForm, ConfirmForm, OfferForm, ReasonForm, SearchForm
 from .models import Booking, Offer, RegularRide
 from .selectors import offers_matching
 
@@ -243,6 +243,7 @@ def my_trips(request):
             "regular_rides": regular_rides,
             "bookings": bookings,
             "reason_form": ReasonForm(),
+            "confirm_form": ConfirmForm(),
         },
     )
 
@@ -261,9 +262,18 @@ def booking_action(request, pk: int, action: str):
         elif action == "cancel":
             services.booking_cancel(booking, by=request.user, reason=reason_text)
         elif action == "confirm":
-            services.booking_confirm(booking, by=request.user)
+            confirm = ConfirmForm(request.POST)
+            if not confirm.is_valid():
+                raise ValidationError(confirm.errors)
+            day = timezone.localtime(booking.pickup_at).date()
+            services.booking_confirm(booking, by=request.user, report=confirm.report(day))
+            messages.success(request, _("Thank you: your confirmation is recorded."))
     except Conflict as exc:
         messages.error(request, exc.message)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect(
         request.POST.get("next") if request.POST.get("next", "").startswith("/") else "my_trips"
     )

@@ -243,6 +243,9 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
     driver.wait_for_load_state()
     passenger.reload()
     assert "acceptée" in passenger.locator("main").inner_text()
+    passenger.get_by_text("Ajouter les heures et positions (facultatif)").click()
+    assert passenger.get_by_label("Heure de prise en charge").is_visible()
+    assert_accessible(passenger, "my trips with the confirmation form open")
     driver.context.close()
     passenger.context.close()
 
