@@ -38,7 +38,13 @@ from matching.graphs import graph_path, load_graph  # noqa: E402
 from matching.models import RoadGraphRecord  # noqa: E402
 from tenants.models import Area, Territory  # noqa: E402
 from tenants.services import BoundarySource, territory_create  # noqa: E402
-from trips.selectors import _evaluate, offers_matching, prefilter  # noqa: E402
+from trips.selectors import (  # noqa: E402
+    MAX_RESULTS,
+    _evaluate,
+    candidates,
+    offers_matching,
+    prefilter,
+)
 from trips.services import (  # noqa: E402
     Place,
     active_window,
@@ -210,16 +216,16 @@ def requests(graph, rng: random.Random, count: int):
     return out
 
 
-def baseline_seconds(graph, plain, survivors, p: int, d: int) -> float:
+def baseline_seconds(graph, plain, origins, destinations, p: int, d: int) -> float:
     """Route every surviving candidate separately (A→P, P→D, D→B), like a per-candidate
     routing service call."""
     import networkx as nx
 
     started = time.perf_counter()
-    for offer in survivors:
-        nx.bidirectional_dijkstra(plain, offer.origin_node, p, weight="time")
+    for a, b in zip(origins.tolist(), destinations.tolist(), strict=True):
+        nx.bidirectional_dijkstra(plain, a, p, weight="time")
         nx.bidirectional_dijkstra(plain, p, d, weight="time")
-        nx.bidirectional_dijkstra(plain, d, offer.destination_node, weight="time")
+        nx.bidirectional_dijkstra(plain, d, b, weight="time")
     return time.perf_counter() - started
 
 
@@ -268,7 +274,7 @@ def run() -> dict:
                 t1 = time.perf_counter()
                 passenger = graph.route(p, d)
                 route_s = time.perf_counter() - t1
-                candidates = list(
+                survivors_found = candidates(
                     prefilter(
                         node_point(graph, p),
                         node_point(graph, d),
@@ -279,15 +285,15 @@ def run() -> dict:
                     )
                 )
                 t1 = time.perf_counter()
-                _evaluate(graph, candidates, p, d, *window, passenger=passenger)
+                _evaluate(graph, survivors_found, p, d, *window, passenger, MAX_RESULTS)
                 engine_s = route_s + time.perf_counter() - t1
                 engine.append(engine_s * 1000)
-                survivors.append(len(candidates))
+                survivors.append(len(survivors_found))
                 matched.append(len(found))
-                if index < BASELINE_SEARCHES and candidates and p != d:
-                    sample = candidates[:10]
-                    per_candidate = baseline_seconds(graph, plain, sample, p, d) / len(sample)
-                    base_ratio.append(per_candidate * len(candidates) / max(engine_s, 1e-6))
+                if index < BASELINE_SEARCHES and len(survivors_found) and p != d:
+                    sample = survivors_found.origins[:10], survivors_found.destinations[:10]
+                    per_candidate = baseline_seconds(graph, plain, *sample, p, d) / len(sample[0])
+                    base_ratio.append(per_candidate * len(survivors_found) / max(engine_s, 1e-6))
             results["runs"].append(
                 {
                     "offers": size,

@@ -16,7 +16,7 @@ from core.permissions import IsTerritoryMember
 
 from . import services
 from .models import WEEKDAYS, Booking, Offer, RegularRide
-from .selectors import offers_matching
+from .selectors import MAX_RESULTS, offers_matching
 
 
 class PlaceSerializer(serializers.Serializer):
@@ -167,6 +167,7 @@ class SearchQuerySerializer(serializers.Serializer):
     time = serializers.TimeField(default=time(8, 0))
     window_minutes = serializers.IntegerField(min_value=0, max_value=720, default=60)
     seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=MAX_RESULTS)
 
 
 class BookingInputSerializer(serializers.Serializer):
@@ -329,6 +330,7 @@ class Search(APIView):
             window_start=centre - half,
             window_end=centre + half,
             seats=q["seats"],
+            limit=q["limit"],
         )
         return Response(MatchSerializer(matches, many=True).data)
 

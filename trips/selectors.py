@@ -4,7 +4,7 @@ one engine step (docs/matching.md explains the algorithm and the ranking)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.contrib.gis.geos import Point
@@ -103,80 +103,150 @@ def prefilter(
         Offer.objects.filter(status=Offer.Status.ACTIVE, reach__bbcontains=pickup)
         .filter(reach__bbcontains=dropoff)
         .filter(active_window__overlap=DateTimeTZRange(window_start, window_end, "[]"))
-        .defer("route", "reach", "comment")  # long geometries the ranking does not need
         .extra(where=conditions, params=params)
     )
 
 
+CANDIDATE_FIELDS = (
+    "id",
+    "origin_node",
+    "destination_node",
+    "duration_s",
+    "distance_m",
+    "max_detour_ratio",
+    "departure_at",
+    "margin_minutes",
+)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The prefilter's survivors as arrays (one entry per ride): what the engine and the
+    ranking need, without building a model instance per ride."""
+
+    ids: np.ndarray
+    origins: np.ndarray
+    destinations: np.ndarray
+    ride_s: np.ndarray
+    ride_m: np.ndarray
+    ratio: np.ndarray
+    departure: np.ndarray  # POSIX seconds
+    margin_s: np.ndarray
+
+    @classmethod
+    def of(cls, rows) -> Candidates:
+        """From rows of CANDIDATE_FIELDS (a queryset's `values_list`) or from offers."""
+        rows = [
+            row if isinstance(row, tuple) else tuple(getattr(row, f) for f in CANDIDATE_FIELDS)
+            for row in rows
+        ]
+        ids, a, b, ride_s, ride_m, ratio, departure, margin = zip(*rows) if rows else [()] * 8
+        return cls(
+            ids=np.array(ids, dtype=np.int64),
+            origins=np.array(a, dtype=np.int64),
+            destinations=np.array(b, dtype=np.int64),
+            ride_s=np.array(ride_s, dtype=float),
+            ride_m=np.array(ride_m, dtype=float),
+            ratio=np.array([float(r) for r in ratio], dtype=float),
+            departure=np.array([t.timestamp() for t in departure], dtype=float),
+            margin_s=np.array(margin, dtype=float) * 60,
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def candidates(queryset: QuerySet[Offer]) -> Candidates:
+    return Candidates.of(queryset.values_list(*CANDIDATE_FIELDS))
+
+
+def _moment(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
 def _evaluate(
     graph: RoadGraph,
-    offers: list[Offer],
+    found: Candidates | list[Offer],
     p: int,
     d: int,
     window_start: datetime,
     window_end: datetime,
     passenger: Route | None = None,
+    limit: int | None = None,
 ) -> list[Match]:
-    if not offers:
+    """Exact detours of every candidate at once, then the ranking (vectorised); model
+    instances are loaded for the `limit` best matches only."""
+    c = found if isinstance(found, Candidates) else Candidates.of(found)
+    if not len(c):
         return []
-    origins = np.array([o.origin_node for o in offers])
-    destinations = np.array([o.destination_node for o in offers])
-    ride_s = np.array([o.duration_s for o in offers], dtype=float)
-    ride_m = np.array([o.distance_m for o in offers], dtype=float)
-    ratio = np.array([float(o.max_detour_ratio) for o in offers])
+    start, end = window_start.timestamp(), window_end.timestamp()
     # Bounds that cannot change an answer: a ride takes at most its time plus its budget (+1 s
     # for rounding), and must reach P before the window ends even leaving at the latest.
-    latest_start = np.array(
-        [(window_end - o.departure_at).total_seconds() + 60 * o.margin_minutes for o in offers]
-    )
     result = graph.detours(
         p,
         d,
-        origins,
-        destinations,
-        ride_s,
-        ride_m,
-        max_total_s=ride_s * (1 + ratio) + 1.0,
-        max_approach_s=latest_start + 1.0,
+        c.origins,
+        c.destinations,
+        c.ride_s,
+        c.ride_m,
+        max_total_s=c.ride_s * (1 + c.ratio) + 1.0,
+        max_approach_s=end - c.departure + c.margin_s + 1.0,
         passenger=passenger,
     )
     if result is None:
         return []
-    # Stored durations and distances are rounded to the second and metre.
-    within = (result.detour_s <= ratio * ride_s + 1.0) & (result.detour_m <= ratio * ride_m + 1.0)
-    preferred = window_start + (window_end - window_start) / 2
-    matches = []
-    for i in np.flatnonzero(within).tolist():
-        offer = offers[i]
-        margin = timedelta(minutes=offer.margin_minutes)
-        earliest = offer.departure_at - margin + timedelta(seconds=float(result.to_pickup_s[i]))
-        latest = earliest + 2 * margin
-        if latest < window_start or earliest > window_end:
-            continue
-        planned = offer.departure_at + timedelta(seconds=float(result.to_pickup_s[i]))
-        pickup_at = min(max(planned, window_start, earliest), min(latest, window_end))
-        gap_min = abs((pickup_at - preferred).total_seconds()) / 60
-        matches.append(
-            Match(
-                offer=offer,
-                pickup=node_point(graph, p),
-                dropoff=node_point(graph, d),
-                pickup_at=pickup_at,
-                dropoff_at=pickup_at + timedelta(seconds=max(1.0, result.passenger_s)),
-                detour_s=max(0.0, float(result.detour_s[i])),
-                detour_m=max(0.0, float(result.detour_m[i])),
-                passenger_m=result.passenger_m,
-                passenger_s=result.passenger_s,
-                score=max(0.0, float(result.detour_s[i])) / 60 + TIME_GAP_WEIGHT * gap_min,
-            )
+    with np.errstate(invalid="ignore"):  # unreachable rides carry inf − inf
+        # Stored durations and distances are rounded to the second and metre.
+        ok = (result.detour_s <= c.ratio * c.ride_s + 1.0) & (
+            result.detour_m <= c.ratio * c.ride_m + 1.0
         )
-    matches.sort(key=lambda m: (m.score, m.offer.departure_at, m.offer.pk))
-    return matches
+        earliest = c.departure - c.margin_s + result.to_pickup_s
+        latest = earliest + 2 * c.margin_s
+        ok &= (latest >= start) & (earliest <= end)
+    chosen = np.flatnonzero(ok)
+    planned = c.departure[chosen] + result.to_pickup_s[chosen]
+    pickup_at = np.minimum(
+        np.maximum(np.maximum(planned, start), earliest[chosen]),
+        np.minimum(latest[chosen], end),
+    )
+    detour_s = np.maximum(0.0, result.detour_s[chosen])
+    detour_m = np.maximum(0.0, result.detour_m[chosen])
+    gap_min = np.abs(pickup_at - (start + end) / 2) / 60
+    score = detour_s / 60 + TIME_GAP_WEIGHT * gap_min
+    order = np.lexsort((c.ids[chosen], c.departure[chosen], score))[:limit]
+    offers = Offer.objects.select_related("driver").in_bulk(c.ids[chosen][order].tolist())
+    pickup, dropoff = node_point(graph, p), node_point(graph, d)
+    ride_s = max(1.0, result.passenger_s)
+    return [
+        Match(
+            offer=offers[int(c.ids[chosen[i]])],
+            pickup=pickup,
+            dropoff=dropoff,
+            pickup_at=_moment(pickup_at[i]),
+            dropoff_at=_moment(pickup_at[i] + ride_s),
+            detour_s=float(detour_s[i]),
+            detour_m=float(detour_m[i]),
+            passenger_m=result.passenger_m,
+            passenger_s=result.passenger_s,
+            score=float(score[i]),
+        )
+        for i in order.tolist()
+    ]
+
+
+MAX_RESULTS = 50
 
 
 def offers_matching(
-    *, pickup: Place, dropoff: Place, window_start: datetime, window_end: datetime, seats: int = 1
+    *,
+    pickup: Place,
+    dropoff: Place,
+    window_start: datetime,
+    window_end: datetime,
+    seats: int = 1,
+    limit: int = MAX_RESULTS,
 ) -> list[Match]:
+    """The `limit` best rides for the request, best first."""
     graph = territory_graph()
     p, d = snap(graph, pickup, "origin"), snap(graph, dropoff, "destination")
     if p == d:
@@ -184,18 +254,16 @@ def offers_matching(
     passenger = graph.route(p, d)
     if passenger is None:
         return []
-    candidates = list(
-        prefilter(
-            node_point(graph, p),
-            node_point(graph, d),
-            window_start,
-            window_end,
-            seats,
-            passenger=passenger,
-            max_speed=graph.max_speed,
-        )
+    survivors = prefilter(
+        node_point(graph, p),
+        node_point(graph, d),
+        window_start,
+        window_end,
+        seats,
+        passenger=passenger,
+        max_speed=graph.max_speed,
     )
-    return _evaluate(graph, candidates, p, d, window_start, window_end, passenger=passenger)
+    return _evaluate(graph, candidates(survivors), p, d, window_start, window_end, passenger, limit)
 
 
 def match_one(offer: Offer, pickup: Place, dropoff: Place) -> Match | None:

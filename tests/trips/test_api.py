@@ -120,6 +120,13 @@ def test_unknown_ride_is_400_and_malformed_json_is_400(clients):
     assert broken.status_code == 400 and broken.json()["error"]
 
 
+def test_search_limit_is_checked(clients):
+    for bad in (0, 101, "x"):
+        query = {**ESCALDES_TO_ANDORRA_LA_VELLA, "limit": bad}
+        response = clients["citizen"].get("/api/v1/search/", query)
+        assert response.status_code == 400 and "limit" in response.json()["fields"]
+
+
 def test_territories_never_see_each_other_rides_or_bookings(alpha, beta, clients):
     offer = publish(clients["driver"]).json()
     booking = post(

@@ -69,6 +69,25 @@ def test_far_detour_is_refused_but_allowed_with_a_larger_budget(in_alpha):
     assert [m.offer for m in offers_matching(pickup=CANILLO, dropoff=ESCALDES, **window)] == [loose]
 
 
+def test_results_are_ranked_by_detour_and_time_gap_and_capped(in_alpha):
+    window = {"window_start": tomorrow_at(7, 45), "window_end": tomorrow_at(8, 45)}
+    rides = [
+        offer_publish(
+            driver=in_alpha[role],
+            origin=ENCAMP,
+            destination=ANDORRA_LA_VELLA,
+            departure_at=tomorrow_at(8, minute),
+        )
+        for role, minute in (("driver", 0), ("operator", 10), ("admin", 20))
+    ]
+    everything = offers_matching(pickup=ESCALDES, dropoff=ANDORRA_LA_VELLA, **window)
+    assert {m.offer for m in everything} == set(rides)
+    scores = [m.score for m in everything]
+    assert scores == sorted(scores)
+    best_two = offers_matching(pickup=ESCALDES, dropoff=ANDORRA_LA_VELLA, limit=2, **window)
+    assert [m.offer for m in best_two] == [m.offer for m in everything[:2]]
+
+
 def test_prefilter_never_drops_a_feasible_match(in_alpha):
     """Property: on random rides and requests, prefilter + engine accepts exactly what the
     engine alone accepts when it evaluates every ride."""
