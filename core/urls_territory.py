@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from solidarity import views as solidarity_views
 from tenants.members import api as members_api
 from tenants.members import views as members
 from themes import views as themes
@@ -40,8 +41,66 @@ api_v1 = [
     ),
 ]
 
+solidarity_urls = [
+    path("", solidarity_views.board, name="solidarity_board"),
+    path("beneficiaries/", solidarity_views.beneficiaries, name="solidarity_beneficiaries"),
+    path(
+        "beneficiaries/new/",
+        solidarity_views.beneficiary_new,
+        name="solidarity_beneficiary_new",
+    ),
+    path(
+        "beneficiaries/<int:pk>/",
+        solidarity_views.beneficiary_detail,
+        name="solidarity_beneficiary",
+    ),
+    path(
+        "beneficiaries/<int:pk>/export/",
+        solidarity_views.beneficiary_export,
+        name="solidarity_beneficiary_export",
+    ),
+    path(
+        "beneficiaries/<int:pk>/erase/",
+        solidarity_views.beneficiary_erase,
+        name="solidarity_beneficiary_erase",
+    ),
+    path(
+        "beneficiaries/<int:pk>/requests/new/",
+        solidarity_views.request_new,
+        name="solidarity_request_new",
+    ),
+    path("requests/<int:pk>/", solidarity_views.request_detail, name="solidarity_request"),
+    path("requests/<int:pk>/receipt/", solidarity_views.receipt, name="solidarity_receipt"),
+    path(
+        "requests/<int:pk>/<str:action>/",
+        solidarity_views.request_action,
+        name="solidarity_request_action",
+    ),
+    path("volunteers/", solidarity_views.volunteers, name="solidarity_volunteers"),
+    path(
+        "volunteers/<int:pk>/accept/",
+        solidarity_views.volunteer_accept,
+        name="solidarity_volunteer_accept",
+    ),
+]
+
+volunteer_urls = [
+    path("", solidarity_views.volunteer_home, name="volunteer_home"),
+    path("apply/", solidarity_views.volunteer_apply, name="volunteer_apply"),
+    path("availability/", solidarity_views.volunteer_availability, name="volunteer_availability"),
+    path("absences/", solidarity_views.volunteer_absence, name="volunteer_absence"),
+    path(
+        "proposals/<int:pk>/<str:answer>/",
+        solidarity_views.proposal_answer,
+        name="proposal_answer",
+    ),
+    path("trips/<int:pk>/done/", solidarity_views.trip_done, name="trip_done"),
+]
+
 urlpatterns = [
     path("", trips_views.home, name="home"),
+    path("solidarity/", include(solidarity_urls)),
+    path("volunteer/", include(volunteer_urls)),
     path("places/", trips_views.places, name="places"),
     path("places/at/", trips_views.place_at, name="place_at"),
     path("map/roads.json", trips_views.road_outline, name="road_outline"),

@@ -60,6 +60,39 @@ class TerritorySettings(models.Model):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(COST_PER_KM_CEILING)],
     )
     solidarity_enabled = models.BooleanField(_("solidarity transport"), default=False)
+    # Solidarity transport ("transport d'utilité sociale", décret 2019-850): see
+    # docs/solidarity.md for these defaults and their sources.
+    solidarity_rule = models.CharField(
+        _("who may use solidarity transport"),
+        max_length=10,
+        choices=[
+            ("french", _("French frame: small home commune or a social criterion")),
+            ("anyone", _("anyone the structure registers")),
+        ],
+        default="french",
+    )
+    solidarity_population_threshold = models.PositiveIntegerField(
+        _("largest home commune population (inhabitants)"), default=12_000
+    )
+    solidarity_max_trip_km = models.PositiveSmallIntegerField(
+        _("longest solidarity trip (km)"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    solidarity_cost_per_km = models.DecimalField(
+        _("volunteer mileage indemnity (€ per km)"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.320"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2"))],
+    )
+    solidarity_cost_per_km_cap = models.DecimalField(
+        _("legal maximum indemnity (€ per km)"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.320"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2"))],
+    )
     federation_enabled = models.BooleanField(_("federation with other territories"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -242,12 +242,21 @@ class Confirmation(models.Model):
 
 
 class Journey(models.Model):
-    """One driver–passenger couple that actually travelled (the national registry's atom)."""
+    """One driver–passenger couple that actually travelled (the national registry's atom): a
+    confirmed carpool booking, or a completed solidarity trip (whose passenger may have no
+    account)."""
 
-    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="journey")
+    class Kind(models.TextChoices):
+        CARPOOL = "carpool", _("carpool")
+        SOLIDARITY = "solidarity", _("solidarity transport")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CARPOOL)
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, related_name="journey", null=True, blank=True
+    )
     driver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     passenger = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     pickup_at = models.DateTimeField()
     dropoff_at = models.DateTimeField()
@@ -260,8 +269,19 @@ class Journey(models.Model):
     pickup_commune = models.CharField(max_length=12, blank=True)
     dropoff_commune = models.CharField(max_length=12, blank=True)
     driver_confirmed_at = models.DateTimeField()
-    passenger_confirmed_at = models.DateTimeField()
+    passenger_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pickup_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="solidarity")
+                | Q(
+                    booking__isnull=False,
+                    passenger__isnull=False,
+                    passenger_confirmed_at__isnull=False,
+                ),
+                name="carpool_journey_complete",
+            )
+        ]

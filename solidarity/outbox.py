@@ -1,0 +1,82 @@
+"""Messages to volunteers and operators: written to the outbox (in the territory's schema) in
+the same transaction as the change, then handed to the configured sender after commit. The
+development sender only records; a production sender (e-mail, SMS gateway) sends and stamps
+`sent_at`. Settings: SOLIDARITY_SENDER (dotted path)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from .models import OutboxMessage, Request
+
+SUBJECTS = {
+    "proposed": gettext_noop("A solidarity trip is proposed to you: %(trip)s"),
+    "released": gettext_noop("Another volunteer takes the trip %(trip)s: thank you"),
+    "confirmed": gettext_noop("The trip %(trip)s is confirmed"),
+    "cancelled": gettext_noop("The trip %(trip)s is cancelled"),
+    "accepted": gettext_noop("A volunteer accepted the trip %(trip)s"),
+    "declined": gettext_noop("A volunteer declined the trip %(trip)s"),
+    "done": gettext_noop("The trip %(trip)s was driven"),
+}
+
+
+class RecordingSender:
+    """Development and tests: the outbox is the record; nothing leaves the machine."""
+
+    def send(self, message: OutboxMessage) -> None:
+        return None
+
+
+class EmailSender:
+    """E-mail through Django's configured backend; SMS stay in the outbox for a gateway."""
+
+    def send(self, message: OutboxMessage) -> None:
+        if message.channel == OutboxMessage.Channel.EMAIL:
+            send_mail(message.subject, message.body, None, [message.recipient])
+            OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+
+
+def sender():
+    return import_string(
+        getattr(settings, "SOLIDARITY_SENDER", "solidarity.outbox.RecordingSender")
+    )()
+
+
+def _trip(request: Request) -> str:
+    when = timezone.localtime(request.window_start).strftime("%d/%m %H:%M")
+    return f"{request.destination_label} ({when})"
+
+
+def _queue(user, phone: str, request: Request, event: str) -> None:
+    subject = _(SUBJECTS[event]) % {"trip": _trip(request)}
+    body = subject + "."
+    messages = []
+    if user is not None and user.email:
+        messages.append((OutboxMessage.Channel.EMAIL, user.email))
+    if phone:
+        messages.append((OutboxMessage.Channel.SMS, phone))
+    for channel, recipient in messages:
+        message = OutboxMessage.objects.create(
+            channel=channel,
+            recipient=recipient,
+            user=user,
+            subject=subject[:200],
+            body=body,
+            request=request,
+        )
+        transaction.on_commit(lambda m=message: sender().send(m))
+
+
+def to_volunteer(volunteer, request: Request, event: str) -> None:
+    _queue(volunteer.user, volunteer.phone, request, event)
+
+
+def to_operators(request: Request, event: str) -> None:
+    for operator in request.structure.operators.all():
+        _queue(operator, "", request, event)

@@ -1,0 +1,185 @@
+"""Ranking volunteers for a solidarity request: hard filters, then the real driving the trip
+costs each volunteer on the road network (all of them at once, with one-to-all searches), then
+fairness. Every volunteer gets a one-line explanation, kept or not."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+import numpy as np
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from matching.engine import RoadGraph
+
+from .models import Absence, Availability, Request, Volunteer
+
+# Fairness: each trip a volunteer drove in the last RECENT_DAYS (or has confirmed ahead)
+# weighs like this many extra kilometres of driving.
+RECENT_DAYS = 30
+FAIRNESS_KM_PER_TRIP = 10.0
+
+
+@dataclass
+class Ranked:
+    volunteer: Volunteer
+    kept: bool
+    reason: str  # why excluded, or what the rank rests on
+    driving_m: float = float("inf")
+    driving_s: float = float("inf")
+    recent_trips: int = 0
+    score: float = float("inf")
+
+
+def _days(request: Request) -> list[date]:
+    start = timezone.localtime(request.window_start).date()
+    end = timezone.localtime(request.window_end).date()
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def _available(slots: list[tuple], absences: list[tuple], request: Request) -> bool:
+    """Some slot (weekday, start, end) of a day in the window overlaps the window, on a day
+    the volunteer is not away (first, last); for a pick-up again, the return time falls in a
+    slot too."""
+    start = timezone.localtime(request.window_start)
+    end = timezone.localtime(request.window_end)
+
+    def free(day: date) -> bool:
+        return not any(first <= day <= last for first, last in absences)
+
+    def covered(day: date, lo, hi) -> bool:
+        return free(day) and any(
+            weekday == day.weekday() and s <= hi and e >= lo for weekday, s, e in slots
+        )
+
+    outward = any(
+        covered(
+            day,
+            start.time() if day == start.date() else time.min,
+            end.time() if day == end.date() else time.max,
+        )
+        for day in _days(request)
+    )
+    if not outward:
+        return False
+    if request.return_kind == Request.Return.AGAIN and request.return_at:
+        back = timezone.localtime(request.return_at)
+        return covered(back.date(), back.time(), back.time())
+    return True
+
+
+def driving(graph: RoadGraph, request: Request, homes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Seconds and metres each volunteer drives for the request, from and back to their home:
+    home → pickup → destination → home, or with the return: … → destination → pickup → home
+    (waiting) or … → destination → home → destination → pickup → home (picked up again)."""
+    p, d = request.pickup_node, request.destination_node
+    outward = graph.route(p, d)
+    to_p, from_d = graph.to_node(p), graph.from_node(d)
+    legs_s = [to_p.time[homes], np.full(len(homes), outward.duration_s)]
+    legs_m = [to_p.distances(homes), np.full(len(homes), outward.distance_m)]
+    if request.return_kind == Request.Return.NONE:
+        legs_s.append(from_d.time[homes])
+        legs_m.append(from_d.distances(homes))
+    else:
+        back = graph.route(d, p)
+        from_p = graph.from_node(p)
+        if request.return_kind == Request.Return.AGAIN:
+            to_d = graph.to_node(d)
+            legs_s += [from_d.time[homes], to_d.time[homes]]
+            legs_m += [from_d.distances(homes), to_d.distances(homes)]
+        legs_s += [np.full(len(homes), back.duration_s), from_p.time[homes]]
+        legs_m += [np.full(len(homes), back.distance_m), from_p.distances(homes)]
+    return np.sum(legs_s, axis=0), np.sum(legs_m, axis=0)
+
+
+def rank(graph: RoadGraph, request: Request) -> list[Ranked]:
+    """Every volunteer of the request's structure, kept ones first (best first), then the
+    excluded ones with their reason."""
+    needs = list(request.needs.all())
+    need_ids = {n.pk for n in needs}
+    wheelchair = any(n.requires_accessible_vehicle for n in needs)
+    since = timezone.now() - timedelta(days=RECENT_DAYS)
+    volunteers = list(
+        Volunteer.objects.filter(structure=request.structure)
+        .select_related("user")
+        .annotate(
+            recent=Count(
+                "assignments",
+                filter=Q(assignments__status__in=Request.OCCUPIES)
+                & Q(assignments__window_start__gte=since),
+            )
+        )
+    )
+    ids = [v.pk for v in volunteers]
+    # Plain rows, only those that can matter for this request: cheap at hundreds of people.
+    handled: dict[int, set[int]] = defaultdict(set)
+    for volunteer_id, need_id in Volunteer.needs.through.objects.filter(
+        volunteer_id__in=ids
+    ).values_list("volunteer_id", "need_id"):
+        handled[volunteer_id].add(need_id)
+    days = _days(request)
+    weekdays = {day.weekday() for day in days}
+    if request.return_at:
+        weekdays.add(timezone.localtime(request.return_at).weekday())
+    slots: dict[int, list[tuple]] = defaultdict(list)
+    for volunteer_id, *slot in Availability.objects.filter(
+        volunteer_id__in=ids, weekday__in=weekdays
+    ).values_list("volunteer_id", "weekday", "start", "end"):
+        slots[volunteer_id].append(tuple(slot))
+    away: dict[int, list[tuple]] = defaultdict(list)
+    for volunteer_id, *absence in Absence.objects.filter(
+        volunteer_id__in=ids, last_day__gte=days[0], first_day__lte=days[-1] + timedelta(days=1)
+    ).values_list("volunteer_id", "first_day", "last_day"):
+        away[volunteer_id].append(tuple(absence))
+    busy = set(
+        Request.objects.filter(
+            volunteer__in=ids, status__in=Request.OCCUPIES, busy__overlap=request.busy
+        )
+        .exclude(pk=request.pk)
+        .values_list("volunteer_id", flat=True)
+    )
+    ranked: list[Ranked] = []
+    for v in volunteers:
+        reason = ""
+        if v.status != Volunteer.Status.ACCEPTED:
+            reason = _("not an accepted volunteer yet")
+        elif not need_ids <= handled[v.pk]:
+            missing = [n.name for n in needs if n.pk not in handled[v.pk]]
+            reason = _("does not handle: %(needs)s") % {"needs": ", ".join(missing)}
+        elif wheelchair and not v.accessible_vehicle:
+            reason = _("vehicle not wheelchair-accessible")
+        elif not _available(slots[v.pk], away[v.pk], request):
+            reason = _("not available then (slots or absence)")
+        elif v.pk in busy:
+            reason = _("already assigned at that time")
+        ranked.append(Ranked(v, kept=not reason, reason=reason, recent_trips=v.recent))
+    kept = [r for r in ranked if r.kept]
+    if kept:
+        homes = np.array([r.volunteer.home_node for r in kept], dtype=np.int64)
+        seconds, metres = driving(graph, request, homes)
+        for r, s, m in zip(kept, seconds.tolist(), metres.tolist(), strict=True):
+            r.driving_s, r.driving_m = s, m
+            if not np.isfinite(m):
+                r.kept, r.reason = False, _("no road from their home")
+            elif m > r.volunteer.max_trip_km * 1000:
+                r.kept = False
+                r.reason = _("%(km)s km of driving, more than their %(max)d km") % {
+                    "km": number_format(round(m / 1000, 1), 1),
+                    "max": r.volunteer.max_trip_km,
+                }
+            else:
+                r.score = m / 1000 + FAIRNESS_KM_PER_TRIP * r.recent_trips
+                r.reason = _(
+                    "%(km)s km of driving from their home and back, "
+                    "%(trips)d trip(s) in the last %(days)d days"
+                ) % {
+                    "km": number_format(round(m / 1000, 1), 1),
+                    "trips": r.recent_trips,
+                    "days": RECENT_DAYS,
+                }
+    ranked.sort(key=lambda r: (not r.kept, r.score, r.volunteer.pk))
+    return ranked

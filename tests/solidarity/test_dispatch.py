@@ -1,0 +1,290 @@
+"""Solidarity requests: eligibility, refusals, ranking on the road network, and every state of
+the assignment workflow."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from core.errors import Conflict
+from core.services import user_ensure_verified
+from matching.graphs import load_graph
+from solidarity import services
+from solidarity.models import DiaryEntry, OutboxMessage, Proposal, Request, Structure
+from solidarity.ranking import FAIRNESS_KM_PER_TRIP, rank
+from tenants.models import Area
+from themes.services import settings_get
+from trips.errors import ValidationError
+from trips.models import Journey
+from trips.services import commune_at
+
+from ..conftest import PASSWORD
+from .conftest import CANILLO, ENCAMP, SANT_JULIA, next_thursday_at, volunteer
+
+
+def test_eligibility_follows_the_french_frame_and_records_its_basis(sol):
+    small = (
+        Area.objects.filter(kind="commune", population__lt=12_000)
+        .annotate(inner=PointOnSurface("geometry"))
+        .first()
+    )
+    big = (
+        Area.objects.filter(kind="commune", population__gt=100_000)
+        .annotate(inner=PointOnSurface("geometry"))
+        .first()
+    )
+    kept = services.eligibility(small.inner)
+    assert kept.eligible and kept.basis == "commune" and small.name in kept.detail
+    refused = services.eligibility(big.inner)
+    assert not refused.eligible and big.name in refused.detail
+    attested = services.eligibility(big.inner, "aah")
+    assert attested.eligible and attested.basis == "social" and "AAH" in attested.detail
+    current = settings_get()
+    current.solidarity_population_threshold = small.population  # no longer *under* it
+    current.save()
+    assert not services.eligibility(small.inner).eligible
+    current.solidarity_rule = "anyone"
+    current.save()
+    assert services.eligibility(big.inner).basis == "territory"
+
+
+def test_registration_refusals_leave_nothing(sol):
+    values = {
+        "operator": sol.operator,
+        "structure": sol.structure,
+        "first_name": "Joan",
+        "last_name": "Pla",
+        "home": CANILLO,
+    }
+    with pytest.raises(ValidationError) as error:
+        services.beneficiary_register(**{**values, "home": SANT_JULIA.__class__(2.35, 48.85)})
+    assert "home" in error.value.message_dict
+    other = Structure.objects.create(name="Autre structure")
+    with pytest.raises(PermissionDenied):
+        services.beneficiary_register(**{**values, "structure": other})
+    not_eligible = services.beneficiary_register(**values)  # parish population unknown
+    assert not not_eligible.eligible
+    with pytest.raises(Conflict, match="pas éligible"):
+        sol.request(beneficiary=not_eligible)
+    assert not Request.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"window_start": timezone.now() - timedelta(hours=1)}, "window_start"),
+        ({"window_end": timezone.now() + timedelta(minutes=1)}, "window_end"),
+        ({"return_kind": "again"}, "return_at"),  # no return time
+        ({"destination": SANT_JULIA.__class__(2.35, 48.85)}, "destination"),
+    ],
+)
+def test_bad_requests_are_field_errors(sol, changes, field):
+    with pytest.raises(ValidationError) as error:
+        sol.request(**changes)
+    assert field in error.value.message_dict
+    assert not Request.objects.exists() and not DiaryEntry.objects.exists()
+
+
+def test_a_trip_beyond_the_territory_limit_is_refused_with_its_length(sol):
+    current = settings_get()
+    current.solidarity_max_trip_km = 5
+    current.save()
+    with pytest.raises(ValidationError) as error:
+        sol.request(destination=SANT_JULIA)
+    message = error.value.message_dict["destination"][0]
+    assert "limités à 5 km" in message
+    assert not Request.objects.exists()
+
+
+def test_ranking_uses_the_real_road_driving_of_each_volunteer(sol):
+    request = sol.request()
+    graph = load_graph("andorra")
+    ranked = rank(graph, request)
+    kept = [r for r in ranked if r.kept]
+    assert [r.volunteer for r in kept][0] == sol.volunteers["canillo"]  # lives at the pickup
+    p, d = request.pickup_node, request.destination_node
+    for r in kept:
+        h = r.volunteer.home_node
+        legs = [(h, p), (p, d), (d, p), (p, h)]  # the driver waits and brings her back
+        expected = sum(graph.route(a, b).distance_m for a, b in legs if a != b)
+        assert r.driving_m == pytest.approx(expected, abs=1.0)
+        assert f"{expected / 1000:.1f}".replace(".", ",") in r.reason
+    assert [r.score for r in kept] == sorted(r.score for r in kept)
+
+
+def test_needs_vehicle_absence_and_status_are_hard_filters(sol):
+    request = sol.request(needs=[sol.wheelchair])
+    kept = {r.volunteer.pk: r for r in rank(load_graph("andorra"), request)}
+    assert [pk for pk, r in kept.items() if r.kept] == [sol.volunteers["vella"].pk]
+    assert "Fauteuil roulant" in kept[sol.volunteers["canillo"].pk].reason
+    services.absence_add(
+        sol.volunteers["vella"],
+        timezone.localdate(),
+        request.window_start.date() + timedelta(days=1),
+    )
+    candidate_user = user_ensure_verified("new@volunteers.test", password=PASSWORD)
+    services.volunteer_apply(user=candidate_user, structure=sol.structure, home=ENCAMP)
+    ranked = rank(load_graph("andorra"), request)
+    assert not any(r.kept for r in ranked)
+    reasons = {r.volunteer.user.email: r.reason for r in ranked}
+    assert reasons["jordi@volunteers.test"] == "pas disponible à ce moment (créneaux ou absence)"
+    assert reasons["new@volunteers.test"] == "pas encore bénévole accepté"
+
+
+def test_slots_outside_the_window_exclude_a_volunteer(sol):
+    services.availability_set(sol.volunteers["canillo"], [(3, "afternoon", *_hours(14, 18))])
+    ranked = {r.volunteer.pk: r for r in rank(load_graph("andorra"), sol.request())}
+    assert not ranked[sol.volunteers["canillo"].pk].kept
+    assert ranked[sol.volunteers["encamp"].pk].kept
+
+
+def _hours(a, b):
+    from datetime import time
+
+    return time(a), time(b)
+
+
+def test_fairness_moves_a_busy_volunteer_down(sol):
+    twin = volunteer(sol.structure, "Marta", CANILLO, sol.operator)
+    graph = load_graph("andorra")
+    first = rank(graph, sol.request())
+    # Two volunteers at the same home: same driving, the lower id first.
+    order = [r.volunteer for r in first if r.volunteer in (sol.volunteers["canillo"], twin)]
+    assert order == [sol.volunteers["canillo"], twin]
+    # Laia drove last week: Marta comes first now.
+    done = sol.request(window_start=next_thursday_at(15), window_end=next_thursday_at(15))
+    Request.objects.filter(pk=done.pk).update(
+        volunteer=sol.volunteers["canillo"],
+        status="done",
+        window_start=timezone.now() - timedelta(days=7),
+        window_end=timezone.now() - timedelta(days=7),
+        busy=(timezone.now() - timedelta(days=7, hours=1), timezone.now() - timedelta(days=7)),
+    )
+    again = rank(graph, sol.request())
+    laia = next(r for r in again if r.volunteer == sol.volunteers["canillo"])
+    marta = next(r for r in again if r.volunteer == twin)
+    assert laia.score == pytest.approx(marta.score + FAIRNESS_KM_PER_TRIP)
+    assert again.index(marta) < again.index(laia)
+    assert "1 trajet(s)" in laia.reason
+
+
+def test_the_whole_workflow_with_its_diary_and_messages(sol, django_capture_on_commit_callbacks):
+    request = sol.request()
+    laia, pere = sol.volunteers["canillo"], sol.volunteers["encamp"]
+    with pytest.raises(Conflict):
+        services.confirm(request, operator=sol.operator)  # nothing accepted yet
+    services.propose(request, [laia, pere], operator=sol.operator)
+    assert OutboxMessage.objects.filter(user=laia.user).count() == 1
+    proposal_laia = Proposal.objects.get(volunteer=laia)
+    proposal_pere = Proposal.objects.get(volunteer=pere)
+    with pytest.raises(PermissionDenied):
+        services.accept(proposal_laia, volunteer_user=pere.user)
+    services.accept(proposal_laia, volunteer_user=laia.user)
+    proposal_pere.refresh_from_db()
+    assert proposal_pere.status == "released"
+    assert OutboxMessage.objects.filter(user=pere.user, subject__contains="merci").exists()
+    with pytest.raises(Conflict):
+        services.accept(proposal_pere, volunteer_user=pere.user)
+    request.refresh_from_db()
+    assert (request.status, request.volunteer) == ("accepted", laia)
+    services.confirm(request, operator=sol.operator)
+    with pytest.raises(ValidationError):  # not driven yet
+        services.record_done(request, volunteer_user=laia.user, km=Decimal("20"), minutes=90)
+    Request.objects.filter(pk=request.pk).update(
+        window_start=timezone.now() - timedelta(hours=3),
+        window_end=timezone.now() - timedelta(hours=2),
+    )
+    current = settings_get()
+    current.solidarity_cost_per_km = Decimal("0.400")  # above the legal cap of 0.32
+    current.save()
+    with pytest.raises(PermissionDenied):
+        services.record_done(request, volunteer_user=pere.user, km=Decimal("20"), minutes=90)
+    services.record_done(request, volunteer_user=laia.user, km=Decimal("23.4"), minutes=95)
+    request.refresh_from_db()
+    assert request.indemnity == Decimal("7.49")  # 23.4 × 0.32, rounded half up
+    journey = Journey.objects.get()
+    assert journey.kind == "solidarity" and journey.driver == laia.user
+    assert journey.dropoff_commune == "AD-08"  # Escaldes-Engordany
+    assert journey.pickup_commune == commune_at(request.pickup)
+    services.close(request, operator=sol.operator)
+    actions = list(request.diary.values_list("action", "status"))
+    assert actions == [
+        ("created", "new"),
+        ("proposed", "proposed"),
+        ("accepted", "accepted"),
+        ("confirmed", "confirmed"),
+        ("done", "done"),
+        ("closed", "closed"),
+    ]
+    assert all(e.actor for e in request.diary.all())
+
+
+def test_decline_unmet_and_cancel(sol):
+    request = sol.request()
+    laia = sol.volunteers["canillo"]
+    services.propose(request, [laia], operator=sol.operator)
+    services.decline(Proposal.objects.get(), volunteer_user=laia.user, reason="Malade")
+    with pytest.raises(ValidationError):
+        services.mark_unmet(request, operator=sol.operator, reason=" ")
+    services.mark_unmet(request, operator=sol.operator, reason="Aucun bénévole libre")
+    request.refresh_from_db()
+    assert (request.status, request.status_reason) == ("unmet", "Aucun bénévole libre")
+    other = sol.request(window_start=next_thursday_at(14), window_end=next_thursday_at(14))
+    services.propose(other, [laia], operator=sol.operator)
+    services.accept(Proposal.objects.get(request=other), volunteer_user=laia.user)
+    services.cancel(other, operator=sol.operator, reason="Rendez-vous annulé")
+    assert OutboxMessage.objects.filter(user=laia.user, subject__contains="annulé").exists()
+
+
+def test_a_volunteer_is_never_assigned_twice_at_the_same_time(sol):
+    laia = sol.volunteers["canillo"]
+    first, second = sol.request(), sol.request()
+    services.propose(first, [laia], operator=sol.operator)
+    services.propose(second, [laia], operator=sol.operator)
+    services.accept(Proposal.objects.get(request=first), volunteer_user=laia.user)
+    with pytest.raises(Conflict, match="déjà un trajet"):
+        services.accept(Proposal.objects.get(request=second), volunteer_user=laia.user)
+    second.refresh_from_db()
+    assert second.status == "proposed" and second.volunteer is None
+    # The ranking now tells the operator why.
+    ranked = {r.volunteer.pk: r for r in rank(load_graph("andorra"), second)}
+    assert ranked[laia.pk].reason == "déjà affecté(e) à ce moment"
+    with pytest.raises(Conflict, match="déjà affecté"):
+        services.propose(second, [laia], operator=sol.operator)
+
+
+def test_an_operator_of_another_structure_cannot_act(sol):
+    request = sol.request()
+    stranger = sol.cast["admin"]
+    other = Structure.objects.create(name="Autre")
+    other.operators.add(stranger)
+    for action in (
+        lambda: services.propose(request, [sol.volunteers["canillo"]], operator=stranger),
+        lambda: services.confirm(request, operator=stranger),
+        lambda: services.cancel(request, operator=stranger, reason="x"),
+        lambda: services.mark_unmet(request, operator=stranger, reason="x"),
+        lambda: services.beneficiary_erase(sol.beneficiary, operator=stranger),
+    ):
+        with pytest.raises(PermissionDenied):
+            action()
+    request.refresh_from_db()
+    assert request.status == "new" and request.diary.count() == 1
+
+
+def test_export_and_erasure_keep_anonymous_trips(sol):
+    request = sol.request()
+    exported = services.beneficiary_export(sol.beneficiary)
+    assert exported["last_name"] == "Casals" and exported["requests"][0]["status"] == "new"
+    with pytest.raises(Conflict):  # an open request first
+        services.beneficiary_erase(sol.beneficiary, operator=sol.operator)
+    services.mark_unmet(request, operator=sol.operator, reason="Pas de bénévole")
+    services.beneficiary_erase(sol.beneficiary, operator=sol.operator)
+    sol.beneficiary.refresh_from_db()
+    request.refresh_from_db()
+    assert sol.beneficiary.phone == "" and "Casals" not in str(sol.beneficiary)
+    assert sol.beneficiary.home is None and request.pickup_label == "—"
+    assert request.pickup.x == round(request.pickup.x, 2)
+    assert "Casals" not in str(services.beneficiary_export(sol.beneficiary))
