@@ -10,6 +10,7 @@ search *from* D (plus the passenger's own route P→D), never one routing call p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,17 @@ class Tree:
     predecessors: np.ndarray
     reversed: bool
 
+    @cached_property
+    def _parent_length(self) -> np.ndarray:
+        """Length of the tree edge into each node (one vectorised lookup for the whole tree)."""
+        predecessors = self.predecessors.astype(np.int64)
+        nodes = np.flatnonzero(predecessors >= 0)
+        parents = predecessors[nodes]
+        tails, heads = (nodes, parents) if self.reversed else (parents, nodes)
+        lengths = np.zeros(len(self.time))
+        lengths[nodes] = self.graph.length[self.graph._edge_ids(tails, heads)]
+        return lengths
+
     def distances(self, nodes: np.ndarray) -> np.ndarray:
         """Metres along the tree from the root to `nodes` (to the root on a reversed tree):
         all the chains are walked together, one numpy step per tree level."""
@@ -47,11 +59,13 @@ class Tree:
         result = np.where(np.isfinite(self.time[nodes]), 0.0, np.inf)
         current = nodes.copy()
         active = np.flatnonzero(np.isfinite(result) & (current != self.root))
+        if not active.size:
+            return result
+        lengths, predecessors = self._parent_length, self.predecessors
         while active.size:
             here = current[active]
-            parent = self.predecessors[here].astype(np.int64)
-            tails, heads = (here, parent) if self.reversed else (parent, here)
-            result[active] += self.graph.length[self.graph._edge_ids(tails, heads)]
+            result[active] += lengths[here]
+            parent = predecessors[here]
             current[active] = parent
             active = active[parent != self.root]
         return result
