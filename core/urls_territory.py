@@ -76,6 +76,8 @@ solidarity_urls = [
         solidarity_views.request_action,
         name="solidarity_request_action",
     ),
+    path("structures/", solidarity_views.structures, name="solidarity_structures"),
+    path("my-requests/", solidarity_views.my_requests, name="solidarity_my_requests"),
     path("volunteers/", solidarity_views.volunteers, name="solidarity_volunteers"),
     path(
         "volunteers/<int:pk>/accept/",

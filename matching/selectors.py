@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tenants.models import Area
 
+from .graphs import UnknownGraph, load_graph
 from .models import MeetingPoint, PlaceName, RoadGraphRecord
 
 MIN_QUERY = 2
@@ -57,7 +58,7 @@ def places_search(graph: str, query: str, limit: int = 8) -> list[FoundPlace]:
     named = [FoundPlace(p.name, p.kind, p.point.x, p.point.y) for p in names]
     found = [p for p in named if p.kind == "place"]
     found += [FoundPlace(m.name, "meeting_point", m.point.x, m.point.y) for m in meeting_points]
-    found += [FoundPlace(a.name, "area", a.inner.x, a.inner.y) for a in areas]
+    found += _on_roads(graph, [FoundPlace(a.name, "area", a.inner.x, a.inner.y) for a in areas])
     found += [p for p in named if p.kind != "place"]
     seen, unique = set(), []
     for place in found:
@@ -65,6 +66,22 @@ def places_search(graph: str, query: str, limit: int = 8) -> list[FoundPlace]:
             seen.add(place.label.lower())
             unique.append(place)
     return unique[:limit]
+
+
+def _on_roads(graph: str, places: list[FoundPlace]) -> list[FoundPlace]:
+    """An area's interior point may lie in a forest or on a summit: use the road node nearest
+    to it, so that choosing a commune always gives a place on the network."""
+    if not places:
+        return places
+    try:
+        roads = load_graph(graph)
+    except UnknownGraph:
+        return places
+    nodes, _distances = roads.snap([p.lon for p in places], [p.lat for p in places])
+    return [
+        FoundPlace(p.label, p.kind, float(roads.lon[n]), float(roads.lat[n]))
+        for p, n in zip(places, nodes.tolist(), strict=True)
+    ]
 
 
 NEAR_NAME_M = 250  # a clicked point takes the name of a place or street this close

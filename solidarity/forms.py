@@ -29,6 +29,10 @@ class BeneficiaryForm(forms.Form):
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
     home = PlaceField(label=_("Home address"))
     needs = NeedsField()
+    email = forms.EmailField(
+        label=_("E-mail of their account, if they can also ask online (optional)"),
+        required=False,
+    )
     social_criterion = forms.ChoiceField(
         label=_("Social criterion attested (if any)"),
         required=False,

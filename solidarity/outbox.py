@@ -23,6 +23,7 @@ SUBJECTS = {
     "accepted": gettext_noop("A volunteer accepted the trip %(trip)s"),
     "declined": gettext_noop("A volunteer declined the trip %(trip)s"),
     "done": gettext_noop("The trip %(trip)s was driven"),
+    "requested": gettext_noop("New request made online: %(trip)s"),
 }
 
 

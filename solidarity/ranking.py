@@ -41,58 +41,65 @@ def _days(request: Request) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def _available(slots: list[tuple], absences: list[tuple], request: Request) -> bool:
-    """Some slot (weekday, start, end) of a day in the window overlaps the window, on a day
-    the volunteer is not away (first, last); for a pick-up again, the return time falls in a
-    slot too."""
+def availability_check(request: Request):
+    """A test of (slots, absences) for this request: some slot (weekday, start, end) of a day
+    in the window overlaps the window, on a day the volunteer is not away (first, last); for
+    a pick-up again, the return time falls in a slot too."""
     start = timezone.localtime(request.window_start)
     end = timezone.localtime(request.window_end)
-
-    def free(day: date) -> bool:
-        return not any(first <= day <= last for first, last in absences)
-
-    def covered(day: date, lo, hi) -> bool:
-        return free(day) and any(
-            weekday == day.weekday() and s <= hi and e >= lo for weekday, s, e in slots
-        )
-
-    outward = any(
-        covered(
+    spans = [
+        (
             day,
             start.time() if day == start.date() else time.min,
             end.time() if day == end.date() else time.max,
         )
         for day in _days(request)
-    )
-    if not outward:
-        return False
-    if request.return_kind == Request.Return.AGAIN and request.return_at:
-        back = timezone.localtime(request.return_at)
-        return covered(back.date(), back.time(), back.time())
-    return True
+    ]
+    again = request.return_kind == Request.Return.AGAIN and request.return_at
+    back = timezone.localtime(request.return_at) if again else None
+
+    def covered(slots, absences, day: date, lo, hi) -> bool:
+        weekday = day.weekday()
+        return not any(first <= day <= last for first, last in absences) and any(
+            w == weekday and s <= hi and e >= lo for w, s, e in slots
+        )
+
+    def available(slots: list[tuple], absences: list[tuple]) -> bool:
+        if not any(covered(slots, absences, *span) for span in spans):
+            return False
+        return back is None or covered(slots, absences, back.date(), back.time(), back.time())
+
+    return available
 
 
 def driving(graph: RoadGraph, request: Request, homes: np.ndarray) -> tuple[np.ndarray, ...]:
     """Seconds and metres each volunteer drives for the request, from and back to their home:
     home → pickup → destination → home, or with the return: … → destination → pickup → home
-    (waiting) or … → destination → home → destination → pickup → home (picked up again)."""
+    (waiting) or … → destination → home → destination → pickup → home (picked up again).
+
+    Every leg comes from one-to-all searches shared by all volunteers: to the pickup, and from
+    the destination, from the pickup or to the destination as the return needs (two searches,
+    four when the person is picked up again). The pickup → destination leg is the request's
+    own route, computed when it was created."""
     p, d = request.pickup_node, request.destination_node
-    outward = graph.route(p, d)
-    to_p, from_d = graph.to_node(p), graph.from_node(d)
-    legs_s = [to_p.time[homes], np.full(len(homes), outward.duration_s)]
-    legs_m = [to_p.distances(homes), np.full(len(homes), outward.distance_m)]
-    if request.return_kind == Request.Return.NONE:
-        legs_s.append(from_d.time[homes])
-        legs_m.append(from_d.distances(homes))
-    else:
-        back = graph.route(d, p)
-        from_p = graph.from_node(p)
-        if request.return_kind == Request.Return.AGAIN:
-            to_d = graph.to_node(d)
-            legs_s += [from_d.time[homes], to_d.time[homes]]
-            legs_m += [from_d.distances(homes), to_d.distances(homes)]
-        legs_s += [np.full(len(homes), back.duration_s), from_p.time[homes]]
-        legs_m += [np.full(len(homes), back.distance_m), from_p.distances(homes)]
+    n = len(homes)
+    to_p = graph.to_node(p)
+    legs_s = [to_p.time[homes], np.full(n, float(request.duration_s))]
+    legs_m = [to_p.distances(homes), np.full(n, float(request.distance_m))]
+
+    def leg(tree, nodes):
+        legs_s.append(tree.time[nodes])
+        legs_m.append(tree.distances(nodes))
+
+    if request.return_kind in (Request.Return.NONE, Request.Return.AGAIN):
+        leg(graph.from_node(d), homes)  # destination → home
+    if request.return_kind == Request.Return.AGAIN:
+        leg(graph.to_node(d), homes)  # home → destination, later
+    if request.return_kind != Request.Return.NONE:
+        back = np.array([d])
+        legs_s.append(np.full(n, to_p.time[d]))  # destination → pickup (home of the person)
+        legs_m.append(np.full(n, to_p.distances(back)[0]))
+        leg(graph.from_node(p), homes)  # pickup → home
     return np.sum(legs_s, axis=0), np.sum(legs_m, axis=0)
 
 
@@ -142,6 +149,7 @@ def rank(graph: RoadGraph, request: Request) -> list[Ranked]:
         .exclude(pk=request.pk)
         .values_list("volunteer_id", flat=True)
     )
+    available = availability_check(request)
     ranked: list[Ranked] = []
     for v in volunteers:
         reason = ""
@@ -152,7 +160,7 @@ def rank(graph: RoadGraph, request: Request) -> list[Ranked]:
             reason = _("does not handle: %(needs)s") % {"needs": ", ".join(missing)}
         elif wheelchair and not v.accessible_vehicle:
             reason = _("vehicle not wheelchair-accessible")
-        elif not _available(slots[v.pk], away[v.pk], request):
+        elif not available(slots[v.pk], away[v.pk]):
             reason = _("not available then (slots or absence)")
         elif v.pk in busy:
             reason = _("already assigned at that time")

@@ -73,6 +73,27 @@ def ensure_enabled() -> None:
         raise Conflict(_("Solidarity transport is not switched on in this territory."))
 
 
+# --- structures ---------------------------------------------------------------------------------
+def structure_create(*, name: str, phone: str = "") -> Structure:
+    if Structure.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A structure already has this name.")})
+    return Structure.objects.create(name=name, phone=phone.strip()[:30])
+
+
+def purpose_add(structure: Structure, name: str) -> Purpose:
+    if structure.purposes.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("This purpose already exists.")})
+    return Purpose.objects.create(structure=structure, name=name[:80])
+
+
+def need_add(structure: Structure, name: str, accessible: bool = False) -> Need:
+    if structure.needs.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("This need already exists.")})
+    return Need.objects.create(
+        structure=structure, name=name[:80], requires_accessible_vehicle=accessible
+    )
+
+
 # --- beneficiaries ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Eligibility:
@@ -121,7 +142,9 @@ def beneficiary_register(
     needs: list[Need] | tuple = (),
     notes: str = "",
     social_criterion: str = "",
+    user=None,
 ) -> Beneficiary:
+    """Register a person; `user` links their account when they can also ask online."""
     ensure_enabled()
     ensure_operator(operator, structure)
     errors = {}
@@ -156,6 +179,7 @@ def beneficiary_register(
         eligibility_detail=decision.detail[:300],
         social_criterion=social_criterion if decision.basis == Beneficiary.Basis.SOCIAL else "",
         decided_by=operator,
+        user=user,
     )
     beneficiary.needs.set(needs)
     return beneficiary
@@ -355,7 +379,9 @@ def request_create(
 ) -> Request:
     ensure_enabled()
     structure = beneficiary.structure
-    ensure_operator(operator, structure)
+    online = beneficiary.user_id is not None and beneficiary.user_id == operator.pk
+    if not online:  # the person asks themself online, or an operator of their structure
+        ensure_operator(operator, structure)
     if beneficiary.erased_at:
         raise Conflict(_("This person's record was erased."))
     if not beneficiary.eligible:
@@ -418,7 +444,9 @@ def request_create(
         created_by=operator,
     )
     request.needs.set(needs)
-    _diary(request, operator, "created")
+    _diary(request, operator, "created online" if online else "created")
+    if online:
+        outbox.to_operators(request, "requested")
     return request
 
 

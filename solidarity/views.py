@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
 from core.permissions import role_required
-from tenants.members.models import Role
+from tenants.members.models import Membership, Role
 from themes.services import settings_get
 from trips.selectors import offers_matching
 from trips.services import Place, territory_graph
@@ -34,7 +34,7 @@ from .forms import (
     RequestForm,
     VolunteerForm,
 )
-from .models import Beneficiary, Proposal, Purpose, Request, Structure, Volunteer
+from .models import Beneficiary, Need, Proposal, Purpose, Request, Structure, Volunteer
 from .ranking import rank
 
 
@@ -53,6 +53,45 @@ def _form_errors(form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
+
+
+def _request_from_form(request, form: RequestForm, person: Beneficiary) -> Request | None:
+    """The request the form describes, created by the signed-in person (an operator, or the
+    beneficiary themself); None with the form's errors filled when it cannot be."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    start, end = form.window()
+    try:
+        return services.request_create(
+            operator=request.user,
+            beneficiary=person,
+            purpose=data["purpose"],
+            destination=data["destination"],
+            pickup=data["pickup"],
+            window_start=start,
+            window_end=end,
+            return_kind=data["return_kind"],
+            return_at=form.return_at(),
+            needs=list(data["needs"]),
+            notes=data["notes"],
+        )
+    except ValidationError as exc:
+        _request_form_errors(form, exc)
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+def _request_form_errors(form, exc: ValidationError) -> None:
+    """The service names the window and the return; the form has a date and a return time."""
+    errors = exc.message_dict
+    for name in ("window_start", "window_end"):
+        if name in errors:
+            errors.setdefault("date", []).extend(errors.pop(name))
+    if "return_at" in errors:
+        errors.setdefault("return_time", []).extend(errors.pop("return_at"))
+    _form_errors(form, ValidationError(errors))
 
 
 def _operated(request) -> list[Structure]:
@@ -137,6 +176,14 @@ def beneficiaries(request):
 @operator_page
 def beneficiary_new(request):
     form = BeneficiaryForm(request.POST or None, structures=request.structures)
+    account = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["email"]:
+        member = Membership.objects.filter(
+            user__email__iexact=form.cleaned_data["email"]
+        ).select_related("user")
+        account = member.first().user if member.exists() else None
+        if account is None:
+            form.add_error("email", _("No member of this territory has this e-mail address."))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -150,6 +197,7 @@ def beneficiary_new(request):
                 needs=list(data["needs"]),
                 notes=data["notes"],
                 social_criterion=data["social_criterion"],
+                user=account,
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -204,36 +252,10 @@ def beneficiary_erase(request, pk: int):
 def request_new(request, pk: int):
     person = _beneficiary(request, pk)
     form = RequestForm(request.POST or None, beneficiary=person)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        start, end = form.window()
-        try:
-            created = services.request_create(
-                operator=request.user,
-                beneficiary=person,
-                purpose=data["purpose"],
-                destination=data["destination"],
-                pickup=data["pickup"],
-                window_start=start,
-                window_end=end,
-                return_kind=data["return_kind"],
-                return_at=form.return_at(),
-                needs=list(data["needs"]),
-                notes=data["notes"],
-            )
-        except ValidationError as exc:
-            errors = exc.message_dict
-            for name in ("window_start", "window_end"):
-                if name in errors:
-                    errors.setdefault("date", []).extend(errors.pop(name))
-            if "return_at" in errors:
-                errors.setdefault("return_time", []).extend(errors.pop("return_at"))
-            _form_errors(form, ValidationError(errors))
-        except Conflict as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Request created: choose the volunteers."))
-            return redirect("solidarity_request", pk=created.pk)
+    created = _request_from_form(request, form, person)
+    if created:
+        messages.success(request, _("Request created: choose the volunteers."))
+        return redirect("solidarity_request", pk=created.pk)
     status = 400 if form.errors else 200
     return render(
         request, "solidarity/request_new.html", {"form": form, "person": person}, status=status
@@ -482,3 +504,109 @@ def trip_done(request, pk: int):
     else:
         messages.success(request, _("Trip recorded. Thank you!"))
     return redirect("volunteer_home")
+
+
+# --- structures, purposes and needs ---------------------------------------------------------------
+@login_required
+@_enabled
+def structures(request):
+    """Territory admins create structures and name their operators; admins and the
+    structures' operators edit purposes and needs."""
+    membership = request.membership
+    is_admin = membership is not None and membership.has_role(Role.TERRITORY_ADMIN)
+    editable = list(Structure.objects.all()) if is_admin else _operated(request)
+    if not editable:
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            _structures_post(request, is_admin, {s.pk: s for s in editable})
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        return redirect("solidarity_structures")
+    operators = Membership.objects.filter(roles__contains=[Role.OPERATOR]).select_related("user")
+    return render(
+        request,
+        "solidarity/structures.html",
+        {
+            "structures": Structure.objects.filter(pk__in=[s.pk for s in editable])
+            .prefetch_related("operators", "purposes", "needs")
+            .order_by("name"),
+            "is_admin": is_admin,
+            "candidates": [m.user for m in operators],
+        },
+    )
+
+
+def _structures_post(request, is_admin: bool, editable: dict) -> None:
+    action = request.POST.get("action", "")
+    name = " ".join(request.POST.get("name", "").split())[:120]
+    if action == "structure_new":
+        if not is_admin:
+            raise PermissionDenied
+        if not name:
+            raise ValidationError(_("Give the structure's name."))
+        services.structure_create(name=name, phone=request.POST.get("phone", ""))
+        messages.success(request, _("Structure created."))
+        return
+    pk = request.POST.get("structure", "")
+    structure = editable.get(int(pk)) if pk.isdigit() else None
+    if structure is None:
+        raise Http404
+    if action in ("operator_add", "operator_remove"):
+        if not is_admin:
+            raise PermissionDenied
+        user_id = request.POST.get("user", "")
+        member = Membership.objects.filter(
+            user_id=int(user_id) if user_id.isdigit() else 0, roles__contains=[Role.OPERATOR]
+        ).first()
+        if member is None:
+            raise ValidationError(_("Choose a member with the operator role."))
+        if action == "operator_add":
+            structure.operators.add(member.user)
+        else:
+            structure.operators.remove(member.user)
+    elif action in ("purpose_add", "need_add"):
+        if not name:
+            raise ValidationError(_("Give a name."))
+        if action == "purpose_add":
+            services.purpose_add(structure, name)
+        else:
+            services.need_add(structure, name, request.POST.get("accessible") == "on")
+    elif action in ("purpose_toggle", "need_toggle"):
+        model = Purpose if action == "purpose_toggle" else Need
+        item_id = request.POST.get("item", "")
+        item = model.objects.filter(
+            pk=int(item_id) if item_id.isdigit() else 0, structure=structure
+        ).first()
+        if item is None:
+            raise Http404
+        item.active = not item.active
+        item.save(update_fields=["active"])
+    else:
+        raise Http404
+
+
+# --- beneficiaries asking online ------------------------------------------------------------------
+@login_required
+@_enabled
+def my_requests(request):
+    """A person registered by a structure who can use the site asks for trips themself."""
+    person = (
+        Beneficiary.objects.filter(user=request.user, erased_at__isnull=True)
+        .select_related("structure")
+        .first()
+    )
+    if person is None:
+        raise Http404
+    form = RequestForm(request.POST or None, beneficiary=person)
+    if _request_from_form(request, form, person):
+        messages.success(request, _("Your request is sent: the structure will call you."))
+        return redirect("solidarity_my_requests")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "solidarity/my_requests.html",
+        {"person": person, "form": form, "requests": person.requests.select_related("purpose")},
+        status=status,
+    )

@@ -166,6 +166,88 @@ def _ensure_member(user, roles: list[str]) -> None:
         membership.save(update_fields=["roles"])
 
 
+SOLIDARITY_PURPOSES = (
+    "Rendez-vous médical",
+    "Courses",
+    "Démarches administratives",
+    "Recherche d'emploi",
+    "Visite à un proche",
+)
+SOLIDARITY_NEEDS = (
+    ("Fauteuil roulant", True),
+    ("Doit être accompagné·e", False),
+    ("Aide pour les bagages", False),
+    ("Chien guide", False),
+)
+# (account, first name, home, wheelchair-accessible vehicle)
+SOLIDARITY_VOLUNTEERS = (
+    ("volunteer", "Victor", (1.5800, 42.5360, "Encamp"), False),
+    ("volunteer2", "Núria", (1.5975, 42.5670, "Canillo"), False),
+    ("volunteer3", "Jordi", (1.5410, 42.5100, "Escaldes-Engordany"), True),
+)
+
+
+def _ensure_solidarity(spec: DemoTerritory) -> None:
+    """A structure with its operator, three volunteers around the valley and one person from
+    Canillo who goes to the hospital in Escaldes-Engordany (docs/solidarity.md)."""
+    from solidarity import services as solidarity
+    from solidarity.models import (
+        PERIOD_HOURS,
+        Beneficiary,
+        Need,
+        Period,
+        Purpose,
+        Structure,
+        Volunteer,
+    )
+    from trips.services import Place
+
+    structure, _created = Structure.objects.get_or_create(name=f"Entraide {spec.name}")
+    operator = user_ensure_verified(demo_email("operator", spec.slug), password=DEMO_PASSWORD)
+    structure.operators.add(operator)
+    for name in SOLIDARITY_PURPOSES:
+        Purpose.objects.get_or_create(structure=structure, name=name)
+    needs = {
+        name: Need.objects.get_or_create(
+            structure=structure, name=name, defaults={"requires_accessible_vehicle": accessible}
+        )[0]
+        for name, accessible in SOLIDARITY_NEEDS
+    }
+    weekdays = [
+        (day, period, *PERIOD_HOURS[period])
+        for day in range(5)
+        for period in (Period.MORNING, Period.AFTERNOON)
+    ]
+    for account, first_name, (lon, lat, label), accessible in SOLIDARITY_VOLUNTEERS:
+        user = user_ensure_verified(
+            demo_email(account, spec.slug), password=DEMO_PASSWORD, first_name=first_name
+        )
+        _ensure_member(user, [Role.CITIZEN, Role.VOLUNTEER])
+        if Volunteer.objects.filter(user=user, structure=structure).exists():
+            continue
+        volunteer = solidarity.volunteer_apply(
+            user=user,
+            structure=structure,
+            home=Place(lon, lat, label),
+            accessible_vehicle=accessible,
+            needs=list(needs.values()) if accessible else [needs["Aide pour les bagages"]],
+        )
+        solidarity.volunteer_accept(volunteer, operator=operator)
+        solidarity.availability_set(volunteer, weekdays)
+    if not Beneficiary.objects.filter(structure=structure).exists():
+        solidarity.beneficiary_register(
+            operator=operator,
+            structure=structure,
+            first_name="Berthe",
+            last_name="Puig",
+            phone="+376 800 000",
+            home=Place(1.5975, 42.5670, "Canillo, plaça Major"),
+            social_criterion="aspa",
+            needs=[needs["Aide pour les bagages"]],
+            notes="Ne conduit plus ; rendez-vous réguliers à l'hôpital.",
+        )
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create or complete the demo; returns (territory URL host, e-mail, roles) rows."""
@@ -195,6 +277,12 @@ def load_demo() -> list[tuple[str, str, str]]:
                 rows.append(
                     (demo_host(spec.slug), email, ", ".join(str(Role(r).label) for r in roles))
                 )
+            if spec.solidarity:
+                _ensure_solidarity(spec)
+                rows += [
+                    (demo_host(spec.slug), demo_email(account, spec.slug), "volunteer driver")
+                    for account, *_rest in SOLIDARITY_VOLUNTEERS[1:]
+                ]
             # One person in two territories shows the archipel's single account.
             if spec.slug != "encamp":
                 _ensure_member(marie, [Role.CITIZEN])

@@ -56,6 +56,11 @@ class SettingsForm(forms.ModelForm):
             "cost_per_km_default",
             "cost_per_km_max",
             "solidarity_enabled",
+            "solidarity_rule",
+            "solidarity_population_threshold",
+            "solidarity_max_trip_km",
+            "solidarity_cost_per_km",
+            "solidarity_cost_per_km_cap",
             "federation_enabled",
         ]
         widgets = {

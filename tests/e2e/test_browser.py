@@ -290,3 +290,66 @@ def test_publish_a_weekly_ride_with_a_place_picked_on_the_map(browser, demo_serv
     assert "4 départs à venir" in page.locator("main").inner_text()
     assert_accessible(page, "my trips with a regular ride")
     page.context.close()
+
+
+def test_operator_dispatches_and_a_volunteer_accepts_on_a_phone(browser, demo_server):
+    """Encamp's operator takes Berthe's request for Thursday morning with a return, sees the
+    volunteers ranked with their reasons, proposes to two; Núria accepts on her phone, Victor
+    is released; the operator confirms."""
+    from datetime import date, timedelta
+
+    thursday = date.today() + timedelta(days=(3 - date.today().weekday()) % 7 or 7)
+    operator = browser.new_context(locale="fr-FR").new_page()
+    sign_in(operator, demo_server, "encamp", demo_email("operator", "encamp"))
+    operator.goto(territory_url(demo_server, "encamp", "/solidarity/"))
+    assert_accessible(operator, "dispatch board")
+    operator.get_by_role("link", name="Bénéficiaires").first.click()
+    operator.get_by_role("link", name=re.compile("Puig Berthe")).click()
+    assert_accessible(operator, "beneficiary")
+    operator.get_by_role("link", name="Nouvelle demande pour cette personne").click()
+    assert_accessible(operator, "request form")
+    operator.locator("#id_purpose").select_option(label="Rendez-vous médical")
+    choose_place(operator, "id_destination_0", "Escaldes-Engordany")
+    operator.fill("#id_date", thursday.isoformat())
+    operator.locator("#id_timing").select_option(label="Le matin")
+    operator.locator("#id_return_kind").select_option(
+        label="le conducteur attend et ramène la personne"
+    )
+    operator.get_by_role("button", name="Créer la demande").click()
+    operator.wait_for_load_state()
+    assert "/solidarity/requests/" in operator.url, operator.locator("main").inner_text()
+    ranked = operator.locator("ol.ranked li")
+    assert ranked.count() >= 2
+    assert "km de trajet depuis son domicile" in ranked.first.inner_text()
+    assert "Núria" in ranked.first.inner_text()  # she lives in Canillo, next to Berthe
+    assert_accessible(operator, "request with ranked volunteers")
+    operator.get_by_label("Núria").check()
+    operator.get_by_label("Victor").check()
+    operator.get_by_role("button", name="Proposer", exact=True).click()
+    operator.wait_for_load_state()
+    request_url = operator.url
+
+    phone = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    nuria = phone.new_page()
+    sign_in(nuria, demo_server, "encamp", demo_email("volunteer2", "encamp"))
+    nuria.goto(territory_url(demo_server, "encamp", "/volunteer/"))
+    card = nuria.locator(".card").first
+    assert "Rendez-vous médical" in card.inner_text() and "+376" not in card.inner_text()
+    assert_accessible(nuria, "volunteer page on a phone")
+    nuria.get_by_role("button", name="Je le prends").click()
+    nuria.wait_for_load_state()
+    assert "+376 800 000" in nuria.locator("main").inner_text()  # now she may call Berthe
+    nuria.goto(territory_url(demo_server, "encamp", "/volunteer/availability/"))
+    assert_accessible(nuria, "availability")
+
+    victor = browser.new_context(locale="fr-FR").new_page()
+    sign_in(victor, demo_server, "encamp", demo_email("volunteer", "encamp"))
+    victor.goto(territory_url(demo_server, "encamp", "/volunteer/"))
+    assert "Rien à répondre" in victor.locator("main").inner_text()
+
+    operator.goto(request_url)
+    operator.get_by_role("button", name="Confirmer le·la bénévole").click()
+    operator.wait_for_load_state()
+    assert "confirmée" in operator.locator("main").inner_text()
+    for page in (operator, nuria, victor):
+        page.context.close()

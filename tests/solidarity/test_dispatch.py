@@ -99,19 +99,30 @@ def test_a_trip_beyond_the_territory_limit_is_refused_with_its_length(sol):
     assert not Request.objects.exists()
 
 
-def test_ranking_uses_the_real_road_driving_of_each_volunteer(sol):
-    request = sol.request()
+@pytest.mark.parametrize("return_kind", ["none", "wait", "again"])
+def test_ranking_uses_the_real_road_driving_of_each_volunteer(sol, return_kind):
+    changes = {"return_kind": return_kind}
+    if return_kind == "again":
+        changes["return_at"] = next_thursday_at(16)
+    request = sol.request(**changes)
     graph = load_graph("andorra")
     ranked = rank(graph, request)
     kept = [r for r in ranked if r.kept]
-    assert [r.volunteer for r in kept][0] == sol.volunteers["canillo"]  # lives at the pickup
+    assert len(kept) == 3
+    assert kept[0].volunteer == sol.volunteers["canillo"]  # lives at the pickup
     p, d = request.pickup_node, request.destination_node
     for r in kept:
         h = r.volunteer.home_node
-        legs = [(h, p), (p, d), (d, p), (p, h)]  # the driver waits and brings her back
-        expected = sum(graph.route(a, b).distance_m for a, b in legs if a != b)
-        assert r.driving_m == pytest.approx(expected, abs=1.0)
-        assert f"{expected / 1000:.1f}".replace(".", ",") in r.reason
+        legs = {
+            "none": [(h, p), (p, d), (d, h)],
+            "wait": [(h, p), (p, d), (d, p), (p, h)],  # waits and brings her back
+            "again": [(h, p), (p, d), (d, h), (h, d), (d, p), (p, h)],
+        }[return_kind]
+        routes = [graph.route(a, b) for a, b in legs if a != b]
+        assert r.driving_m == pytest.approx(sum(x.distance_m for x in routes), abs=1.0)
+        assert r.driving_s == pytest.approx(sum(x.duration_s for x in routes), abs=1.0)
+        km = f"{round(r.driving_m / 1000, 1):.1f}".replace(".", ",")
+        assert km in r.reason
     assert [r.score for r in kept] == sorted(r.score for r in kept)
 
 

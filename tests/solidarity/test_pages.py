@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from solidarity.models import Beneficiary, Proposal, Request, Structure
+from solidarity.models import Beneficiary, OutboxMessage, Proposal, Request, Structure
 from tenants.members.models import Membership
 from themes.services import settings_get
 
@@ -112,7 +112,9 @@ def test_dispatch_then_the_volunteer_accepts_on_their_page(sol, alpha):
             window_start=timezone.now() - timedelta(hours=3),
             window_end=timezone.now() - timedelta(hours=3),
         )
-    laia_page.post(f"/volunteer/trips/{request.pk}/done/", {"km": "12.5", "minutes": "80"})
+    done = {"km": "12.5", "minutes": "80"}
+    assert pere_page.post(f"/volunteer/trips/{request.pk}/done/", done).status_code == 404
+    laia_page.post(f"/volunteer/trips/{request.pk}/done/", done)
     receipt = operator.get(f"/solidarity/requests/{request.pk}/receipt/").content.decode()
     assert "12,5 km" in receipt and "4,00 €" in receipt  # 12.5 × 0.32
 
@@ -130,6 +132,7 @@ def test_other_structures_and_territories_see_nothing(sol, alpha, beta):
     stranger = alpha.client("admin")
     for path in (
         f"/solidarity/requests/{request.pk}/",
+        f"/solidarity/requests/{request.pk}/receipt/",
         f"/solidarity/beneficiaries/{sol.beneficiary.pk}/",
         f"/solidarity/beneficiaries/{sol.beneficiary.pk}/export/",
     ):
@@ -149,3 +152,76 @@ def test_other_structures_and_territories_see_nothing(sol, alpha, beta):
     assert beta_operator.get(f"/solidarity/requests/{request.pk}/").status_code == 404
     assert "Casals" not in beta_operator.get("/solidarity/").content.decode()
     assert current.solidarity_enabled
+
+
+def test_admins_create_structures_and_operators_edit_purposes_and_needs(sol, alpha):
+    admin = alpha.client("admin")
+    page = admin.get("/solidarity/structures/")
+    assert page.status_code == 200 and "Entraide Encamp" in page.content.decode()
+    admin.post("/solidarity/structures/", {"action": "structure_new", "name": "Croix de la vallée"})
+    with schema_context(alpha.territory.schema_name):
+        created = Structure.objects.get(name="Croix de la vallée")
+    admin.post(
+        "/solidarity/structures/",
+        {"action": "operator_add", "structure": created.pk, "user": sol.operator.pk},
+    )
+    operator = alpha.client("operator")
+    operator.post(
+        "/solidarity/structures/",
+        {"action": "need_add", "structure": created.pk, "name": "Oxygène", "accessible": "on"},
+    )
+    operator.post(
+        "/solidarity/structures/",
+        {"action": "purpose_toggle", "structure": sol.structure.pk, "item": sol.purpose.pk},
+    )
+    # Operators do not create structures nor name operators; citizens reach nothing.
+    refused = operator.post("/solidarity/structures/", {"action": "structure_new", "name": "X"})
+    assert refused.status_code == 403
+    assert alpha.client("citizen").get("/solidarity/structures/").status_code == 403
+    with schema_context(alpha.territory.schema_name):
+        assert created.operators.filter(pk=sol.operator.pk).exists()
+        assert created.needs.get(name="Oxygène").requires_accessible_vehicle
+        sol.purpose.refresh_from_db()
+        assert not sol.purpose.active and not Structure.objects.filter(name="X").exists()
+    duplicate = admin.post(
+        "/solidarity/structures/",
+        {"action": "structure_new", "name": "croix de la vallée"},
+        follow=True,
+    )
+    assert "Une structure porte déjà ce nom" in duplicate.content.decode()
+
+
+def test_a_registered_person_with_an_account_asks_online(sol, alpha):
+    operator = alpha.client("operator")
+    form = {
+        "structure": sol.structure.pk,
+        "first_name": "Berta",
+        "last_name": "Online",
+        **place("home", HOSPITAL.__class__(1.5975, 42.5670, "Canillo")),
+        "social_criterion": "aspa",
+        "email": "nobody@nowhere.test",
+    }
+    unknown = operator.post("/solidarity/beneficiaries/new/", form)
+    assert unknown.status_code == 400 and "Aucun membre" in unknown.content.decode()
+    form["email"] = alpha.email("beneficiary")
+    assert operator.post("/solidarity/beneficiaries/new/", form).status_code == 302
+    assert alpha.client("citizen").get("/solidarity/my-requests/").status_code == 404
+    person = alpha.client("beneficiary")
+    page = person.get("/solidarity/my-requests/")
+    assert page.status_code == 200 and "Entraide Encamp" in page.content.decode()
+    sent = person.post(
+        "/solidarity/my-requests/",
+        {
+            "purpose": sol.purpose.pk,
+            **place("destination", HOSPITAL),
+            "date": next_thursday_at(9).date().isoformat(),
+            "timing": "afternoon",
+            "return_kind": "none",
+        },
+        follow=True,
+    )
+    assert "la structure va vous appeler" in sent.content.decode()
+    with schema_context(alpha.territory.schema_name):
+        request = Request.objects.get(beneficiary__last_name="Online")
+        assert request.diary.get().action == "created online"
+        assert OutboxMessage.objects.filter(user=sol.operator, request=request).exists()

@@ -22,6 +22,11 @@ VALID = {
     "settings-cost_per_km_default": "0.09",
     "settings-cost_per_km_max": "0.15",
     "settings-solidarity_enabled": "on",
+    "settings-solidarity_rule": "french",
+    "settings-solidarity_population_threshold": "10000",
+    "settings-solidarity_max_trip_km": "80",
+    "settings-solidarity_cost_per_km": "0.300",
+    "settings-solidarity_cost_per_km_cap": "0.320",
     "settings-federation_enabled": "on",
 }
 
@@ -58,6 +63,7 @@ def test_admin_saves_theme_settings_and_logo(alpha):
     with schema_context(alpha.territory.schema_name):
         current = TerritorySettings.objects.get()
     assert str(current.cost_per_km_default) == "0.090" and current.solidarity_enabled
+    assert (current.solidarity_population_threshold, current.solidarity_max_trip_km) == (10000, 80)
     home = client.get("/").content.decode()
     assert "--primary:#0b4f8a" in home and "Alpha Covoit" in home
     logo = client.get("/branding/logo.png")
@@ -139,6 +145,8 @@ def test_oversized_logo_is_refused(alpha, settings):
         ("settings-cost_per_km_max", "0.80"),  # above the national ceiling
         ("settings-cost_per_km_default", "abc"),
         ("theme-primary_colour", "blue"),
+        ("settings-solidarity_max_trip_km", "0"),
+        ("settings-solidarity_rule", "nobody"),
     ],
 )
 def test_invalid_settings_are_field_errors(alpha, field, value):
