@@ -99,7 +99,8 @@ def test_dispatch_then_the_volunteer_accepts_on_their_page(sol, alpha):
     assert "+376 000 000" not in before  # no phone before accepting
     with schema_context(alpha.territory.schema_name):
         proposal = Proposal.objects.get(volunteer=laia)
-    # Pere cannot answer Laia's proposal.
+    # A volunteer never opens the request itself, and Pere cannot answer Laia's proposal.
+    assert laia_page.get(f"/solidarity/requests/{request.pk}/").status_code == 403
     pere_page = signed_in(alpha, pere.user.email)
     assert pere_page.post(f"/volunteer/proposals/{proposal.pk}/accept/").status_code == 404
     assert laia_page.post(f"/volunteer/proposals/{proposal.pk}/accept/").status_code == 302
