@@ -279,8 +279,9 @@ def load_demo() -> list[tuple[str, str, str]]:
                 )
             if spec.solidarity:
                 _ensure_solidarity(spec)
+                roles = ", ".join(str(Role(r).label) for r in (Role.CITIZEN, Role.VOLUNTEER))
                 rows += [
-                    (demo_host(spec.slug), demo_email(account, spec.slug), "volunteer driver")
+                    (demo_host(spec.slug), demo_email(account, spec.slug), roles)
                     for account, *_rest in SOLIDARITY_VOLUNTEERS[1:]
                 ]
             # One person in two territories shows the archipel's single account.
