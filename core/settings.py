@@ -64,6 +64,7 @@ TENANT_APPS = [
     "themes",
     "trips",
     "solidarity",
+    "observatory",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

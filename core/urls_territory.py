@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from observatory import views as observatory_views
 from solidarity import views as solidarity_views
 from tenants.members import api as members_api
 from tenants.members import views as members
@@ -99,8 +100,15 @@ volunteer_urls = [
     path("trips/<int:pk>/done/", solidarity_views.trip_done, name="trip_done"),
 ]
 
+observatory_urls = [
+    path("", observatory_views.dashboard, name="observatory"),
+    path("flows.zip", observatory_views.download_flows, name="observatory_flows"),
+    path("access-log/", observatory_views.access_log, name="observatory_access_log"),
+]
+
 urlpatterns = [
     path("", trips_views.home, name="home"),
+    path("observatory/", include(observatory_urls)),
     path("solidarity/", include(solidarity_urls)),
     path("volunteer/", include(volunteer_urls)),
     path("places/", trips_views.places, name="places"),

@@ -61,6 +61,9 @@ class SettingsForm(forms.ModelForm):
             "solidarity_max_trip_km",
             "solidarity_cost_per_km",
             "solidarity_cost_per_km_cap",
+            "observatory_min_people",
+            "co2_kg_per_km",
+            "data_licence",
             "federation_enabled",
         ]
         widgets = {

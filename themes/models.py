@@ -93,6 +93,29 @@ class TerritorySettings(models.Model):
         default=Decimal("0.320"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("2"))],
     )
+    # The authority's data (docs/observatory.md).
+    observatory_min_people = models.PositiveSmallIntegerField(
+        _("smallest group of people shown in figures"),
+        default=11,
+        validators=[MinValueValidator(5), MaxValueValidator(100)],
+    )
+    co2_kg_per_km = models.DecimalField(
+        _("CO2 of an average car (kg per km)"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("0.218"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    data_licence = models.CharField(
+        _("licence of the data returned"),
+        max_length=40,
+        default="Licence Ouverte 2.0",
+        choices=[
+            ("Licence Ouverte 2.0", "Licence Ouverte 2.0 (Etalab)"),
+            ("ODbL 1.0", "ODbL 1.0"),
+            ("CC BY 4.0", "CC BY 4.0"),
+        ],
+    )
     federation_enabled = models.BooleanField(_("federation with other territories"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

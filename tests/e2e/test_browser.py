@@ -122,6 +122,8 @@ ANONYMOUS_PAGES = [
 ]
 ADMIN_PAGES = [
     "/manage/",
+    "/observatory/",
+    "/observatory/access-log/",
     "/manage/members/",
     "/manage/appearance/",
     "/accounts/email/",

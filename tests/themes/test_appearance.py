@@ -27,6 +27,9 @@ VALID = {
     "settings-solidarity_max_trip_km": "80",
     "settings-solidarity_cost_per_km": "0.300",
     "settings-solidarity_cost_per_km_cap": "0.320",
+    "settings-observatory_min_people": "11",
+    "settings-co2_kg_per_km": "0.218",
+    "settings-data_licence": "Licence Ouverte 2.0",
     "settings-federation_enabled": "on",
 }
 

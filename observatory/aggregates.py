@@ -1,0 +1,247 @@
+"""Figures for the authority, computed from the territory's own journeys (and offers,
+bookings, members, solidarity requests), with small-cell suppression: a figure that concerns
+fewer than k distinct people is never shown, and totals are sums of the figures shown only, so
+that no suppressed figure can be recovered by subtraction (docs/observatory.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from solidarity.models import Request
+from tenants.members.models import Membership
+from tenants.models import Area
+from themes.services import settings_get
+from trips.models import Booking, Journey, Offer
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # inclusive
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.first, time.min))
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive."""
+        return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before."""
+        return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
+
+    def __str__(self) -> str:
+        return f"{self.first.isoformat()}/{self.last.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | int | Decimal | None  # None when suppressed
+    people: int  # distinct people the figure concerns
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+
+def _figure(value, people: int, k: int) -> Figure:
+    """The value, unless it concerns 1 to k − 1 people (about nobody, it is shown: zero)."""
+    return Figure(value if people >= k or people == 0 else None, people)
+
+
+# --- people behind the figures -------------------------------------------------------------------
+# A passenger is their account, or — for a solidarity beneficiary without one — their record.
+JOURNEYS_SQL = """
+    SELECT j.id, j.kind, j.pickup_commune, j.dropoff_commune, j.seats, j.distance_m,
+           j.duration_s, j.amount, j.pickup_at, b.offer_id AS ride_id,
+           'u' || j.driver_id AS driver_key,
+           COALESCE('u' || j.passenger_id, 'b' || r.beneficiary_id, 'j' || j.id) AS passenger_key
+    FROM trips_journey j
+    LEFT JOIN solidarity_request r ON r.journey_id = j.id
+    LEFT JOIN trips_booking b ON b.id = j.booking_id
+    WHERE j.pickup_at >= %s AND j.pickup_at < %s
+"""
+
+
+def _people(rows, *keys) -> int:
+    return len({row[key] for row in rows for key in keys})
+
+
+def journeys(period: Period) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(JOURNEYS_SQL, [period.start, period.end])
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- indicators ---------------------------------------------------------------------------------
+@dataclass
+class Indicators:
+    period: Period
+    k: int
+    figures: dict[str, Figure] = field(default_factory=dict)
+    unmet_reasons: list[tuple[str, Figure]] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> Figure:
+        return self.figures[name]
+
+
+def indicators(period: Period, k: int | None = None) -> Indicators:
+    current = settings_get()
+    k = k or current.observatory_min_people
+    rows = journeys(period)
+    carpool = [r for r in rows if r["kind"] == Journey.Kind.CARPOOL]
+    solidarity = [r for r in rows if r["kind"] == Journey.Kind.SOLIDARITY]
+    people = _people(rows, "driver_key", "passenger_key")
+    passengers = sum(r["seats"] for r in rows)
+    passenger_km = sum(r["seats"] * r["distance_m"] for r in rows) / 1000
+    # Cars with passengers: one per carpool ride that carried someone, one per solidarity trip.
+    cars = len({r["ride_id"] for r in carpool}) + len(solidarity)
+    out = Indicators(period, k)
+    f = out.figures
+    f["car_trips_avoided"] = _figure(passengers, people, k)
+    f["vehicle_km_avoided"] = _figure(round(passenger_km, 1), people, k)
+    f["co2_kg_avoided"] = _figure(round(passenger_km * float(current.co2_kg_per_km), 1), people, k)
+    f["occupancy"] = _figure(round((cars + passengers) / cars, 2) if cars else None, people, k)
+    f["journeys"] = _figure(len(rows), people, k)
+    f["passenger_km"] = f["vehicle_km_avoided"]
+    f["drivers"] = _figure(_people(rows, "driver_key"), _people(rows, "driver_key"), k)
+    f["passengers"] = _figure(_people(rows, "passenger_key"), _people(rows, "passenger_key"), k)
+    offers = Offer.objects.filter(
+        departure_at__gte=period.start, departure_at__lt=period.end
+    ).exclude(status=Offer.Status.CANCELLED)
+    offered = offers.aggregate(
+        rides=Count("id"), seats=Sum("seats"), drivers=Count("driver", distinct=True)
+    )
+    f["rides_offered"] = _figure(offered["rides"], offered["drivers"], k)
+    f["seats_offered"] = _figure(offered["seats"] or 0, offered["drivers"], k)
+    booked = Booking.objects.filter(
+        created_at__gte=period.start, created_at__lt=period.end
+    ).aggregate(n=Count("id"), people=Count("passenger", distinct=True))
+    f["bookings"] = _figure(booked["n"], booked["people"], k)
+    newcomers = Membership.objects.filter(
+        consented_at__gte=period.start, consented_at__lt=period.end
+    ).count()
+    f["newcomers"] = _figure(newcomers, newcomers, k)
+    # Solidarity transport.
+    requests = Request.objects.filter(window_start__gte=period.start, window_start__lt=period.end)
+    asked = requests.aggregate(
+        n=Count("id"),
+        people=Count("beneficiary", distinct=True),
+        served=Count("id", filter=Q(status__in=["done", "closed"])),
+        unmet=Count("id", filter=Q(status="unmet")),
+        km=Sum("actual_km"),
+        minutes=Sum("actual_minutes"),
+        indemnities=Sum("indemnity"),
+        volunteers=Count("volunteer", distinct=True),
+    )
+    f["solidarity_requests"] = _figure(asked["n"], asked["people"], k)
+    f["solidarity_served"] = _figure(asked["served"], asked["people"], k)
+    f["solidarity_unmet"] = _figure(asked["unmet"], asked["people"], k)
+    f["volunteer_km"] = _figure(asked["km"] or Decimal("0"), asked["volunteers"], k)
+    f["volunteer_hours"] = _figure(round((asked["minutes"] or 0) / 60, 1), asked["volunteers"], k)
+    f["indemnities"] = _figure(asked["indemnities"] or Decimal("0"), asked["volunteers"], k)
+    reasons = (
+        requests.filter(status="unmet")
+        .values("status_reason")
+        .annotate(n=Count("id"), people=Count("beneficiary", distinct=True))
+        .order_by("-n", "status_reason")
+    )
+    out.unmet_reasons = [(r["status_reason"], _figure(r["n"], r["people"], k)) for r in reasons]
+    return out
+
+
+# --- flows between areas ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Flow:
+    origin: str  # area code (commune INSEE code, EPCI SIREN, or foreign area code)
+    origin_name: str
+    destination: str
+    destination_name: str
+    journeys: Figure
+    passengers: Figure
+    passenger_km: Figure
+    vehicle_km_avoided: Figure
+
+    @property
+    def suppressed(self) -> bool:
+        return self.journeys.suppressed
+
+
+@dataclass(frozen=True)
+class Flows:
+    period: Period
+    level: str
+    k: int
+    rows: list[Flow]
+    # Totals of the cells shown only: a suppressed cell cannot be recovered from them.
+    total_journeys: int
+    total_passengers: int
+    total_passenger_km: float
+    suppressed_cells: int
+
+
+LEVELS = ("commune", "epci")
+
+
+def _area_key(codes: set[str], level: str) -> dict[str, tuple[str, str]]:
+    """code → (key, name) at the level: a French commune's EPCI, else the area itself."""
+    areas = Area.objects.filter(code__in=codes).values_list("code", "name", "epci", "epci_name")
+    found = {}
+    for code, name, epci, epci_name in areas:
+        found[code] = (epci, epci_name) if level == "epci" and epci else (code, name)
+    return {code: found.get(code, (code or "?", code or "?")) for code in codes}
+
+
+def flows(period: Period, level: str = "commune", k: int | None = None) -> Flows:
+    k = k or settings_get().observatory_min_people
+    rows = journeys(period)
+    keys = _area_key(
+        {r["pickup_commune"] for r in rows} | {r["dropoff_commune"] for r in rows}, level
+    )
+    cells: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        cells.setdefault(
+            (keys[row["pickup_commune"]][0], keys[row["dropoff_commune"]][0]), []
+        ).append(row)
+    names = {key: name for key, name in keys.values()}
+    out = []
+    for (origin, destination), members in sorted(cells.items()):
+        people = _people(members, "driver_key", "passenger_key")
+        passengers = sum(r["seats"] for r in members)
+        km = round(sum(r["seats"] * r["distance_m"] for r in members) / 1000, 1)
+        out.append(
+            Flow(
+                origin,
+                names.get(origin, origin),
+                destination,
+                names.get(destination, destination),
+                _figure(len(members), people, k),
+                _figure(passengers, people, k),
+                _figure(km, people, k),
+                _figure(km, people, k),
+            )
+        )
+    shown = [f for f in out if not f.suppressed]
+    return Flows(
+        period,
+        level,
+        k,
+        out,
+        total_journeys=sum(f.journeys.value for f in shown),
+        total_passengers=sum(f.passengers.value for f in shown),
+        total_passenger_km=round(sum(f.passenger_km.value for f in shown), 1),
+        suppressed_cells=len(out) - len(shown),
+    )

@@ -1,0 +1,115 @@
+"""The authority's dashboard and downloads (data officers and territory admins), and the access
+log (territory admins). Nothing here shows a name, a phone or an address."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from core.permissions import role_required
+from tenants.members.models import Role
+
+from .aggregates import flows, indicators
+from .exports import flows_zip
+from .forms import PeriodForm
+from .models import AccessLog
+
+# (label, how it is computed) for each figure, in the order of the dashboard.
+FIGURES = {
+    "car_trips_avoided": (
+        _("Car trips avoided"),
+        _("Passengers carried: each would otherwise have made the trip in their own car."),
+    ),
+    "vehicle_km_avoided": (
+        _("Vehicle-km avoided"),
+        _("For each passenger, the road distance from pickup to drop-off, added up."),
+    ),
+    "co2_kg_avoided": (
+        _("CO2 avoided (kg)"),
+        _("Vehicle-km avoided × the CO2 of an average car set in the territory's settings."),
+    ),
+    "occupancy": (
+        _("Average occupancy of cars with passengers"),
+        _("People on board (driver and passengers) per car that carried someone."),
+    ),
+    "journeys": (
+        _("Journeys"),
+        _("Driver–passenger couples that travelled, confirmed by both (or solidarity trips)."),
+    ),
+    "drivers": (_("Distinct drivers"), _("People who drove at least one journey.")),
+    "passengers": (_("Distinct passengers"), _("People carried at least once.")),
+    "rides_offered": (_("Rides offered"), _("Departures published and not cancelled.")),
+    "seats_offered": (_("Seats offered"), _("Seats of those departures.")),
+    "bookings": (_("Bookings"), _("Seat requests made in the period, whatever their outcome.")),
+    "newcomers": (_("Newcomers"), _("People who joined the territory in the period.")),
+    "solidarity_requests": (
+        _("Solidarity requests"),
+        _("Requests for a trip in the period, registered by a structure or online."),
+    ),
+    "solidarity_served": (_("Solidarity trips driven"), _("Requests done or closed.")),
+    "solidarity_unmet": (_("Unmet solidarity requests"), _("Requests closed without a solution.")),
+    "volunteer_km": (_("Volunteer km"), _("Kilometres recorded by the volunteers.")),
+    "volunteer_hours": (_("Volunteer hours"), _("Time recorded by the volunteers.")),
+    "indemnities": (
+        _("Indemnities (€)"),
+        _("Mileage indemnities, at the territory's rate within the legal cap."),
+    ),
+}
+
+
+def _period_form(request) -> PeriodForm:
+    return PeriodForm(request.GET or {"kind": "month", "level": "commune"})
+
+
+def _log(request, action: str, what: str, period, detail: str = "") -> None:
+    AccessLog.objects.create(
+        user=request.user,
+        action=action,
+        what=what,
+        period_start=period.first,
+        period_end=period.last,
+        detail=detail[:200],
+    )
+
+
+@role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
+def dashboard(request):
+    form = _period_form(request)
+    context = {"form": form}
+    status = 200
+    if form.is_valid():
+        period = form.period()
+        now, before = indicators(period), indicators(period.previous())
+        context.update(
+            period=period,
+            previous=period.previous(),
+            rows=[(label, how, now[name], before[name]) for name, (label, how) in FIGURES.items()],
+            unmet_reasons=now.unmet_reasons,
+            k=now.k,
+            flows=flows(period, form.cleaned_data["level"]),
+            query=request.GET.urlencode(),
+        )
+        _log(request, AccessLog.Action.VIEW, "dashboard", period)
+    else:
+        status = 400
+    return render(request, "observatory/dashboard.html", context, status=status)
+
+
+@role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
+def download_flows(request):
+    form = _period_form(request)
+    if not form.is_valid():
+        return render(request, "observatory/dashboard.html", {"form": form}, status=400)
+    period, level = form.period(), form.cleaned_data["level"]
+    data = flows_zip(flows(period, level))
+    _log(request, AccessLog.Action.DOWNLOAD, "flows", period, f"csv, {level}")
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="flows-{level}-{period.first}-{period.last}.zip"'
+    )
+    return response
+
+
+@role_required(Role.TERRITORY_ADMIN)
+def access_log(request):
+    entries = AccessLog.objects.select_related("user")[:500]
+    return render(request, "observatory/access_log.html", {"entries": entries})

@@ -1,0 +1,158 @@
+"""The authority's figures: hand-computed small cases, small-cell suppression that totals
+cannot undo, isolation between territories, and the pages and downloads by role."""
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.services import user_ensure_verified
+from observatory.aggregates import Period, flows, indicators
+from observatory.forms import PeriodForm
+from observatory.models import AccessLog
+from trips.models import Journey
+
+from ..conftest import PASSWORD
+
+PERIOD = Period(date(2026, 10, 1), date(2026, 10, 31))
+
+
+def person(n: int):
+    return user_ensure_verified(f"person{n}@figures.test", password=PASSWORD, first_name=f"P{n}")
+
+
+def journey(driver, passenger, origin="AD-03", destination="AD-07", seats=1, km=10.0, day=5):
+    at = timezone.make_aware(timezone.datetime(2026, 10, day, 8, 0))
+    return Journey.objects.create(
+        kind=Journey.Kind.SOLIDARITY,  # no booking needed; same figures as a carpool journey
+        driver=driver,
+        passenger=passenger,
+        pickup_at=at,
+        dropoff_at=at + timedelta(minutes=20),
+        pickup=Point(1.58, 42.53, srid=4326),
+        dropoff=Point(1.52, 42.50, srid=4326),
+        distance_m=round(km * 1000),
+        duration_s=1200,
+        seats=seats,
+        amount=Decimal("0.80"),
+        pickup_commune=origin,
+        dropoff_commune=destination,
+        driver_confirmed_at=at,
+    )
+
+
+@pytest.fixture
+def october(alpha):
+    """Encamp → Andorra la Vella: 3 journeys, 6 people, 4 seats, 10 km each;
+    Encamp → Escaldes: 1 journey, 2 people. Outside the period: one in September."""
+    with schema_context(alpha.territory.schema_name):
+        people = [person(n) for n in range(10)]
+        journey(people[0], people[1])
+        journey(people[2], people[3], seats=2)
+        journey(people[4], people[5])
+        journey(people[6], people[7], destination="AD-08", km=4.0)
+        journey(people[8], people[9], day=1, km=99).pickup_at  # noqa: B018
+        Journey.objects.filter(distance_m=99_000).update(
+            pickup_at=timezone.make_aware(timezone.datetime(2026, 9, 30, 8, 0))
+        )
+        yield people
+
+
+def test_flows_by_hand_with_a_suppressed_cell_that_totals_do_not_reveal(alpha, october):
+    with schema_context(alpha.territory.schema_name):
+        result = flows(PERIOD, "commune", k=4)
+    by_pair = {(f.origin, f.destination): f for f in result.rows}
+    shown = by_pair[("AD-03", "AD-07")]
+    assert (shown.journeys.value, shown.passengers.value) == (3, 4)
+    assert shown.passenger_km.value == 40.0 and shown.journeys.people == 6
+    assert (shown.origin_name, shown.destination_name) == ("Encamp", "Andorra la Vella")
+    hidden = by_pair[("AD-03", "AD-08")]
+    assert hidden.suppressed and hidden.passengers.value is None and hidden.journeys.people == 2
+    # Totals are those of the cells shown: total − shown never gives the hidden cell.
+    assert (result.total_journeys, result.total_passengers) == (3, 4)
+    assert result.total_passenger_km == 40.0 and result.suppressed_cells == 1
+
+
+def test_indicators_by_hand(alpha, october):
+    with schema_context(alpha.territory.schema_name):
+        figures = indicators(PERIOD, k=4)
+    assert figures["journeys"].value == 4 and figures["car_trips_avoided"].value == 5
+    assert figures["vehicle_km_avoided"].value == 44.0  # 10 + 2×10 + 10 + 4
+    assert figures["co2_kg_avoided"].value == round(44.0 * 0.218, 1)
+    assert figures["occupancy"].value == round((4 + 5) / 4, 2)  # 4 cars, 5 passengers
+    assert figures["drivers"].value == 4 and figures["passengers"].value == 4
+    with schema_context(alpha.territory.schema_name):
+        strict = indicators(PERIOD, k=11)  # 8 people only: nothing about them is shown
+    assert strict["journeys"].suppressed and strict["co2_kg_avoided"].suppressed
+    assert strict["journeys"].people == 8
+
+
+def test_a_territory_sees_only_its_own_journeys(alpha, beta, october):
+    with schema_context(beta.territory.schema_name):
+        assert flows(PERIOD, k=1).rows == []
+        assert indicators(PERIOD, k=1)["journeys"].value == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "first", "last"),
+    [
+        ({"kind": "month", "day": "2026-02-10"}, date(2026, 2, 1), date(2026, 2, 28)),
+        ({"kind": "quarter", "day": "2026-11-26"}, date(2026, 10, 1), date(2026, 12, 31)),
+        ({"kind": "year", "day": "2025-06-01"}, date(2025, 1, 1), date(2025, 12, 31)),
+        (
+            {"kind": "custom", "first": "2026-03-03", "last": "2026-03-09"},
+            date(2026, 3, 3),
+            date(2026, 3, 9),
+        ),
+    ],
+)
+def test_periods(data, first, last):
+    form = PeriodForm(data)
+    assert form.is_valid(), form.errors
+    assert form.period() == Period(first, last)
+    assert form.period().previous().days == form.period().days
+
+
+def test_dashboard_download_and_access_log_by_role(alpha, october):
+    with schema_context(alpha.territory.schema_name):
+        from themes.services import settings_get
+
+        current = settings_get()
+        current.observatory_min_people = 5
+        current.save()
+    officer = alpha.client("data")
+    query = {"kind": "month", "day": "2026-10-15", "level": "commune"}
+    page = officer.get("/observatory/", query)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Véhicules-km évités" in text and "Encamp" in text and "&lt; 5" in text
+    assert "person1@figures.test" not in text and "P1" not in text  # nobody is named
+    assert alpha.client("citizen").get("/observatory/").status_code == 403
+    assert officer.get("/observatory/", {"kind": "custom", "first": "x"}).status_code == 400
+    download = officer.get("/observatory/flows.zip", query)
+    assert download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    names = sorted(archive.namelist())
+    assert names == [
+        "flows-commune-2026-10-01-2026-10-31.csv",
+        "flows-commune-2026-10-01-2026-10-31.metadata.json",
+    ]
+    rows = list(csv.DictReader(io.StringIO(archive.read(names[0]).decode())))
+    assert {r["suppressed"] for r in rows} == {"0", "1"}
+    assert all(r["journeys"] == "" for r in rows if r["suppressed"] == "1")
+    meta = json.loads(archive.read(names[1]))
+    assert meta["suppression"]["k"] == 5 and meta["licence"] == "Licence Ouverte 2.0"
+    assert meta["period"] == {"first_day": "2026-10-01", "last_day": "2026-10-31"}
+    assert officer.get("/observatory/access-log/").status_code == 403
+    log = alpha.client("admin").get("/observatory/access-log/").content.decode()
+    assert "data@alpha.test" in log
+    with schema_context(alpha.territory.schema_name):
+        actions = list(AccessLog.objects.values_list("action", "what").order_by("at", "pk"))
+    assert actions[:2] == [("view", "dashboard"), ("download", "flows")]
