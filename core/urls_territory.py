@@ -102,7 +102,11 @@ volunteer_urls = [
 
 observatory_urls = [
     path("", observatory_views.dashboard, name="observatory"),
-    path("flows.zip", observatory_views.download_flows, name="observatory_flows"),
+    path(
+        "download/<str:name>.<str:fmt>.zip",
+        observatory_views.download,
+        name="observatory_download",
+    ),
     path("access-log/", observatory_views.access_log, name="observatory_access_log"),
 ]
 

@@ -1,7 +1,7 @@
 """The authority's dashboard and downloads (data officers and territory admins), and the access
 log (territory admins). Nothing here shows a name, a phone or an address."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +9,7 @@ from core.permissions import role_required
 from tenants.members.models import Role
 
 from .aggregates import flows, indicators
-from .exports import flows_zip
+from .datasets import DATASETS, FORMATS, archive, dataset, file_stem
 from .forms import PeriodForm
 from .models import AccessLog
 
@@ -87,6 +87,10 @@ def dashboard(request):
             k=now.k,
             flows=flows(period, form.cleaned_data["level"]),
             query=request.GET.urlencode(),
+            downloads=[
+                (label, name, [f for f in FORMATS if f != "geojson" or name == "flows"])
+                for name, label in DATASETS.items()
+            ],
         )
         _log(request, AccessLog.Action.VIEW, "dashboard", period)
     else:
@@ -95,17 +99,18 @@ def dashboard(request):
 
 
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
-def download_flows(request):
+def download(request, name: str, fmt: str):
+    """A dataset in a format, zipped with its metadata file."""
+    if name not in DATASETS or fmt not in FORMATS or (fmt == "geojson" and name != "flows"):
+        raise Http404
     form = _period_form(request)
     if not form.is_valid():
         return render(request, "observatory/dashboard.html", {"form": form}, status=400)
     period, level = form.period(), form.cleaned_data["level"]
-    data = flows_zip(flows(period, level))
-    _log(request, AccessLog.Action.DOWNLOAD, "flows", period, f"csv, {level}")
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = (
-        f'attachment; filename="flows-{level}-{period.first}-{period.last}.zip"'
-    )
+    table = dataset(name, period, level)
+    _log(request, AccessLog.Action.DOWNLOAD, name, period, f"{fmt}, {level}")
+    response = HttpResponse(archive(table, fmt), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(table)}-{fmt}.zip"'
     return response
 
 

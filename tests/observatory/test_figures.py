@@ -136,7 +136,7 @@ def test_dashboard_download_and_access_log_by_role(alpha, october):
     assert "person1@figures.test" not in text and "P1" not in text  # nobody is named
     assert alpha.client("citizen").get("/observatory/").status_code == 403
     assert officer.get("/observatory/", {"kind": "custom", "first": "x"}).status_code == 400
-    download = officer.get("/observatory/flows.zip", query)
+    download = officer.get("/observatory/download/flows.csv.zip", query)
     assert download["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.content))
     names = sorted(archive.namelist())
@@ -156,3 +156,65 @@ def test_dashboard_download_and_access_log_by_role(alpha, october):
     with schema_context(alpha.territory.schema_name):
         actions = list(AccessLog.objects.values_list("action", "what").order_by("at", "pk"))
     assert actions[:2] == [("view", "dashboard"), ("download", "flows")]
+
+
+def _rows(archive: zipfile.ZipFile, fmt: str) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    name = next(n for n in archive.namelist() if n.endswith(f".{fmt}") and "-areas" not in n)
+    data = archive.read(name)
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(data.decode())))
+        return [{k: (None if v == "" else v) for k, v in r.items()} for r in rows]
+    if fmt == "parquet":
+        return pq.read_table(io.BytesIO(data)).to_pylist()
+    return [f["properties"] for f in json.loads(data)["features"]]
+
+
+EXPECTED_SHOWN = {
+    # October: AD-03→AD-07 has 6 people; AD-03→AD-08 2. All four journeys on Monday 5 at 08:00.
+    "flows": {("AD-03", "AD-07"): 3},
+    "by_time": {("1", "8"): 4},
+    "by_distance": {("10-20",): 3},
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        (n, f)
+        for n in EXPECTED_SHOWN
+        for f in ("csv", "geojson", "parquet")
+        if f != "geojson" or n == "flows"
+    ],
+)
+def test_no_file_of_any_format_shows_a_cell_below_k(alpha, october, name, fmt):
+    with schema_context(alpha.territory.schema_name):
+        from themes.services import settings_get
+
+        current = settings_get()
+        current.observatory_min_people = 5
+        current.save()
+    response = alpha.client("data").get(
+        f"/observatory/download/{name}.{fmt}.zip", {"kind": "month", "day": "2026-10-01"}
+    )
+    assert response.status_code == 200
+    rows = _rows(zipfile.ZipFile(io.BytesIO(response.content)), fmt)
+    keys = {"flows": ("origin", "destination"), "by_time": ("weekday", "hour")}
+    key_names = keys.get(name, ("distance_km",))
+    shown = {
+        tuple(str(r[k]) for k in key_names): int(float(r["journeys"]))
+        for r in rows
+        if str(r["suppressed"]) == "0" and r["journeys"] is not None and float(r["journeys"]) > 0
+    }
+    assert shown == EXPECTED_SHOWN[name]
+    for r in rows:
+        if str(r["suppressed"]) == "1":
+            assert r["journeys"] is None and r["passengers"] is None and r["passenger_km"] is None
+
+
+def test_unknown_dataset_or_format_is_404(alpha):
+    officer = alpha.client("data")
+    assert officer.get("/observatory/download/people.csv.zip").status_code == 404
+    assert officer.get("/observatory/download/by_time.geojson.zip").status_code == 404
+    assert officer.get("/observatory/download/flows.xlsx.zip").status_code == 404

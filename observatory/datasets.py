@@ -1,0 +1,303 @@
+"""The datasets the authority downloads or calls through its API, as tables with documented
+columns and suppression applied, and their file formats (CSV, GeoJSON, Parquet), each zipped
+with a metadata file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Area
+from themes.services import settings_get
+
+from .aggregates import Flows, Period, _figure, _people, flows, journeys
+
+FORMATS = ("csv", "geojson", "parquet")
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    period: Period
+    k: int
+    columns: list[tuple[str, str]]  # (name, definition)
+    rows: list[dict]  # suppressed figures are None
+    suppressed_cells: int
+    totals: dict  # of the rows shown only
+    level: str = ""
+
+
+FLOW_COLUMNS = [
+    ("origin", "Code of the origin area (INSEE commune code, EPCI SIREN, or ISO 3166-2)."),
+    ("origin_name", "Name of the origin area."),
+    ("destination", "Code of the destination area."),
+    ("destination_name", "Name of the destination area."),
+    ("journeys", "Journeys (driver–passenger couples that travelled) starting in the period."),
+    ("passengers", "Passengers carried (seats booked)."),
+    ("passenger_km", "Passenger-kilometres on the road (seats × road distance)."),
+    (
+        "vehicle_km_avoided",
+        "Vehicle-kilometres avoided: each passenger would otherwise have driven their own car "
+        "over their trip.",
+    ),
+    ("suppressed", "1 when the cell concerns fewer than k distinct people: its figures are empty."),
+]
+COUNT_COLUMNS = [
+    ("journeys", "Journeys starting in the group."),
+    ("passengers", "Passengers carried."),
+    ("passenger_km", "Passenger-kilometres on the road."),
+    ("suppressed", "1 when the group concerns fewer than k distinct people: figures empty."),
+]
+DISTANCE_BANDS = [(0, 5), (5, 10), (10, 20), (20, 50), (50, None)]
+
+
+def flows_table(result: Flows) -> Table:
+    rows = [
+        {
+            "origin": f.origin,
+            "origin_name": f.origin_name,
+            "destination": f.destination,
+            "destination_name": f.destination_name,
+            "journeys": f.journeys.value,
+            "passengers": f.passengers.value,
+            "passenger_km": f.passenger_km.value,
+            "vehicle_km_avoided": f.vehicle_km_avoided.value,
+            "suppressed": int(f.suppressed),
+        }
+        for f in result.rows
+    ]
+    return Table(
+        "flows",
+        result.period,
+        result.k,
+        FLOW_COLUMNS,
+        rows,
+        result.suppressed_cells,
+        {
+            "journeys": result.total_journeys,
+            "passengers": result.total_passengers,
+            "passenger_km": result.total_passenger_km,
+        },
+        result.level,
+    )
+
+
+def _grouped(name, period: Period, k: int, keys: list[tuple], key_of, key_columns) -> Table:
+    groups: dict[tuple, list[dict]] = {key: [] for key in keys}
+    for row in journeys(period):
+        groups.setdefault(key_of(row), []).append(row)
+    rows = []
+    for key, members in groups.items():
+        people = _people(members, "driver_key", "passenger_key")
+        values = {
+            "journeys": _figure(len(members), people, k).value,
+            "passengers": _figure(sum(r["seats"] for r in members), people, k).value,
+            "passenger_km": _figure(
+                round(sum(r["seats"] * r["distance_m"] for r in members) / 1000, 1), people, k
+            ).value,
+        }
+        rows.append(
+            {
+                **dict(zip([c for c, _d in key_columns], key, strict=True)),
+                **values,
+                "suppressed": int(values["journeys"] is None),
+            }
+        )
+    shown = [r for r in rows if not r["suppressed"]]
+    return Table(
+        name,
+        period,
+        k,
+        key_columns + COUNT_COLUMNS,
+        rows,
+        len(rows) - len(shown),
+        {c: round(sum(r[c] for r in shown), 1) for c in ("journeys", "passengers", "passenger_km")},
+    )
+
+
+def by_time(period: Period, k: int) -> Table:
+    """Journeys by day of the week (1 = Monday) and hour of the pickup, local time."""
+
+    def key(row):
+        at = timezone.localtime(row["pickup_at"])
+        return (at.isoweekday(), at.hour)
+
+    keys = [(day, hour) for day in range(1, 8) for hour in range(24)]
+    columns = [("weekday", "Day of the week, 1 = Monday."), ("hour", "Hour of the pickup, local.")]
+    return _grouped("by_time", period, k, keys, key, columns)
+
+
+def by_distance(period: Period, k: int) -> Table:
+    def key(row):
+        km = row["distance_m"] / 1000
+        for low, high in DISTANCE_BANDS:
+            if high is None or km < high:
+                return (f"{low}-{high}" if high else f"{low}+",)
+        return ("?",)
+
+    keys = [(f"{low}-{high}" if high else f"{low}+",) for low, high in DISTANCE_BANDS]
+    columns = [
+        ("distance_km", "Road distance of the passenger's trip, km (lower bound inclusive).")
+    ]
+    return _grouped("by_distance", period, k, keys, key, columns)
+
+
+DATASETS = {
+    "flows": _("Origin–destination flows"),
+    "by_time": _("By day of the week and hour"),
+    "by_distance": _("By distance band"),
+}
+
+
+def dataset(name: str, period: Period, level: str = "commune", k: int | None = None) -> Table:
+    k = k or settings_get().observatory_min_people
+    if name == "flows":
+        return flows_table(flows(period, level, k))
+    if name == "by_time":
+        return by_time(period, k)
+    if name == "by_distance":
+        return by_distance(period, k)
+    raise KeyError(name)
+
+
+# --- formats --------------------------------------------------------------------------------------
+def to_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    names = [name for name, _doc in table.columns]
+    writer.writerow(names)
+    for row in table.rows:
+        writer.writerow(["" if row[n] is None else row[n] for n in names])
+    return out.getvalue().encode()
+
+
+def to_parquet(table: Table) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = [name for name, _doc in table.columns]
+    columns = {n: [row[n] for row in table.rows] for n in names}
+    arrow = pa.table(columns) if table.rows else pa.table({n: pa.array([]) for n in names})
+    arrow = arrow.replace_schema_metadata(
+        {"definitions": json.dumps(dict(table.columns)), "k": str(table.k)}
+    )
+    out = io.BytesIO()
+    pq.write_table(arrow, out)
+    return out.getvalue()
+
+
+def _area_points(codes: set[str], level: str) -> dict[str, tuple[float, float]]:
+    """A point inside each area (for an EPCI: the mean of its communes' points)."""
+    field = "epci" if level == "epci" else "code"
+    points: dict[str, list[tuple[float, float]]] = {}
+    areas = Area.objects.filter(**{f"{field}__in": codes}).annotate(
+        inner=PointOnSurface("geometry")
+    )
+    for area in areas.only("code", "epci"):
+        points.setdefault(getattr(area, field), []).append((area.inner.x, area.inner.y))
+    return {
+        code: (
+            round(sum(p[0] for p in pts) / len(pts), 6),
+            round(sum(p[1] for p in pts) / len(pts), 6),
+        )
+        for code, pts in points.items()
+    }
+
+
+def to_geojson(table: Table) -> bytes:
+    """Flows as lines between area points; other tables have no geometry."""
+    if table.name != "flows":
+        raise ValueError("Only the flows have a geometry.")
+    codes = {r["origin"] for r in table.rows} | {r["destination"] for r in table.rows}
+    points = _area_points(codes, table.level or "commune")
+    features = []
+    for row in table.rows:
+        a, b = points.get(row["origin"]), points.get(row["destination"])
+        geometry = (
+            None
+            if a is None or b is None
+            else {"type": "LineString", "coordinates": [list(a), list(b)]}
+        )
+        features.append({"type": "Feature", "geometry": geometry, "properties": row})
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def areas_geojson(table: Table) -> bytes:
+    """The communes of the flows as polygons, with the journeys leaving and arriving (cells
+    shown only)."""
+    leaving: dict[str, float] = {}
+    arriving: dict[str, float] = {}
+    for row in table.rows:
+        if not row["suppressed"]:
+            leaving[row["origin"]] = leaving.get(row["origin"], 0) + row["journeys"]
+            arriving[row["destination"]] = arriving.get(row["destination"], 0) + row["journeys"]
+    features = []
+    for area in Area.objects.filter(code__in=set(leaving) | set(arriving)):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(
+                    area.geometry.simplify(0.0005, preserve_topology=True).geojson
+                ),
+                "properties": {
+                    "code": area.code,
+                    "name": area.name,
+                    "journeys_leaving": leaving.get(area.code, 0),
+                    "journeys_arriving": arriving.get(area.code, 0),
+                },
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def metadata(table: Table) -> dict:
+    return {
+        "dataset": table.name,
+        "period": {
+            "first_day": table.period.first.isoformat(),
+            "last_day": table.period.last.isoformat(),
+        },
+        "level": table.level or None,
+        "columns": dict(table.columns),
+        "suppression": {
+            "k": table.k,
+            "rule": "A cell that concerns fewer than k distinct people (drivers and passengers) "
+            "is suppressed. Totals are sums of the cells shown only.",
+            "suppressed_cells": table.suppressed_cells,
+        },
+        "totals_of_cells_shown": table.totals,
+        "licence": settings_get().data_licence,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "source": "Archipel — journeys of this territory",
+    }
+
+
+def file_stem(table: Table) -> str:
+    level = f"-{table.level}" if table.level else ""
+    return f"{table.name}{level}-{table.period.first.isoformat()}-{table.period.last.isoformat()}"
+
+
+def archive(table: Table, fmt: str) -> bytes:
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    stem = file_stem(table)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        if fmt == "csv":
+            out.writestr(f"{stem}.csv", to_csv(table))
+        elif fmt == "parquet":
+            out.writestr(f"{stem}.parquet", to_parquet(table))
+        else:
+            out.writestr(f"{stem}.geojson", to_geojson(table))
+            out.writestr(f"{stem}-areas.geojson", areas_geojson(table))
+        out.writestr(
+            f"{stem}.metadata.json", json.dumps(metadata(table), ensure_ascii=False, indent=2)
+        )
+    return buffer.getvalue()
