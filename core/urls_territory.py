@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from observatory import api as observatory_api
 from observatory import views as observatory_views
 from solidarity import views as solidarity_views
 from tenants.members import api as members_api
@@ -26,6 +27,7 @@ api_v1 = [
         name="api_regular_ride_cancel",
     ),
     path("search/", trips_api.Search.as_view(), name="api_search"),
+    path("observatory/<str:name>/", observatory_api.Dataset.as_view(), name="api_observatory"),
     path("bookings/", trips_api.Bookings.as_view(), name="api_bookings"),
     *[
         path(
@@ -108,6 +110,7 @@ observatory_urls = [
         name="observatory_download",
     ),
     path("access-log/", observatory_views.access_log, name="observatory_access_log"),
+    path("keys/", observatory_views.api_keys, name="observatory_keys"),
 ]
 
 urlpatterns = [

@@ -1,8 +1,9 @@
 """The authority's dashboard and downloads (data officers and territory admins), and the access
 log (territory admins). Nothing here shows a name, a phone or an address."""
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import role_required
@@ -11,7 +12,8 @@ from tenants.members.models import Role
 from .aggregates import flows, indicators
 from .datasets import DATASETS, FORMATS, archive, dataset, file_stem
 from .forms import PeriodForm
-from .models import AccessLog
+from .models import AccessLog, ApiToken
+from .tokens import token_create, token_revoke
 
 # (label, how it is computed) for each figure, in the order of the dashboard.
 FIGURES = {
@@ -118,3 +120,22 @@ def download(request, name: str, fmt: str):
 def access_log(request):
     entries = AccessLog.objects.select_related("user")[:500]
     return render(request, "observatory/access_log.html", {"entries": entries})
+
+
+@role_required(Role.TERRITORY_ADMIN)
+def api_keys(request):
+    """Keys for the authority's BI tools: created (shown once) and revoked by the admin."""
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            pk = request.POST.get("token", "")
+            token = get_object_or_404(ApiToken, pk=int(pk) if pk.isdigit() else 0)
+            token_revoke(token)
+            messages.success(request, _("The key is revoked."))
+            return redirect("observatory_keys")
+        _token, new_key = token_create(name=request.POST.get("name", ""), by=request.user)
+    return render(
+        request,
+        "observatory/keys.html",
+        {"tokens": ApiToken.objects.select_related("created_by"), "new_key": new_key},
+    )

@@ -124,6 +124,7 @@ ADMIN_PAGES = [
     "/manage/",
     "/observatory/",
     "/observatory/access-log/",
+    "/observatory/keys/",
     "/manage/members/",
     "/manage/appearance/",
     "/accounts/email/",
