@@ -73,12 +73,31 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 def normalise_last_name(last_name: str) -> str:
-    """Upper case, accents and everything but letters removed (registry scheme)."""
+    """The registry's form of a last name: upper case, without accents; hyphens, apostrophes
+    and anything else but letters become single spaces (`D'Hérûg-de-l'Hérault` →
+    `D HERUG DE L HERAULT`)."""
     decomposed = unicodedata.normalize("NFKD", last_name)
-    return "".join(c for c in decomposed if c.isascii() and c.isalpha()).upper()
+    letters = "".join(
+        c if c.isascii() and c.isalpha() else " "
+        for c in decomposed
+        if not unicodedata.combining(c)
+    )
+    return " ".join(letters.upper().split())
 
 
-def identity_key(phone_e164: str, last_name: str) -> str:
-    """SHA-256 of the E.164 phone number followed by the normalised last name: lets anti-fraud
-    rules work across territories without sharing personal data."""
-    return hashlib.sha256(f"{phone_e164}{normalise_last_name(last_name)}".encode()).hexdigest()
+def e164(phone: str, country_code: str = "33") -> str:
+    """A phone number in the ITU E.164 form: `07 01 02 03 04` → `+33701020304` (a national
+    number takes the given country code)."""
+    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("0"):
+        digits = f"+{country_code}{digits[1:]}"
+    return digits
+
+
+def identity_key(phone: str, last_name: str) -> str:
+    """The national carpool registry's pseudonymous key, `sha256("{phone}-{LAST NAME}")` with
+    the phone in E.164 form: lets anti-fraud rules work across operators without sharing
+    personal data."""
+    return hashlib.sha256(f"{e164(phone)}-{normalise_last_name(last_name)}".encode()).hexdigest()
