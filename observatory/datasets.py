@@ -153,6 +153,7 @@ DATASETS = {
     "flows": _("Origin–destination flows"),
     "by_time": _("By day of the week and hour"),
     "by_distance": _("By distance band"),
+    "opendata": _("Open-data file of the national registry (journey by journey, anonymised)"),
 }
 
 
@@ -164,7 +165,15 @@ def dataset(name: str, period: Period, level: str = "commune", k: int | None = N
         return by_time(period, k)
     if name == "by_distance":
         return by_distance(period, k)
+    if name == "opendata":
+        from .opendata import opendata
+
+        return opendata(period)
     raise KeyError(name)
+
+
+def formats_of(name: str) -> list[str]:
+    return [f for f in FORMATS if f != "geojson" or name == "flows"]
 
 
 # --- formats --------------------------------------------------------------------------------------
@@ -258,6 +267,18 @@ def areas_geojson(table: Table) -> bytes:
 
 
 def metadata(table: Table) -> dict:
+    if table.name == "opendata":
+        rule = (
+            "Open-data rules of the national registry: times rounded up to 10 minutes, "
+            "coordinates truncated (3 decimals in communes of 1,000 inhabitants/km² or more, "
+            "2 elsewhere), journeys whose start or end commune appears fewer than "
+            f"{table.k} times dropped ({table.suppressed_cells} this period)."
+        )
+    else:
+        rule = (
+            "A cell that concerns fewer than k distinct people (drivers and passengers) "
+            "is suppressed. Totals are sums of the cells shown only."
+        )
     return {
         "dataset": table.name,
         "period": {
@@ -268,8 +289,7 @@ def metadata(table: Table) -> dict:
         "columns": dict(table.columns),
         "suppression": {
             "k": table.k,
-            "rule": "A cell that concerns fewer than k distinct people (drivers and passengers) "
-            "is suppressed. Totals are sums of the cells shown only.",
+            "rule": rule,
             "suppressed_cells": table.suppressed_cells,
         },
         "totals_of_cells_shown": table.totals,

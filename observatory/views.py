@@ -10,7 +10,7 @@ from core.permissions import role_required
 from tenants.members.models import Role
 
 from .aggregates import flows, indicators
-from .datasets import DATASETS, FORMATS, archive, dataset, file_stem
+from .datasets import DATASETS, archive, dataset, file_stem, formats_of
 from .forms import PeriodForm
 from .models import AccessLog, ApiToken
 from .tokens import token_create, token_revoke
@@ -89,10 +89,7 @@ def dashboard(request):
             k=now.k,
             flows=flows(period, form.cleaned_data["level"]),
             query=request.GET.urlencode(),
-            downloads=[
-                (label, name, [f for f in FORMATS if f != "geojson" or name == "flows"])
-                for name, label in DATASETS.items()
-            ],
+            downloads=[(label, name, formats_of(name)) for name, label in DATASETS.items()],
         )
         _log(request, AccessLog.Action.VIEW, "dashboard", period)
     else:
@@ -103,7 +100,7 @@ def dashboard(request):
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
 def download(request, name: str, fmt: str):
     """A dataset in a format, zipped with its metadata file."""
-    if name not in DATASETS or fmt not in FORMATS or (fmt == "geojson" and name != "flows"):
+    if name not in DATASETS or fmt not in formats_of(name):
         raise Http404
     form = _period_form(request)
     if not form.is_valid():

@@ -11,7 +11,8 @@ from django_tenants.utils import schema_context
 
 from observatory.aggregates import Period
 from observatory.rpc import payloads, validate
-from tenants.models import Territory
+
+from ._territory import territory_named
 
 
 class Command(BaseCommand):
@@ -24,9 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, type=Path)
 
     def handle(self, *args, territory, first, last, out, **options):
-        found = Territory.objects.exclude(schema_name="public").filter(slug=territory).first()
-        if found is None:
-            raise CommandError(f"No territory {territory!r}.")
+        found = territory_named(territory)
         if last < first:
             raise CommandError("--to must not be before --from.")
         period = Period(first, last)
