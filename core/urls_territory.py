@@ -110,6 +110,7 @@ observatory_urls = [
         name="observatory_download",
     ),
     path("access-log/", observatory_views.access_log, name="observatory_access_log"),
+    path("map.json", observatory_views.flows_map, name="observatory_map"),
     path("keys/", observatory_views.api_keys, name="observatory_keys"),
 ]
 

@@ -17,7 +17,7 @@ from solidarity.models import Request
 from tenants.members.models import Membership
 from tenants.models import Area
 from themes.services import settings_get
-from trips.models import Booking, Journey, Offer
+from trips.models import Booking, Journey, Offer, SearchLog
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,12 @@ def indicators(period: Period, k: int | None = None) -> Indicators:
         created_at__gte=period.start, created_at__lt=period.end
     ).aggregate(n=Count("id"), people=Count("passenger", distinct=True))
     f["bookings"] = _figure(booked["n"], booked["people"], k)
+    searched = SearchLog.objects.filter(at__gte=period.start, at__lt=period.end).aggregate(
+        n=Count("id"), empty=Count("id", filter=Q(results=0))
+    )
+    # Searches are anonymous: a count of searches stands for the people who made them.
+    f["searches"] = _figure(searched["n"], searched["n"], k)
+    f["searches_without_result"] = _figure(searched["empty"], searched["empty"], k)
     newcomers = Membership.objects.filter(
         consented_at__gte=period.start, consented_at__lt=period.end
     ).count()

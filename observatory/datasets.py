@@ -11,13 +11,15 @@ import zipfile
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models.functions import PointOnSurface
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Area
 from themes.services import settings_get
+from trips.models import SearchLog
 
-from .aggregates import Flows, Period, _figure, _people, flows, journeys
+from .aggregates import Flows, Period, _area_key, _figure, _people, flows, journeys
 
 FORMATS = ("csv", "geojson", "parquet")
 
@@ -122,6 +124,50 @@ def _grouped(name, period: Period, k: int, keys: list[tuple], key_of, key_column
     )
 
 
+def unmet_demand(period: Period, k: int, level: str = "commune") -> Table:
+    """Searches without any result, by origin–destination (anonymous searches: the count of
+    searches is what suppression applies to)."""
+    rows = list(
+        SearchLog.objects.filter(at__gte=period.start, at__lt=period.end, results=0)
+        .values("origin_area", "destination_area")
+        .annotate(n=Count("id"))
+    )
+    keys = _area_key(
+        {r["origin_area"] for r in rows} | {r["destination_area"] for r in rows}, level
+    )
+    cells: dict[tuple[str, str], int] = {}
+    for r in rows:
+        cell = (keys[r["origin_area"]][0], keys[r["destination_area"]][0])
+        cells[cell] = cells.get(cell, 0) + r["n"]
+    names = dict(keys.values())
+    out = [
+        {
+            "origin": o,
+            "origin_name": names.get(o, o),
+            "destination": d,
+            "destination_name": names.get(d, d),
+            "searches_without_result": n if n >= k else None,
+            "suppressed": int(n < k),
+        }
+        for (o, d), n in sorted(cells.items(), key=lambda item: -item[1])
+    ]
+    shown = [r for r in out if not r["suppressed"]]
+    return Table(
+        "unmet_demand",
+        period,
+        k,
+        FLOW_COLUMNS[:4]
+        + [
+            ("searches_without_result", "Searches that found no ride between the two areas."),
+            ("suppressed", "1 when fewer than k searches: the figure is empty."),
+        ],
+        out,
+        len(out) - len(shown),
+        {"searches_without_result": sum(r["searches_without_result"] for r in shown)},
+        level,
+    )
+
+
 def by_time(period: Period, k: int) -> Table:
     """Journeys by day of the week (1 = Monday) and hour of the pickup, local time."""
 
@@ -153,6 +199,7 @@ DATASETS = {
     "flows": _("Origin–destination flows"),
     "by_time": _("By day of the week and hour"),
     "by_distance": _("By distance band"),
+    "unmet_demand": _("Searches without any result, by origin–destination"),
     "opendata": _("Open-data file of the national registry (journey by journey, anonymised)"),
 }
 
@@ -165,6 +212,8 @@ def dataset(name: str, period: Period, level: str = "commune", k: int | None = N
         return by_time(period, k)
     if name == "by_distance":
         return by_distance(period, k)
+    if name == "unmet_demand":
+        return unmet_demand(period, k, level)
     if name == "opendata":
         from .opendata import opendata
 

@@ -1,8 +1,11 @@
 """The authority's dashboard and downloads (data officers and territory admins), and the access
 log (territory admins). Nothing here shows a name, a phone or an address."""
 
+import json
+from dataclasses import replace
+
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +13,15 @@ from core.permissions import role_required
 from tenants.members.models import Role
 
 from .aggregates import flows, indicators
-from .datasets import DATASETS, archive, dataset, file_stem, formats_of
+from .datasets import (
+    DATASETS,
+    archive,
+    areas_geojson,
+    dataset,
+    file_stem,
+    formats_of,
+    to_geojson,
+)
 from .forms import PeriodForm
 from .models import AccessLog, ApiToken
 from .tokens import token_create, token_revoke
@@ -40,6 +51,11 @@ FIGURES = {
     "drivers": (_("Distinct drivers"), _("People who drove at least one journey.")),
     "passengers": (_("Distinct passengers"), _("People carried at least once.")),
     "rides_offered": (_("Rides offered"), _("Departures published and not cancelled.")),
+    "searches": (_("Searches"), _("Searches for a ride made on the site or through the API.")),
+    "searches_without_result": (
+        _("Searches without any result"),
+        _("Searches that found no ride: demand the offer does not meet yet."),
+    ),
     "seats_offered": (_("Seats offered"), _("Seats of those departures.")),
     "bookings": (_("Bookings"), _("Seat requests made in the period, whatever their outcome.")),
     "newcomers": (_("Newcomers"), _("People who joined the territory in the period.")),
@@ -88,6 +104,8 @@ def dashboard(request):
             unmet_reasons=now.unmet_reasons,
             k=now.k,
             flows=flows(period, form.cleaned_data["level"]),
+            unmet=dataset("unmet_demand", period, form.cleaned_data["level"]),
+            hours=_hour_bars(dataset("by_time", period)),
             query=request.GET.urlencode(),
             downloads=[(label, name, formats_of(name)) for name, label in DATASETS.items()],
         )
@@ -95,6 +113,42 @@ def dashboard(request):
     else:
         status = 400
     return render(request, "observatory/dashboard.html", context, status=status)
+
+
+def _hour_bars(table) -> list[dict]:
+    """Journeys by hour of pickup (cells shown only), as bars of an SVG chart."""
+    totals = [0] * 24
+    for row in table.rows:
+        if not row["suppressed"]:
+            totals[row["hour"]] += row["journeys"]
+    top = max(totals) or 1
+    return [
+        {
+            "hour": hour,
+            "value": value,
+            "height": round(150 * value / top),
+            "y": 170 - round(150 * value / top),
+            "label_y": 165 - round(150 * value / top),
+            "x": 30 + hour * 24,
+        }
+        for hour, value in enumerate(totals)
+    ]
+
+
+@role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
+def flows_map(request):
+    """The flows shown and their areas, for the dashboard's map (GeoJSON)."""
+    form = _period_form(request)
+    if not form.is_valid():
+        return JsonResponse({"error": form.errors.get_json_data()}, status=400)
+    table = dataset("flows", form.period(), form.cleaned_data["level"])
+    shown = replace(table, rows=[r for r in table.rows if not r["suppressed"]])
+    return JsonResponse(
+        {
+            "flows": json.loads(to_geojson(shown)),
+            "areas": json.loads(areas_geojson(shown)),
+        }
+    )
 
 
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)

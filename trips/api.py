@@ -16,7 +16,7 @@ from core.permissions import IsTerritoryMember
 
 from . import services
 from .models import WEEKDAYS, Booking, Offer, RegularRide
-from .selectors import MAX_RESULTS, offers_matching
+from .selectors import MAX_RESULTS, offers_matching, search_logged
 
 
 class PlaceSerializer(serializers.Serializer):
@@ -331,6 +331,11 @@ class Search(APIView):
             window_end=centre + half,
             seats=q["seats"],
             limit=q["limit"],
+        )
+        search_logged(
+            services.Place(q["from_lon"], q["from_lat"]),
+            services.Place(q["to_lon"], q["to_lat"]),
+            matches,
         )
         return Response(MatchSerializer(matches, many=True).data)
 

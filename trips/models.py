@@ -285,3 +285,19 @@ class Journey(models.Model):
                 name="carpool_journey_complete",
             )
         ]
+
+
+class SearchLog(models.Model):
+    """A search, without who made it: the areas it went between and whether anything was
+    found (the unmet-demand figures of the territory)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    origin_area = models.CharField(max_length=12, blank=True)
+    destination_area = models.CharField(max_length=12, blank=True)
+    results = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.origin_area} → {self.destination_area}: {self.results}"

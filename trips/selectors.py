@@ -276,3 +276,16 @@ def match_one(offer: Offer, pickup: Place, dropoff: Place) -> Match | None:
     end = offer.departure_at + timedelta(seconds=offer.duration_s * 2, minutes=offer.margin_minutes)
     matches = _evaluate(graph, [offer], p, d, start, end)
     return matches[0] if matches else None
+
+
+def search_logged(pickup: Place, dropoff: Place, matches: list[Match]) -> None:
+    """Record a search for the territory's figures: areas and result count, nobody's
+    identity."""
+    from .models import SearchLog
+    from .services import commune_at
+
+    SearchLog.objects.create(
+        origin_area=commune_at(Point(pickup.lon, pickup.lat, srid=4326)),
+        destination_area=commune_at(Point(dropoff.lon, dropoff.lat, srid=4326)),
+        results=min(len(matches), 32_767),
+    )

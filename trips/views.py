@@ -24,7 +24,7 @@ from themes.services import settings_get
 from . import services
 from .forms import BookForm, ConfirmForm, OfferForm, ReasonForm, SearchForm
 from .models import Booking, Offer, RegularRide
-from .selectors import offers_matching
+from .selectors import offers_matching, search_logged
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -53,6 +53,7 @@ def home(request):
                 window_end=end,
                 seats=form.cleaned_data["seats"],
             )
+            search_logged(form.cleaned_data["origin"], form.cleaned_data["destination"], matches)
         except ValidationError as exc:
             _form_errors(form, exc)
             searched = False

@@ -218,3 +218,24 @@ def test_unknown_dataset_or_format_is_404(alpha):
     assert officer.get("/observatory/download/people.csv.zip").status_code == 404
     assert officer.get("/observatory/download/by_time.geojson.zip").status_code == 404
     assert officer.get("/observatory/download/flows.xlsx.zip").status_code == 404
+
+
+def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
+    officer = alpha.client("data")
+    query = {"kind": "month", "day": "2026-10-15", "level": "commune"}
+    with schema_context(alpha.territory.schema_name):
+        from themes.services import settings_get
+
+        current = settings_get()
+        current.observatory_min_people = 5
+        current.save()
+    page = officer.get("/observatory/", query).content.decode()
+    assert '<rect x="222"' in page  # 08:00 bar (x = 30 + 8 × 24)
+    data = officer.get("/observatory/map.json", query).json()
+    lines = data["flows"]["features"]
+    assert [(f["properties"]["origin"], f["properties"]["destination"]) for f in lines] == [
+        ("AD-03", "AD-07")
+    ]
+    assert lines[0]["geometry"]["type"] == "LineString"
+    assert {a["properties"]["code"] for a in data["areas"]["features"]} == {"AD-03", "AD-07"}
+    assert alpha.client("citizen").get("/observatory/map.json", query).status_code == 403

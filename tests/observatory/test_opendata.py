@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from observatory.aggregates import Period
+from observatory.datasets import DATASETS
 from observatory.opendata import COLUMNS, opendata, round_up_10, truncate
 from trips.models import Booking, Journey
 
@@ -100,7 +101,7 @@ def test_export_commands(ride, in_alpha, alpha, tmp_path):
             "--format", fmt, "--out", folder,
         )  # fmt: skip
     made = sorted(p.name for p in folder.iterdir())
-    assert len([m for m in made if m.endswith("-csv.zip")]) == 4  # every dataset
+    assert len([m for m in made if m.endswith("-csv.zip")]) == len(DATASETS)
     assert [m for m in made if m.endswith("-geojson.zip")] == [
         f"flows-commune-{day}-{day}-geojson.zip"
     ]
