@@ -187,6 +187,117 @@ SOLIDARITY_VOLUNTEERS = (
 )
 
 
+HISTORY_PLACES = (
+    (1.5800, 42.5360, "Encamp"),
+    (1.5975, 42.5670, "Canillo"),
+    (1.5410, 42.5100, "Escaldes-Engordany"),
+    (1.5215, 42.5070, "Andorra la Vella"),
+    (1.4910, 42.4650, "Sant Julià de Lòria"),
+    (1.5140, 42.5450, "La Massana"),
+)
+HISTORY_WEEKS = 6
+HISTORY_PEOPLE = 36
+
+
+def _ensure_history(spec: DemoTerritory) -> None:
+    """Six weeks of past carpooling (seeded): rides between the parishes, accepted bookings,
+    confirmations (some with times and positions) and journeys — so that the authority's
+    dashboard has figures above the suppression threshold."""
+    import random
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from trips.models import Booking, Confirmation, Journey
+    from trips.pricing import share
+    from trips.services import Place, RideTerms, _departure, _ride_fields, commune_at
+
+    if Journey.objects.exists():
+        return
+    rng = random.Random(spec.slug)
+    people = []
+    for n in range(HISTORY_PEOPLE):
+        user = user_ensure_verified(
+            demo_email(f"resident{n}", spec.slug), password=DEMO_PASSWORD, first_name=f"R{n}"
+        )
+        if not user.phone:
+            user.phone, user.last_name = f"+336{10000000 + n:08d}", f"Resident {n}"
+            user.save(update_fields=["phone", "last_name"])
+        _ensure_member(user, [Role.CITIZEN])
+        people.append(user)
+    routes: dict = {}
+    today = timezone.localdate()
+    for days_ago in range(HISTORY_WEEKS * 7, 0, -1):
+        day = today - timedelta(days=days_ago)
+        if day.weekday() >= 5:
+            continue
+        free = rng.sample(people, len(people))  # nobody travels twice on one day
+        for _ride in range(rng.randint(2, 4)):
+            a, b = rng.sample(range(len(HISTORY_PLACES)), 2)
+            driver, *passengers = (free.pop() for _n in range(1 + rng.randint(1, 3)))
+            key = (a, b)
+            if key not in routes:
+                routes[key] = _ride_fields(
+                    driver, Place(*HISTORY_PLACES[a]), Place(*HISTORY_PLACES[b]), RideTerms()
+                )
+            hour = rng.choice([7, 7, 8, 8, 8, 9, 12, 17, 17, 18])
+            departure = timezone.make_aware(
+                datetime.combine(day, time(hour, rng.choice([0, 15, 30])))
+            )
+            offer = _departure({**routes[key], "driver": driver}, departure)
+            offer.seats_taken = len(passengers)
+            offer.seats = max(3, len(passengers))
+            offer.save()
+            for passenger in passengers:
+                pickup_at = departure + timedelta(minutes=2)
+                dropoff_at = pickup_at + timedelta(seconds=max(60, offer.duration_s))
+                booking = Booking.objects.create(
+                    offer=offer,
+                    passenger=passenger,
+                    seats=1,
+                    status=Booking.Status.ACCEPTED,
+                    decided_at=departure - timedelta(days=1),
+                    pickup_label=offer.origin_label,
+                    dropoff_label=offer.destination_label,
+                    pickup=offer.origin,
+                    dropoff=offer.destination,
+                    pickup_at=pickup_at,
+                    dropoff_at=dropoff_at,
+                    distance_m=offer.distance_m,
+                    detour_s=0,
+                    price=share(offer.distance_m, offer.cost_per_km),
+                    driver_confirmed_at=dropoff_at,
+                    passenger_confirmed_at=dropoff_at,
+                )
+                detailed = rng.random() < 0.6
+                for side in ("driver", "passenger"):
+                    Confirmation.objects.create(
+                        booking=booking,
+                        side=side,
+                        pickup_at=pickup_at if detailed else None,
+                        dropoff_at=dropoff_at if detailed else None,
+                        pickup=offer.origin if detailed else None,
+                        dropoff=offer.destination if detailed else None,
+                    )
+                Journey.objects.create(
+                    booking=booking,
+                    driver=driver,
+                    passenger=passenger,
+                    pickup_at=pickup_at,
+                    dropoff_at=dropoff_at,
+                    pickup=offer.origin,
+                    dropoff=offer.destination,
+                    distance_m=offer.distance_m,
+                    duration_s=offer.duration_s,
+                    seats=1,
+                    amount=booking.price,
+                    pickup_commune=commune_at(offer.origin),
+                    dropoff_commune=commune_at(offer.destination),
+                    driver_confirmed_at=dropoff_at,
+                    passenger_confirmed_at=dropoff_at,
+                )
+
+
 def _ensure_solidarity(spec: DemoTerritory) -> None:
     """A structure with its operator, three volunteers around the valley and one person from
     Canillo who goes to the hospital in Escaldes-Engordany (docs/solidarity.md)."""
@@ -277,6 +388,7 @@ def load_demo() -> list[tuple[str, str, str]]:
                 rows.append(
                     (demo_host(spec.slug), email, ", ".join(str(Role(r).label) for r in roles))
                 )
+            _ensure_history(spec)
             if spec.solidarity:
                 _ensure_solidarity(spec)
                 roles = ", ".join(str(Role(r).label) for r in (Role.CITIZEN, Role.VOLUNTEER))

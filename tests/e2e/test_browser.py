@@ -356,3 +356,32 @@ def test_operator_dispatches_and_a_volunteer_accepts_on_a_phone(browser, demo_se
     assert "confirmée" in operator.locator("main").inner_text()
     for page in (operator, nuria, victor):
         page.context.close()
+
+
+def test_data_officer_reads_the_dashboard_with_chart_and_map_and_downloads(page, demo_server):
+    """The demo's six weeks of history, seen by Encamp's data officer."""
+    import io
+    import zipfile
+    from datetime import date, timedelta
+
+    sign_in(page, demo_server, "encamp", demo_email("data", "encamp"))
+    first = (date.today() - timedelta(days=42)).isoformat()
+    last = date.today().isoformat()
+    page.goto(
+        territory_url(demo_server, "encamp", f"/observatory/?kind=custom&first={first}&last={last}")
+    )
+    page.wait_for_selector("#flows-map svg path")
+    assert page.locator("#flows-map svg path").count() >= 3  # areas and flow lines
+    bars = page.locator("svg.chart rect.bar")
+    assert bars.count() == 24
+    assert (
+        sum(1 for h in bars.evaluate_all("els => els.map(e => +e.getAttribute('height'))") if h)
+        >= 3
+    )
+    row = page.locator("tr", has_text="Véhicules-km évités").first.inner_text()
+    assert re.search(r"\d", row.split("\t")[1])  # a figure, not "< 11"
+    assert_accessible(page, "observatory dashboard with data")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").first.click()
+    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert any(n.endswith(".metadata.json") for n in archive.namelist())
