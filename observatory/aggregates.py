@@ -17,7 +17,7 @@ from solidarity.models import Request
 from tenants.members.models import Membership
 from tenants.models import Area
 from themes.services import settings_get
-from trips.models import Booking, Journey, Offer, SearchLog
+from trips.models import Booking, Offer, SearchLog
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,14 @@ def _figure(value, people: int, k: int) -> Figure:
 
 
 # --- people behind the figures -------------------------------------------------------------------
-# A passenger is their account, or — for a solidarity beneficiary without one — their record.
+# A person is their account id; a solidarity beneficiary without one is their record (negative
+# ids), and a passenger known by neither counts as one person per journey.
 JOURNEYS_SQL = """
     SELECT j.id, j.kind, j.pickup_commune, j.dropoff_commune, j.seats, j.distance_m,
            j.duration_s, j.amount, j.pickup_at, b.offer_id AS ride_id,
-           'u' || j.driver_id AS driver_key,
-           COALESCE('u' || j.passenger_id, 'b' || r.beneficiary_id, 'j' || j.id) AS passenger_key
+           j.driver_id::bigint AS driver_key,
+           COALESCE(j.passenger_id::bigint, -r.beneficiary_id, -1000000000000 - j.id)
+             AS passenger_key
     FROM trips_journey j
     LEFT JOIN solidarity_request r ON r.journey_id = j.id
     LEFT JOIN trips_booking b ON b.id = j.booking_id
@@ -75,15 +77,51 @@ JOURNEYS_SQL = """
 """
 
 
-def _people(rows, *keys) -> int:
-    return len({row[key] for row in rows for key in keys})
-
-
-def journeys(period: Period) -> list[dict]:
+def _query(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(JOURNEYS_SQL, [period.start, period.end])
-        names = [c.name for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _totals(period: Period) -> dict:
+    """Whole-period figures, computed in PostgreSQL."""
+    (row,) = _query(
+        f"""
+        WITH j AS ({JOURNEYS_SQL})
+        SELECT count(*), coalesce(sum(seats), 0), coalesce(sum(seats::bigint * distance_m), 0),
+               count(DISTINCT driver_key), count(DISTINCT passenger_key),
+               (SELECT count(*) FROM
+                 (SELECT driver_key FROM j UNION SELECT passenger_key FROM j) AS everyone),
+               count(DISTINCT ride_id) FILTER (WHERE kind = 'carpool')
+                 + count(*) FILTER (WHERE kind = 'solidarity')
+        FROM j
+        """,
+        [period.start, period.end],
+    )
+    names = ("journeys", "passengers", "passenger_m", "drivers", "passenger_people", "people")
+    return {name: int(value) for name, value in zip((*names, "cars"), row, strict=True)}
+
+
+# Distinct people of a group: its drivers and passengers together.
+PEOPLE_SQL = (
+    "cardinality(array(SELECT DISTINCT unnest(array_agg(driver_key) || array_agg(passenger_key))))"
+)
+
+
+def grouped(period: Period, keys: list[str], joins: str = "", params: list | None = None) -> list:
+    """(key…, journeys, passengers, passenger-metres, people) per group of journeys, computed in
+    PostgreSQL; `keys` are SQL expressions over the journey rows `j` (and `joins`)."""
+    columns = ", ".join(keys)
+    return _query(
+        f"""
+        WITH j AS ({JOURNEYS_SQL})
+        SELECT {columns}, count(*), sum(seats), sum(seats::bigint * distance_m), {PEOPLE_SQL}
+        FROM j {joins}
+        GROUP BY {", ".join(str(n + 1) for n in range(len(keys)))}
+        ORDER BY {", ".join(str(n + 1) for n in range(len(keys)))}
+        """,
+        [period.start, period.end, *(params or [])],
+    )
 
 
 # --- indicators ---------------------------------------------------------------------------------
@@ -101,24 +139,20 @@ class Indicators:
 def indicators(period: Period, k: int | None = None) -> Indicators:
     current = settings_get()
     k = k or current.observatory_min_people
-    rows = journeys(period)
-    carpool = [r for r in rows if r["kind"] == Journey.Kind.CARPOOL]
-    solidarity = [r for r in rows if r["kind"] == Journey.Kind.SOLIDARITY]
-    people = _people(rows, "driver_key", "passenger_key")
-    passengers = sum(r["seats"] for r in rows)
-    passenger_km = sum(r["seats"] * r["distance_m"] for r in rows) / 1000
-    # Cars with passengers: one per carpool ride that carried someone, one per solidarity trip.
-    cars = len({r["ride_id"] for r in carpool}) + len(solidarity)
+    totals = _totals(period)
+    people, passengers = totals["people"], totals["passengers"]
+    passenger_km = totals["passenger_m"] / 1000
+    cars = totals["cars"]  # one per carpool ride that carried someone, one per solidarity trip
     out = Indicators(period, k)
     f = out.figures
     f["car_trips_avoided"] = _figure(passengers, people, k)
     f["vehicle_km_avoided"] = _figure(round(passenger_km, 1), people, k)
     f["co2_kg_avoided"] = _figure(round(passenger_km * float(current.co2_kg_per_km), 1), people, k)
     f["occupancy"] = _figure(round((cars + passengers) / cars, 2) if cars else None, people, k)
-    f["journeys"] = _figure(len(rows), people, k)
+    f["journeys"] = _figure(totals["journeys"], people, k)
     f["passenger_km"] = f["vehicle_km_avoided"]
-    f["drivers"] = _figure(_people(rows, "driver_key"), _people(rows, "driver_key"), k)
-    f["passengers"] = _figure(_people(rows, "passenger_key"), _people(rows, "passenger_key"), k)
+    f["drivers"] = _figure(totals["drivers"], totals["drivers"], k)
+    f["passengers"] = _figure(totals["passenger_people"], totals["passenger_people"], k)
     offers = Offer.objects.filter(
         departure_at__gte=period.start, departure_at__lt=period.end
     ).exclude(status=Offer.Status.CANCELLED)
@@ -213,28 +247,29 @@ def _area_key(codes: set[str], level: str) -> dict[str, tuple[str, str]]:
 
 def flows(period: Period, level: str = "commune", k: int | None = None) -> Flows:
     k = k or settings_get().observatory_min_people
-    rows = journeys(period)
-    keys = _area_key(
-        {r["pickup_commune"] for r in rows} | {r["dropoff_commune"] for r in rows}, level
-    )
-    cells: dict[tuple[str, str], list[dict]] = {}
-    for row in rows:
-        cells.setdefault(
-            (keys[row["pickup_commune"]][0], keys[row["dropoff_commune"]][0]), []
-        ).append(row)
-    names = {key: name for key, name in keys.values()}
+    if level == "epci":
+        keys = [
+            "CASE WHEN ao.epci <> '' THEN ao.epci ELSE j.pickup_commune END",
+            "CASE WHEN ad.epci <> '' THEN ad.epci ELSE j.dropoff_commune END",
+        ]
+        joins = (
+            "LEFT JOIN tenants_area ao ON ao.code = j.pickup_commune "
+            "LEFT JOIN tenants_area ad ON ad.code = j.dropoff_commune"
+        )
+    else:
+        keys, joins = ["j.pickup_commune", "j.dropoff_commune"], ""
+    rows = grouped(period, keys, joins)
+    names = _names({r[0] for r in rows} | {r[1] for r in rows}, level)
     out = []
-    for (origin, destination), members in sorted(cells.items()):
-        people = _people(members, "driver_key", "passenger_key")
-        passengers = sum(r["seats"] for r in members)
-        km = round(sum(r["seats"] * r["distance_m"] for r in members) / 1000, 1)
+    for origin, destination, count, passengers, passenger_m, people in rows:
+        km = round(float(passenger_m) / 1000, 1)
         out.append(
             Flow(
                 origin,
                 names.get(origin, origin),
                 destination,
                 names.get(destination, destination),
-                _figure(len(members), people, k),
+                _figure(count, people, k),
                 _figure(passengers, people, k),
                 _figure(km, people, k),
                 _figure(km, people, k),
@@ -251,3 +286,13 @@ def flows(period: Period, level: str = "commune", k: int | None = None) -> Flows
         total_passenger_km=round(sum(f.passenger_km.value for f in shown), 1),
         suppressed_cells=len(out) - len(shown),
     )
+
+
+def _names(keys: set[str], level: str) -> dict[str, str]:
+    """Names of area keys: commune (or foreign area) names, or EPCI names."""
+    names = dict(Area.objects.filter(code__in=keys).values_list("code", "name"))
+    if level == "epci":
+        names |= dict(
+            Area.objects.filter(epci__in=keys).values_list("epci", "epci_name").distinct()
+        )
+    return names

@@ -10,6 +10,7 @@ import json
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import Count
 from django.utils import timezone
@@ -19,7 +20,7 @@ from tenants.models import Area
 from themes.services import settings_get
 from trips.models import SearchLog
 
-from .aggregates import Flows, Period, _area_key, _figure, _people, flows, journeys
+from .aggregates import Flows, Period, _area_key, _figure, flows, grouped
 
 FORMATS = ("csv", "geojson", "parquet")
 
@@ -91,19 +92,16 @@ def flows_table(result: Flows) -> Table:
     )
 
 
-def _grouped(name, period: Period, k: int, keys: list[tuple], key_of, key_columns) -> Table:
-    groups: dict[tuple, list[dict]] = {key: [] for key in keys}
-    for row in journeys(period):
-        groups.setdefault(key_of(row), []).append(row)
+def _grouped(name, period: Period, k: int, keys: list[tuple], sql_keys, key_columns) -> Table:
+    """Every key of `keys` (zeros included), with the figures PostgreSQL computes per group."""
+    found = {tuple(row[: len(sql_keys)]): row[len(sql_keys) :] for row in grouped(period, sql_keys)}
     rows = []
-    for key, members in groups.items():
-        people = _people(members, "driver_key", "passenger_key")
+    for key in keys:
+        count, passengers, passenger_m, people = found.get(key, (0, 0, 0, 0))
         values = {
-            "journeys": _figure(len(members), people, k).value,
-            "passengers": _figure(sum(r["seats"] for r in members), people, k).value,
-            "passenger_km": _figure(
-                round(sum(r["seats"] * r["distance_m"] for r in members) / 1000, 1), people, k
-            ).value,
+            "journeys": _figure(count, people, k).value,
+            "passengers": _figure(passengers, people, k).value,
+            "passenger_km": _figure(round(float(passenger_m) / 1000, 1), people, k).value,
         }
         rows.append(
             {
@@ -170,29 +168,30 @@ def unmet_demand(period: Period, k: int, level: str = "commune") -> Table:
 
 def by_time(period: Period, k: int) -> Table:
     """Journeys by day of the week (1 = Monday) and hour of the pickup, local time."""
-
-    def key(row):
-        at = timezone.localtime(row["pickup_at"])
-        return (at.isoweekday(), at.hour)
-
+    local = f"(j.pickup_at AT TIME ZONE '{settings.TIME_ZONE}')"
+    sql_keys = [f"extract(isodow FROM {local})::int", f"extract(hour FROM {local})::int"]
     keys = [(day, hour) for day in range(1, 8) for hour in range(24)]
     columns = [("weekday", "Day of the week, 1 = Monday."), ("hour", "Hour of the pickup, local.")]
-    return _grouped("by_time", period, k, keys, key, columns)
+    return _grouped("by_time", period, k, keys, sql_keys, columns)
+
+
+def _band(low, high) -> str:
+    return f"{low}-{high}" if high else f"{low}+"
 
 
 def by_distance(period: Period, k: int) -> Table:
-    def key(row):
-        km = row["distance_m"] / 1000
-        for low, high in DISTANCE_BANDS:
-            if high is None or km < high:
-                return (f"{low}-{high}" if high else f"{low}+",)
-        return ("?",)
-
-    keys = [(f"{low}-{high}" if high else f"{low}+",) for low, high in DISTANCE_BANDS]
+    cases = " ".join(
+        f"WHEN j.distance_m < {high * 1000} THEN '{_band(low, high)}'"
+        for low, high in DISTANCE_BANDS
+        if high
+    )
+    last = _band(*DISTANCE_BANDS[-1])
+    sql_keys = [f"CASE {cases} ELSE '{last}' END"]
+    keys = [(_band(low, high),) for low, high in DISTANCE_BANDS]
     columns = [
         ("distance_km", "Road distance of the passenger's trip, km (lower bound inclusive).")
     ]
-    return _grouped("by_distance", period, k, keys, key, columns)
+    return _grouped("by_distance", period, k, keys, sql_keys, columns)
 
 
 DATASETS = {
