@@ -66,15 +66,25 @@ def _figure(value, people: int, k: int) -> Figure:
 # ids), and a passenger known by neither counts as one person per journey.
 JOURNEYS_SQL = """
     SELECT j.id, j.kind, j.pickup_commune, j.dropoff_commune, j.seats, j.distance_m,
-           j.duration_s, j.amount, j.pickup_at, b.offer_id AS ride_id,
+           j.duration_s, j.amount, j.pickup_at, {ride} AS ride_id,
            j.driver_id::bigint AS driver_key,
            COALESCE(j.passenger_id::bigint, -r.beneficiary_id, -1000000000000 - j.id)
              AS passenger_key
     FROM trips_journey j
     LEFT JOIN solidarity_request r ON r.journey_id = j.id
-    LEFT JOIN trips_booking b ON b.id = j.booking_id
+    {joins}
     WHERE j.pickup_at >= %s AND j.pickup_at < %s
 """
+
+
+def journeys_sql(rides: bool = False) -> str:
+    """The journeys of a period with their people's keys; with the ride of each carpool
+    journey when `rides`."""
+    if rides:
+        return JOURNEYS_SQL.format(
+            ride="b.offer_id", joins="LEFT JOIN trips_booking b ON b.id = j.booking_id"
+        )
+    return JOURNEYS_SQL.format(ride="NULL::integer", joins="")
 
 
 def _query(sql: str, params: list) -> list[tuple]:
@@ -87,7 +97,7 @@ def _totals(period: Period) -> dict:
     """Whole-period figures, computed in PostgreSQL."""
     (row,) = _query(
         f"""
-        WITH j AS ({JOURNEYS_SQL})
+        WITH j AS ({journeys_sql(rides=True)})
         SELECT count(*), coalesce(sum(seats), 0), coalesce(sum(seats::bigint * distance_m), 0),
                count(DISTINCT driver_key), count(DISTINCT passenger_key),
                (SELECT count(*) FROM
@@ -102,25 +112,42 @@ def _totals(period: Period) -> dict:
     return {name: int(value) for name, value in zip((*names, "cars"), row, strict=True)}
 
 
-# Distinct people of a group: its drivers and passengers together.
-PEOPLE_SQL = (
-    "cardinality(array(SELECT DISTINCT unnest(array_agg(driver_key) || array_agg(passenger_key))))"
-)
-
-
-def grouped(period: Period, keys: list[str], joins: str = "", params: list | None = None) -> list:
+def grouped(period: Period, keys: list[str], joins: str = "", *, k: int) -> list:
     """(key…, journeys, passengers, passenger-metres, people) per group of journeys, computed in
-    PostgreSQL; `keys` are SQL expressions over the journey rows `j` (and `joins`)."""
-    columns = ", ".join(keys)
+    PostgreSQL; `keys` are SQL expressions over the journey rows `j` (and `joins`).
+
+    People are the group's drivers and passengers together. Their number lies between the
+    larger of (distinct drivers, distinct passengers) and their sum: when that range decides
+    the threshold k, the bound is reported (a lower bound ≥ k, or an upper bound < k); the
+    exact count is computed only for the groups it does not decide."""
+    names = [f"key{n}" for n in range(len(keys))]
+    listed = ", ".join(names)
+    aliased = ", ".join(f"{expr} AS {name}" for expr, name in zip(keys, names, strict=True))
+    qualified = ", ".join(f"g.{n}" for n in names)
     return _query(
         f"""
-        WITH j AS ({JOURNEYS_SQL})
-        SELECT {columns}, count(*), sum(seats), sum(seats::bigint * distance_m), {PEOPLE_SQL}
-        FROM j {joins}
-        GROUP BY {", ".join(str(n + 1) for n in range(len(keys)))}
-        ORDER BY {", ".join(str(n + 1) for n in range(len(keys)))}
+        WITH g AS MATERIALIZED (
+            SELECT {aliased}, j.driver_key, j.passenger_key, j.seats, j.distance_m
+            FROM ({journeys_sql()}) AS j {joins}),
+        cells AS (SELECT {listed}, count(*) AS n, sum(seats) AS seats,
+                         sum(seats::bigint * distance_m) AS metres,
+                         count(DISTINCT driver_key) AS drivers,
+                         count(DISTINCT passenger_key) AS passengers
+                  FROM g GROUP BY {listed}),
+        undecided AS (SELECT {listed} FROM cells
+                      WHERE greatest(drivers, passengers) < %s AND drivers + passengers >= %s),
+        persons AS (SELECT {qualified}, count(DISTINCT v.person) AS people
+                    FROM g JOIN undecided USING ({listed})
+                    CROSS JOIN LATERAL (VALUES (g.driver_key), (g.passenger_key)) AS v(person)
+                    GROUP BY {qualified})
+        SELECT {", ".join(f"cells.{n}" for n in names)}, n, seats, metres,
+               coalesce(persons.people,
+                        CASE WHEN greatest(drivers, passengers) >= %s
+                             THEN greatest(drivers, passengers) ELSE drivers + passengers END)
+        FROM cells LEFT JOIN persons USING ({listed})
+        ORDER BY {", ".join(f"cells.{n}" for n in names)}
         """,
-        [period.start, period.end, *(params or [])],
+        [period.start, period.end, k, k, k],
     )
 
 
@@ -258,7 +285,7 @@ def flows(period: Period, level: str = "commune", k: int | None = None) -> Flows
         )
     else:
         keys, joins = ["j.pickup_commune", "j.dropoff_commune"], ""
-    rows = grouped(period, keys, joins)
+    rows = grouped(period, keys, joins, k=k)
     names = _names({r[0] for r in rows} | {r[1] for r in rows}, level)
     out = []
     for origin, destination, count, passengers, passenger_m, people in rows:

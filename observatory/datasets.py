@@ -94,7 +94,9 @@ def flows_table(result: Flows) -> Table:
 
 def _grouped(name, period: Period, k: int, keys: list[tuple], sql_keys, key_columns) -> Table:
     """Every key of `keys` (zeros included), with the figures PostgreSQL computes per group."""
-    found = {tuple(row[: len(sql_keys)]): row[len(sql_keys) :] for row in grouped(period, sql_keys)}
+    found = {
+        tuple(row[: len(sql_keys)]): row[len(sql_keys) :] for row in grouped(period, sql_keys, k=k)
+    }
     rows = []
     for key in keys:
         count, passengers, passenger_m, people = found.get(key, (0, 0, 0, 0))

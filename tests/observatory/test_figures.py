@@ -239,3 +239,16 @@ def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
     assert lines[0]["geometry"]["type"] == "LineString"
     assert {a["properties"]["code"] for a in data["areas"]["features"]} == {"AD-03", "AD-07"}
     assert alpha.client("citizen").get("/observatory/map.json", query).status_code == 403
+
+
+def test_people_driving_each_other_count_once(alpha):
+    """Two people taking turns at the wheel: 4 journeys, 2 people — never shown with k = 3,
+    although 2 drivers + 2 passengers would make 4."""
+    with schema_context(alpha.territory.schema_name):
+        a, b = person(50), person(51)
+        for day in (5, 6, 7, 8):
+            journey(a if day % 2 else b, b if day % 2 else a, day=day)
+        result = flows(PERIOD, "commune", k=3)
+        (cell,) = result.rows
+        assert cell.suppressed and cell.journeys.people == 2
+        assert indicators(PERIOD, k=3)["journeys"].suppressed
