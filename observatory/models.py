@@ -48,3 +48,28 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RpcSubmission(models.Model):
+    """One carpool journey's way to the national registry: waiting, sent, or refused by the
+    registry (or not sendable), with its attempts."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        SENT = "sent", _("sent")
+        REJECTED = "rejected", _("rejected")
+
+    journey = models.OneToOneField(
+        "trips.Journey", on_delete=models.CASCADE, related_name="rpc_submission"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["journey_id"]
+
+    def __str__(self) -> str:
+        return f"journey {self.journey_id}: {self.status}"

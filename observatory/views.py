@@ -5,6 +5,7 @@ import json
 from dataclasses import replace
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ from .datasets import (
     to_geojson,
 )
 from .forms import PeriodForm
-from .models import AccessLog, ApiToken
+from .models import AccessLog, ApiToken, RpcSubmission
 from .tokens import token_create, token_revoke
 
 # (label, how it is computed) for each figure, in the order of the dashboard.
@@ -106,6 +107,7 @@ def dashboard(request):
             flows=flows(period, form.cleaned_data["level"]),
             unmet=dataset("unmet_demand", period, form.cleaned_data["level"]),
             hours=_hour_bars(dataset("by_time", period)),
+            registry=dict(RpcSubmission.objects.values_list("status").annotate(n=Count("id"))),
             query=request.GET.urlencode(),
             downloads=[(label, name, formats_of(name)) for name, label in DATASETS.items()],
         )

@@ -48,6 +48,12 @@ class ThemeForm(forms.ModelForm):
 
 
 class SettingsForm(forms.ModelForm):
+    rpc_url = forms.URLField(
+        label=TerritorySettings._meta.get_field("rpc_url").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = TerritorySettings
         fields = [
@@ -64,12 +70,22 @@ class SettingsForm(forms.ModelForm):
             "observatory_min_people",
             "co2_kg_per_km",
             "data_licence",
+            "rpc_url",
+            "rpc_token",
             "federation_enabled",
         ]
+        help_texts = {
+            "rpc_token": _("Leave empty to keep the current token."),
+        }
         widgets = {
+            "rpc_token": forms.PasswordInput(render_value=False),
             "contact_text": forms.Textarea(attrs={"rows": 3}),
             "legal_notice": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def clean_rpc_token(self):
+        """The token is never shown back: an empty field keeps the current one."""
+        return self.cleaned_data.get("rpc_token") or self.instance.rpc_token
 
     def clean(self):
         cleaned = super().clean()
