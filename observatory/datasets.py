@@ -177,6 +177,33 @@ def by_time(period: Period, k: int) -> Table:
     return _grouped("by_time", period, k, keys, sql_keys, columns)
 
 
+def by_period(period: Period, k: int) -> Table:
+    """Journeys per day (periods up to two months), per week (up to a year) or per month."""
+    from datetime import timedelta
+
+    unit = "day" if period.days <= 62 else "week" if period.days <= 370 else "month"
+    local = f"(j.pickup_at AT TIME ZONE '{settings.TIME_ZONE}')"
+    sql_keys = [f"date_trunc('{unit}', {local})::date"]
+    starts, day = [], period.first
+    if unit == "week":
+        day -= timedelta(days=day.weekday())
+    elif unit == "month":
+        day = day.replace(day=1)
+    while day <= period.last:
+        starts.append((day,))
+        if unit == "day":
+            day += timedelta(days=1)
+        elif unit == "week":
+            day += timedelta(days=7)
+        else:
+            day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    columns = [("starting", f"First day of the {unit} (local time).")]
+    table = _grouped("by_period", period, k, starts, sql_keys, columns)
+    for row in table.rows:
+        row["starting"] = row["starting"].isoformat()
+    return table
+
+
 def _band(low, high) -> str:
     return f"{low}-{high}" if high else f"{low}+"
 
@@ -200,6 +227,7 @@ DATASETS = {
     "flows": _("Origin–destination flows"),
     "by_time": _("By day of the week and hour"),
     "by_distance": _("By distance band"),
+    "by_period": _("Over time (per day, week or month)"),
     "unmet_demand": _("Searches without any result, by origin–destination"),
     "opendata": _("Open-data file of the national registry (journey by journey, anonymised)"),
 }
@@ -213,6 +241,8 @@ def dataset(name: str, period: Period, level: str = "commune", k: int | None = N
         return by_time(period, k)
     if name == "by_distance":
         return by_distance(period, k)
+    if name == "by_period":
+        return by_period(period, k)
     if name == "unmet_demand":
         return unmet_demand(period, k, level)
     if name == "opendata":

@@ -107,6 +107,7 @@ def dashboard(request):
             flows=flows(period, form.cleaned_data["level"]),
             unmet=dataset("unmet_demand", period, form.cleaned_data["level"]),
             hours=_hour_bars(dataset("by_time", period)),
+            timeline=_timeline(dataset("by_period", period)),
             registry=dict(RpcSubmission.objects.values_list("status").annotate(n=Count("id"))),
             query=request.GET.urlencode(),
             downloads=[(label, name, formats_of(name)) for name, label in DATASETS.items()],
@@ -117,24 +118,40 @@ def dashboard(request):
     return render(request, "observatory/dashboard.html", context, status=status)
 
 
+def _bars(labels: list[str], values: list, width: int = 580) -> list[dict]:
+    """Bars of an SVG chart (values None are hidden cells, drawn as nothing)."""
+    top = max((v for v in values if v), default=0) or 1
+    step = width / max(1, len(values))
+    bars = []
+    for n, (label, value) in enumerate(zip(labels, values, strict=True)):
+        height = round(150 * (value or 0) / top)
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "height": height,
+                "y": 170 - height,
+                "label_y": 165 - height,
+                "x": round(30 + n * step, 1),
+                "width": round(step * 0.75, 1),
+                "centre": round(30 + n * step + step * 0.375, 1),
+                "tick": n % max(1, len(values) // 8) == 0,
+            }
+        )
+    return bars
+
+
+def _timeline(table) -> list[dict]:
+    return _bars([r["starting"] for r in table.rows], [r["journeys"] for r in table.rows])
+
+
 def _hour_bars(table) -> list[dict]:
     """Journeys by hour of pickup (cells shown only), as bars of an SVG chart."""
     totals = [0] * 24
     for row in table.rows:
         if not row["suppressed"]:
             totals[row["hour"]] += row["journeys"]
-    top = max(totals) or 1
-    return [
-        {
-            "hour": hour,
-            "value": value,
-            "height": round(150 * value / top),
-            "y": 170 - round(150 * value / top),
-            "label_y": 165 - round(150 * value / top),
-            "x": 30 + hour * 24,
-        }
-        for hour, value in enumerate(totals)
-    ]
+    return _bars([f"{hour} h" for hour in range(24)], totals)
 
 
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)

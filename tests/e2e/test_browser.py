@@ -372,7 +372,9 @@ def test_data_officer_reads_the_dashboard_with_chart_and_map_and_downloads(page,
     )
     page.wait_for_selector("#flows-map svg path")
     assert page.locator("#flows-map svg path").count() >= 3  # areas and flow lines
-    bars = page.locator("svg.chart rect.bar")
+    timeline, hours = page.locator("svg.chart").all()
+    assert timeline.locator("rect.bar").count() == 43  # one bar per day of the period
+    bars = hours.locator("rect.bar")
     assert bars.count() == 24
     assert (
         sum(1 for h in bars.evaluate_all("els => els.map(e => +e.getAttribute('height'))") if h)

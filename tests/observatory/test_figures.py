@@ -176,6 +176,7 @@ EXPECTED_SHOWN = {
     "flows": {("AD-03", "AD-07"): 3},
     "by_time": {("1", "8"): 4},
     "by_distance": {("10-20",): 3},
+    "by_period": {("2026-10-05",): 4},
 }
 
 
@@ -200,7 +201,11 @@ def test_no_file_of_any_format_shows_a_cell_below_k(alpha, october, name, fmt):
     )
     assert response.status_code == 200
     rows = _rows(zipfile.ZipFile(io.BytesIO(response.content)), fmt)
-    keys = {"flows": ("origin", "destination"), "by_time": ("weekday", "hour")}
+    keys = {
+        "flows": ("origin", "destination"),
+        "by_time": ("weekday", "hour"),
+        "by_period": ("starting",),
+    }
     key_names = keys.get(name, ("distance_km",))
     shown = {
         tuple(str(r[k]) for k in key_names): int(float(r["journeys"]))
@@ -230,7 +235,7 @@ def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
         current.observatory_min_people = 5
         current.save()
     page = officer.get("/observatory/", query).content.decode()
-    assert '<rect x="222"' in page  # 08:00 bar (x = 30 + 8 × 24)
+    assert 'x="223.3"' in page  # the 08:00 bar of the hourly chart (30 + 8 × 580 / 24)
     data = officer.get("/observatory/map.json", query).json()
     lines = data["flows"]["features"]
     assert [(f["properties"]["origin"], f["properties"]["destination"]) for f in lines] == [
