@@ -131,6 +131,7 @@ urlpatterns = [
         name="regular_ride_cancel",
     ),
     path("my-trips/", trips_views.my_trips, name="my_trips"),
+    path("bookings/<int:pk>/conversation/", trips_views.conversation, name="conversation"),
     path("bookings/<int:pk>/<str:action>/", trips_views.booking_action, name="booking_action"),
     path("legal/", themes.legal, name="legal"),
     path("join/", members.join, name="join"),

@@ -16,6 +16,7 @@ from core.middleware import SESSION_TERRITORY_KEY
 CLOSE_UNKNOWN_TERRITORY = 4404
 CLOSE_NOT_MEMBER = 4403
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_PARTICIPANT = 4409  # a conversation the person does not take part in (or none)
 
 
 def _header(scope, wanted: bytes) -> str:
@@ -83,8 +84,16 @@ class MemberConsumer(AsyncJsonWebsocketConsumer):
         if self.roles is None:
             await self.close(code=CLOSE_NOT_MEMBER)
             return
+        refused = await self.refusal()
+        if refused:
+            await self.close(code=refused)
+            return
         await self.accept()
         await self.joined()
+
+    async def refusal(self) -> int | None:
+        """Hook for subclasses: a close code to refuse this member before anything is sent."""
+        return None
 
     async def joined(self) -> None:
         """Hook for subclasses, called once the member is accepted."""
@@ -115,4 +124,13 @@ class PresenceConsumer(MemberConsumer):
         await self.send_json(event["payload"])
 
 
-websocket_urlpatterns = [path("ws/presence/", PresenceConsumer.as_asgi())]
+def _conversation_consumer():
+    from trips.consumers import ConversationConsumer
+
+    return ConversationConsumer.as_asgi()
+
+
+websocket_urlpatterns = [
+    path("ws/presence/", PresenceConsumer.as_asgi()),
+    path("ws/conversations/<int:pk>/", _conversation_consumer()),
+]

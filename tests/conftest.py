@@ -124,3 +124,23 @@ def _public_schema_and_clean_cache():
     cache.clear()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def session_for():
+    """A signed-in session of `user` on the territory of `schema` (for websocket tests)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from core.middleware import SESSION_TERRITORY_KEY
+
+    def make(user, schema: str) -> str:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[SESSION_TERRITORY_KEY] = schema
+        session.save()
+        return session.session_key
+
+    return make

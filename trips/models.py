@@ -301,3 +301,46 @@ class SearchLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin_area} → {self.destination_area}: {self.results}"
+
+
+class Conversation(models.Model):
+    """The driver and the passenger of one booking talking before (and after) the ride."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="conversation")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"conversation of booking {self.booking_id}"
+
+
+class Message(models.Model):
+    MAX_LENGTH = 2000
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author_id}: {self.body[:30]}"
+
+
+class ReadMark(models.Model):
+    """Up to when a participant has read a conversation."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="one_read_mark")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.conversation_id} at {self.read_at}"

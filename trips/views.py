@@ -21,9 +21,9 @@ from matching.selectors import place_near, places_search
 from tenants.selectors import current_territory
 from themes.services import settings_get
 
-from . import services
+from . import conversations, services
 from .forms import BookForm, ConfirmForm, OfferForm, ReasonForm, SearchForm
-from .models import Booking, Offer, RegularRide
+from .models import Booking, Message, Offer, RegularRide
 from .selectors import offers_matching, search_logged
 
 
@@ -310,3 +310,43 @@ def regular_ride_cancel(request, pk: int):
     else:
         messages.success(request, _("Every departure still to come is cancelled."))
     return redirect("my_trips")
+
+
+@login_required
+def conversation(request, pk: int):
+    """The booking's conversation: the messages, a form (works without JavaScript) and a live
+    socket. Before the booking is accepted, no phone number or exact address is shown."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("offer__driver", "passenger"),
+        Q(passenger=request.user) | Q(offer__driver=request.user),
+        pk=pk,
+    )
+    talk = conversations.conversation_of(booking)
+    error = ""
+    if request.method == "POST":
+        try:
+            conversations.post(talk, request.user, request.POST.get("body", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except Conflict as exc:
+            error = exc.message
+        else:
+            return redirect("conversation", pk=pk)
+    conversations.mark_read(talk, request.user)
+    other = (
+        booking.passenger if booking.offer.driver_id == request.user.pk else booking.offer.driver
+    )
+    return render(
+        request,
+        "trips/conversation.html",
+        {
+            "booking": booking,
+            "talk": talk,
+            "messages_list": talk.messages.select_related("author"),
+            "other": other,
+            "accepted": booking.status == Booking.Status.ACCEPTED,
+            "error": error,
+            "max_length": Message.MAX_LENGTH,
+        },
+        status=400 if error else 200,
+    )

@@ -7,11 +7,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from core.asgi import application
-from core.middleware import SESSION_TERRITORY_KEY
 from core.websocket import (
     CLOSE_NOT_MEMBER,
     CLOSE_UNAUTHENTICATED,
@@ -20,20 +17,6 @@ from core.websocket import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def session_for():
-    def make(user, schema: str) -> str:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session[SESSION_TERRITORY_KEY] = schema
-        session.save()
-        return session.session_key
-
-    return make
 
 
 async def connect(host: str, session_key: str | None = None, origin: str | None = None):

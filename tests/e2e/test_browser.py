@@ -246,6 +246,19 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
     driver.wait_for_load_state()
     passenger.reload()
     assert "acceptée" in passenger.locator("main").inner_text()
+    # They talk live: the driver's open page shows the passenger's message without reloading.
+    passenger.get_by_role("link", name="Conversation").first.click()
+    passenger.wait_for_url(re.compile(r".*/conversation/$"))
+    conversation_url = passenger.url
+    driver.goto(conversation_url)
+    assert_accessible(driver, "conversation")
+    passenger.wait_for_timeout(500)  # both sockets open
+    passenger.fill("#message-body", "Je serai devant la mairie <b>à 8h05</b>")
+    passenger.get_by_role("button", name="Envoyer").click()
+    driver.wait_for_selector("#messages li:has-text('devant la mairie')")
+    assert "<b>à 8h05</b>" in driver.locator("#messages").inner_text()  # shown as text
+    assert passenger.url == conversation_url  # sent over the socket, no page load
+    passenger.goto(territory_url(demo_server, "encamp", "/my-trips/"))
     passenger.get_by_text("Ajouter les heures et positions (facultatif)").click()
     assert passenger.get_by_label("Heure de prise en charge").is_visible()
     assert_accessible(passenger, "my trips with the confirmation form open")

@@ -1,0 +1,186 @@
+"""Conversations over websockets: only the booking's driver and passenger get in, messages are
+delivered to both, HTML-escaped, size- and rate-limited, and errors keep the socket usable.
+
+Consumers close the database connection they use (channels does, after each call): the data
+these tests need is therefore committed, outside a test transaction, and removed afterwards."""
+
+import asyncio
+import threading
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.core.cache import cache
+from django_tenants.utils import schema_context
+
+from core.asgi import application
+from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
+from trips.conversations import conversation_of, unread
+from trips.models import Booking, Message, ReadMark
+from trips.services import offer_publish
+
+from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
+from .test_booking import book
+
+
+@pytest.fixture
+def committed(archipel, django_db_blocker):
+    """A booking of Alpha's citizen on Alpha's driver's ride, and its conversation."""
+    alpha = archipel["alpha"]
+    schema = alpha.territory.schema_name
+    with django_db_blocker.unblock():
+        with schema_context(schema):
+            ride = offer_publish(
+                driver=alpha["driver"],
+                origin=ENCAMP,
+                destination=ANDORRA_LA_VELLA,
+                departure_at=tomorrow_at(10),
+            )
+            booking = book(ride, alpha["citizen"], pickup=ESCALDES, dropoff=ANDORRA_LA_VELLA)
+            conversation = conversation_of(booking)
+        try:
+            yield archipel, conversation
+        finally:
+            with schema_context(schema):
+                Message.objects.filter(conversation=conversation).delete()
+                ReadMark.objects.filter(conversation=conversation).delete()
+                conversation.delete()
+                booking.delete()
+                ride.delete()
+            cache.clear()
+
+
+def run(scenario):
+    """Run an async scenario on its own event loop in its own thread: the browser tests keep an
+    event loop in the main thread for the whole session."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(scenario())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def in_db(django_db_blocker, schema, check):
+    with django_db_blocker.unblock(), schema_context(schema):
+        return check()
+
+
+async def open_socket(host, pk, key=None):
+    headers = [(b"host", host.encode()), (b"origin", f"http://{host}".encode())]
+    if key:
+        headers.append((b"cookie", f"sessionid={key}".encode()))
+    socket = WebsocketCommunicator(application, f"/ws/conversations/{pk}/", headers=headers)
+    connected, code = await socket.connect(timeout=5)
+    return socket, connected, code
+
+
+def test_both_participants_receive_the_message_escaped(
+    committed,
+    session_for,
+    django_db_blocker,
+):
+    archipel, talk = committed
+    alpha = archipel["alpha"]
+    schema = alpha.territory.schema_name
+    with django_db_blocker.unblock():
+        driver_key = session_for(alpha["driver"], schema)
+        passenger_key = session_for(alpha["citizen"], schema)
+
+    async def scenario():
+        driver, ok1, _ = await open_socket(alpha.host, talk.pk, driver_key)
+        passenger, ok2, _ = await open_socket(alpha.host, talk.pk, passenger_key)
+        assert ok1 and ok2
+        await passenger.send_json_to({"type": "message", "body": "À 8h <b>devant</b> la poste"})
+        for socket in (driver, passenger):
+            event = await socket.receive_json_from(timeout=5)
+            assert event["type"] == "message" and event["author_id"] == alpha["citizen"].pk
+            assert "&lt;b&gt;devant&lt;/b&gt;" in event["html"] and "<b>" not in event["html"]
+        await driver.disconnect()
+        await passenger.disconnect()
+
+    run(scenario)
+
+    def stored():
+        assert Message.objects.get(conversation=talk).body == "À 8h <b>devant</b> la poste"
+        assert unread(talk, alpha["driver"]) == 1 and unread(talk, alpha["citizen"]) == 0
+
+    in_db(django_db_blocker, schema, stored)
+
+
+def test_others_are_closed_before_anything_is_sent(
+    committed,
+    session_for,
+    django_db_blocker,
+):
+    archipel, talk = committed
+    alpha, beta = archipel["alpha"], archipel["beta"]
+
+    async def code_of(host, key):
+        socket, connected, code = await open_socket(host, talk.pk, key)
+        assert not connected
+        return code
+
+    with django_db_blocker.unblock():
+        stranger = session_for(alpha["operator"], alpha.territory.schema_name)
+        other_territory = session_for(beta["driver"], beta.territory.schema_name)
+    assert run(lambda: code_of(alpha.host, stranger)) == CLOSE_NOT_PARTICIPANT
+    assert run(lambda: code_of(beta.host, other_territory)) == CLOSE_NOT_PARTICIPANT
+    assert run(lambda: code_of(alpha.host, None)) == CLOSE_UNAUTHENTICATED
+
+
+def test_bad_messages_get_an_error_frame_and_the_socket_stays_usable(
+    committed, session_for, django_db_blocker
+):
+    archipel, talk = committed
+    alpha = archipel["alpha"]
+    with django_db_blocker.unblock():
+        key = session_for(alpha["driver"], alpha.territory.schema_name)
+
+    async def scenario():
+        socket, connected, _ = await open_socket(alpha.host, talk.pk, key)
+        assert connected
+        for bad in ({"type": "message", "body": "   "}, {"type": "message", "body": "x" * 2001},
+                    {"type": "typing"}, {"type": "message", "body": 42}):  # fmt: skip
+            await socket.send_json_to(bad)
+            assert (await socket.receive_json_from(timeout=5))["type"] == "error"
+        replies = []
+        for n in range(11):  # the 11th within the window is refused
+            await socket.send_json_to({"type": "message", "body": f"message {n}"})
+            replies.append((await socket.receive_json_from(timeout=5))["type"])
+        assert replies == ["message"] * 10 + ["error"]
+        await socket.disconnect()
+
+    run(scenario)
+    count = in_db(
+        django_db_blocker,
+        alpha.territory.schema_name,
+        lambda: Message.objects.filter(conversation=talk).count(),
+    )
+    assert count == 10
+
+
+def test_conversation_page_for_the_two_participants_only(ride, in_alpha, alpha, beta):
+    booking = book(ride, in_alpha["citizen"], pickup=ESCALDES, dropoff=ANDORRA_LA_VELLA)
+    in_alpha["driver"].phone = "+33601020304"
+    in_alpha["driver"].save()
+    path = f"/bookings/{booking.pk}/conversation/"
+    passenger = alpha.client("citizen")
+    page = passenger.get(path).content.decode()
+    assert "+33601020304" not in page and "une fois la réservation acceptée" in page
+    assert passenger.post(path, {"body": "Bonjour <script>"}).status_code == 302
+    assert passenger.post(path, {"body": "  "}).status_code == 400
+    driver_page = alpha.client("driver").get(path).content.decode()
+    assert "Bonjour &lt;script&gt;" in driver_page
+    assert alpha.client("operator").get(path).status_code == 404
+    assert beta.client("citizen").get(path).status_code == 404
+    with schema_context(alpha.territory.schema_name):
+        Booking.objects.filter(pk=booking.pk).update(status="accepted")
+    assert "+33601020304" in passenger.get(path).content.decode()
