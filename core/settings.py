@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "themes.context_processors.theme",
+                "trips.context_processors.unread",
             ],
         },
     }

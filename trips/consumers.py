@@ -75,3 +75,10 @@ class ConversationConsumer(MemberConsumer):
 
     async def conversation_message(self, event):
         await self.send_json(event["payload"])
+        await self._read()  # seen on an open page
+
+    @database_sync_to_async
+    def _read(self) -> None:
+        with tenant_context(self.scope["tenant"]):
+            conversation = Conversation.objects.get(pk=self.pk)
+            conversations.mark_read(conversation, self.scope["user"])

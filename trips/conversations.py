@@ -71,3 +71,20 @@ def as_event(message: Message) -> dict:
         "html": linebreaks(escape(message.body)),
         "at": timezone.localtime(message.created_at).strftime("%H:%M"),
     }
+
+
+def unread_total(user) -> int:
+    """Messages from others the person has not read yet, in all their conversations here."""
+    from django.db.models import F, OuterRef, Q, Subquery
+
+    read_at = ReadMark.objects.filter(conversation=OuterRef("conversation"), user=user).values(
+        "read_at"
+    )[:1]
+    mine = Q(conversation__booking__passenger=user) | Q(conversation__booking__offer__driver=user)
+    return (
+        Message.objects.filter(mine)
+        .exclude(author=user)
+        .annotate(read_at=Subquery(read_at))
+        .filter(Q(read_at__isnull=True) | Q(created_at__gt=F("read_at")))
+        .count()
+    )

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from core.asgi import application
 from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
-from trips.conversations import conversation_of, unread
+from trips.conversations import conversation_of, unread, unread_total
 from trips.models import Booking, Message, ReadMark
 from trips.services import offer_publish
 
@@ -110,7 +110,8 @@ def test_both_participants_receive_the_message_escaped(
 
     def stored():
         assert Message.objects.get(conversation=talk).body == "À 8h <b>devant</b> la poste"
-        assert unread(talk, alpha["driver"]) == 1 and unread(talk, alpha["citizen"]) == 0
+        # Both had the conversation open: the message counts as read for both.
+        assert unread(talk, alpha["driver"]) == 0 and unread(talk, alpha["citizen"]) == 0
 
     in_db(django_db_blocker, schema, stored)
 
@@ -177,8 +178,14 @@ def test_conversation_page_for_the_two_participants_only(ride, in_alpha, alpha, 
     assert "+33601020304" not in page and "une fois la réservation acceptée" in page
     assert passenger.post(path, {"body": "Bonjour <script>"}).status_code == 302
     assert passenger.post(path, {"body": "  "}).status_code == 400
-    driver_page = alpha.client("driver").get(path).content.decode()
+    driver = alpha.client("driver")
+    header = driver.get("/my-trips/").content.decode()
+    assert 'data-count="1"' in header  # one unread message in the header
+    with schema_context(alpha.territory.schema_name):
+        assert unread_total(in_alpha["driver"]) == 1
+    driver_page = driver.get(path).content.decode()
     assert "Bonjour &lt;script&gt;" in driver_page
+    assert 'data-count="0"' in driver.get("/my-trips/").content.decode()
     assert alpha.client("operator").get(path).status_code == 404
     assert beta.client("citizen").get(path).status_code == 404
     with schema_context(alpha.territory.schema_name):
