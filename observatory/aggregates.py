@@ -178,7 +178,6 @@ def indicators(period: Period, k: int | None = None) -> Indicators:
     f["co2_kg_avoided"] = _figure(round(passenger_km * float(current.co2_kg_per_km), 1), people, k)
     f["occupancy"] = _figure(round((cars + passengers) / cars, 2) if cars else None, people, k)
     f["journeys"] = _figure(totals["journeys"], people, k)
-    f["passenger_km"] = f["vehicle_km_avoided"]
     f["drivers"] = _figure(totals["drivers"], totals["drivers"], k)
     f["passengers"] = _figure(totals["passenger_people"], totals["passenger_people"], k)
     offers = Offer.objects.filter(

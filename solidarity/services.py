@@ -73,6 +73,22 @@ def ensure_enabled() -> None:
         raise Conflict(_("Solidarity transport is not switched on in this territory."))
 
 
+def _check_needs(needs, structure: Structure, errors: dict) -> None:
+    if any(n.structure_id != structure.pk for n in needs):
+        errors["needs"] = _("These needs belong to another structure.")
+
+
+def _home_node(graph, home: Place, errors: dict) -> int:
+    """The road node of a home, raising every field error gathered so far with its own."""
+    try:
+        node = snap(graph, home, "home")
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return node
+
+
 # --- structures ---------------------------------------------------------------------------------
 def structure_create(*, name: str, phone: str = "") -> Structure:
     if Structure.objects.filter(name__iexact=name).exists():
@@ -142,9 +158,10 @@ def beneficiary_register(
     needs: list[Need] | tuple = (),
     notes: str = "",
     social_criterion: str = "",
-    user=None,
+    email: str = "",
 ) -> Beneficiary:
-    """Register a person; `user` links their account when they can also ask online."""
+    """Register a person; `email` links their account (a member of this territory) when they
+    can also ask online."""
     ensure_enabled()
     ensure_operator(operator, structure)
     errors = {}
@@ -154,15 +171,15 @@ def beneficiary_register(
         errors["last_name"] = _("This field is required.")
     if social_criterion and social_criterion not in SOCIAL_CRITERIA:
         errors["social_criterion"] = _("Unknown social criterion.")
-    if any(n.structure_id != structure.pk for n in needs):
-        errors["needs"] = _("These needs belong to another structure.")
+    _check_needs(needs, structure, errors)
+    account = None
+    if email:
+        member = Membership.objects.filter(user__email__iexact=email).select_related("user")
+        account = member.first().user if member.exists() else None
+        if account is None:
+            errors["email"] = _("No member of this territory has this e-mail address.")
     graph = territory_graph()
-    try:
-        node = snap(graph, home, "home")
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
+    node = _home_node(graph, home, errors)
     point = node_point(graph, node)
     decision = eligibility(point, social_criterion)
     beneficiary = Beneficiary.objects.create(
@@ -179,7 +196,7 @@ def beneficiary_register(
         eligibility_detail=decision.detail[:300],
         social_criterion=social_criterion if decision.basis == Beneficiary.Basis.SOCIAL else "",
         decided_by=operator,
-        user=user,
+        user=account,
     )
     beneficiary.needs.set(needs)
     return beneficiary
@@ -275,15 +292,9 @@ def volunteer_apply(
         errors["seats"] = _("From 1 to 8 seats.")
     if not 1 <= max_trip_km <= 1000:
         errors["max_trip_km"] = _("From 1 to 1,000 km.")
-    if any(n.structure_id != structure.pk for n in needs):
-        errors["needs"] = _("These needs belong to another structure.")
+    _check_needs(needs, structure, errors)
     graph = territory_graph()
-    try:
-        node = snap(graph, home, "home")
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
+    node = _home_node(graph, home, errors)
     if Volunteer.objects.filter(user=user, structure=structure).exists():
         raise Conflict(_("You already volunteer for this structure."))
     volunteer = Volunteer.objects.create(
@@ -392,8 +403,7 @@ def request_create(
     errors: dict[str, str] = {}
     if purpose.structure_id != structure.pk:
         errors["purpose"] = _("This purpose belongs to another structure.")
-    if any(n.structure_id != structure.pk for n in needs):
-        errors["needs"] = _("These needs belong to another structure.")
+    _check_needs(needs, structure, errors)
     if window_start <= timezone.now():
         errors["window_start"] = _("The pickup must be in the future.")
     if window_end < window_start:
@@ -578,14 +588,22 @@ def decline(proposal: Proposal, *, volunteer_user, reason: str = "") -> Proposal
     return proposal
 
 
-@transaction.atomic
-def confirm(request: Request, *, operator) -> Request:
+def _operator_step(request: Request, operator, expected: str, status: str, action: str):
+    """An operator moves a request from `expected` to `status`, written to the diary."""
     request = _locked(request)
     ensure_operator(operator, request.structure)
-    _expect(request, Request.Status.ACCEPTED)
-    request.status = Request.Status.CONFIRMED
+    _expect(request, expected)
+    request.status = status
     request.save(update_fields=["status"])
-    _diary(request, operator, "confirmed")
+    _diary(request, operator, action)
+    return request
+
+
+@transaction.atomic
+def confirm(request: Request, *, operator) -> Request:
+    request = _operator_step(
+        request, operator, Request.Status.ACCEPTED, Request.Status.CONFIRMED, "confirmed"
+    )
     outbox.to_volunteer(request.volunteer, request, "confirmed")
     return request
 
@@ -645,31 +663,43 @@ def record_done(request: Request, *, volunteer_user, km: Decimal, minutes: int) 
 
 @transaction.atomic
 def close(request: Request, *, operator) -> Request:
+    return _operator_step(request, operator, Request.Status.DONE, Request.Status.CLOSED, "closed")
+
+
+def _end_with_reason(request: Request, operator, reason: str, status: str, *expected: str):
+    """Close a request with its reason; the proposals still open are released and returned."""
     request = _locked(request)
     ensure_operator(operator, request.structure)
-    _expect(request, Request.Status.DONE)
-    request.status = Request.Status.CLOSED
-    request.save(update_fields=["status"])
-    _diary(request, operator, "closed")
-    return request
+    _expect(request, *expected)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason.")})
+    request.status, request.status_reason = status, reason.strip()[:300]
+    request.save(update_fields=["status", "status_reason"])
+    released = list(
+        request.proposals.filter(status=Proposal.Status.PROPOSED).select_related("volunteer__user")
+    )
+    Proposal.objects.filter(pk__in=[p.pk for p in released]).update(
+        status=Proposal.Status.RELEASED, decided_at=timezone.now()
+    )
+    return request, released
 
 
 @transaction.atomic
 def cancel(request: Request, *, operator, reason: str) -> Request:
-    request = _locked(request)
-    ensure_operator(operator, request.structure)
-    _expect(request, "new", "proposed", "accepted", "confirmed")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason.")})
-    assigned = request.volunteer
-    request.status, request.status_reason = Request.Status.CANCELLED, reason.strip()[:300]
-    request.save(update_fields=["status", "status_reason"])
-    open_proposals = request.proposals.filter(status=Proposal.Status.PROPOSED)
-    for proposal in open_proposals.select_related("volunteer__user"):
+    request, released = _end_with_reason(
+        request,
+        operator,
+        reason,
+        Request.Status.CANCELLED,
+        "new",
+        "proposed",
+        "accepted",
+        "confirmed",
+    )
+    for proposal in released:
         outbox.to_volunteer(proposal.volunteer, request, "cancelled")
-    open_proposals.update(status=Proposal.Status.RELEASED, decided_at=timezone.now())
-    if assigned:
-        outbox.to_volunteer(assigned, request, "cancelled")
+    if request.volunteer:
+        outbox.to_volunteer(request.volunteer, request, "cancelled")
     _diary(request, operator, "cancelled", reason)
     return request
 
@@ -678,15 +708,8 @@ def cancel(request: Request, *, operator, reason: str) -> Request:
 def mark_unmet(request: Request, *, operator, reason: str) -> Request:
     """No solution was found: the request is closed as unmet, with its reason (counted in the
     territory's figures)."""
-    request = _locked(request)
-    ensure_operator(operator, request.structure)
-    _expect(request, "new", "proposed")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason.")})
-    request.status, request.status_reason = Request.Status.UNMET, reason.strip()[:300]
-    request.save(update_fields=["status", "status_reason"])
-    request.proposals.filter(status=Proposal.Status.PROPOSED).update(
-        status=Proposal.Status.RELEASED, decided_at=timezone.now()
+    request, _released = _end_with_reason(
+        request, operator, reason, Request.Status.UNMET, "new", "proposed"
     )
     _diary(request, operator, "unmet", reason)
     return request

@@ -176,14 +176,6 @@ def beneficiaries(request):
 @operator_page
 def beneficiary_new(request):
     form = BeneficiaryForm(request.POST or None, structures=request.structures)
-    account = None
-    if request.method == "POST" and form.is_valid() and form.cleaned_data["email"]:
-        member = Membership.objects.filter(
-            user__email__iexact=form.cleaned_data["email"]
-        ).select_related("user")
-        account = member.first().user if member.exists() else None
-        if account is None:
-            form.add_error("email", _("No member of this territory has this e-mail address."))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -197,7 +189,7 @@ def beneficiary_new(request):
                 needs=list(data["needs"]),
                 notes=data["notes"],
                 social_criterion=data["social_criterion"],
-                user=account,
+                email=data["email"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)

@@ -129,8 +129,15 @@ class RegularRideSerializer(serializers.ModelSerializer):
             "upcoming",
         ]
 
+    def _departures(self, ride) -> list[Offer]:
+        """The ride's departures in time order, read once per ride (prefetched for lists)."""
+        cache = self.__dict__.setdefault("_departures_of", {})
+        if ride.pk not in cache:
+            cache[ride.pk] = sorted(ride.occurrences.all(), key=lambda o: o.departure_at)
+        return cache[ride.pk]
+
     def _first(self, ride) -> Offer:
-        return ride.occurrences.order_by("departure_at").first()
+        return self._departures(ride)[0]
 
     def get_schedule(self, ride) -> dict[str, str]:
         return {day: f"{at:%H:%M}" for day, at in ride.schedule.items()}
@@ -144,7 +151,8 @@ class RegularRideSerializer(serializers.ModelSerializer):
     @extend_schema_field(DepartureSerializer(many=True))
     def get_upcoming(self, ride) -> list:
         """The departures still to come (each one is an offer passengers book)."""
-        departures = ride.occurrences.filter(departure_at__gt=timezone.now())
+        now = timezone.now()
+        departures = [o for o in self._departures(ride) if o.departure_at > now]
         return DepartureSerializer(departures, many=True).data
 
 
@@ -237,7 +245,7 @@ class RegularRides(APIView):
 
     @extend_schema(responses=RegularRideSerializer(many=True))
     def get(self, request):
-        rides = RegularRide.objects.filter(driver=request.user)
+        rides = RegularRide.objects.filter(driver=request.user).prefetch_related("occurrences")
         return Response(RegularRideSerializer(rides, many=True).data)
 
     @extend_schema(request=RegularRideInputSerializer, responses={201: RegularRideSerializer})

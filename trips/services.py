@@ -52,10 +52,17 @@ def _no_graph():
     raise Conflict(_("This territory has no road network yet; an administrator must set one."))
 
 
+def valid_coordinates(place: Place) -> bool:
+    return (
+        math.isfinite(place.lon)
+        and math.isfinite(place.lat)
+        and -180 <= place.lon <= 180
+        and -90 <= place.lat <= 90
+    )
+
+
 def snap(graph: RoadGraph, place: Place, field: str) -> int:
-    if not (math.isfinite(place.lon) and math.isfinite(place.lat)) or not (
-        -180 <= place.lon <= 180 and -90 <= place.lat <= 90
-    ):
+    if not valid_coordinates(place):
         raise ValidationError({field: _("Invalid coordinates.")})
     node, distance = graph.snap(place.lon, place.lat)
     if distance[0] > MAX_SNAP_M:
@@ -420,9 +427,7 @@ def _report_errors(booking: Booking, report: Report) -> dict[str, str]:
         place = getattr(report, name)
         if place is None:
             continue
-        if not (math.isfinite(place.lon) and math.isfinite(place.lat)) or not (
-            -180 <= place.lon <= 180 and -90 <= place.lat <= 90
-        ):
+        if not valid_coordinates(place):
             errors[name] = _("Invalid coordinates.")
         elif _metres(booked, place) > REPORT_MAX_OFFSET_M:
             errors[name] = _("This position is far from the booked place.")
