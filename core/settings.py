@@ -65,6 +65,7 @@ TENANT_APPS = [
     "trips",
     "solidarity",
     "observatory",
+    "notifications",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "themes.context_processors.theme",
                 "trips.context_processors.unread",
+                "notifications.context_processors.unread",
             ],
         },
     }
@@ -139,9 +141,14 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_PREFIX", "archipel")},
     }
 }
+PRESENCE_REDIS_URL = REDIS_URL  # core.presence: who has a page open
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = False
+# Run by the beat embedded in `make run`'s worker (scripts/serve.sh).
+CELERY_BEAT_SCHEDULE = {
+    "departure-reminders": {"task": "trips.send_reminders", "schedule": 300.0},
+}
 
 # --- Identity and authentication (django-allauth, e-mail as login).
 AUTHENTICATION_BACKENDS = [

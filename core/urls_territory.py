@@ -3,6 +3,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from notifications import api as notifications_api
+from notifications import views as notifications_views
 from observatory import api as observatory_api
 from observatory import views as observatory_views
 from solidarity import views as solidarity_views
@@ -27,6 +29,12 @@ api_v1 = [
         name="api_regular_ride_cancel",
     ),
     path("search/", trips_api.Search.as_view(), name="api_search"),
+    path("notifications/", notifications_api.Feed.as_view(), name="api_notifications"),
+    path(
+        "notifications/read/",
+        notifications_api.MarkRead.as_view(),
+        name="api_notifications_read",
+    ),
     path("observatory/<str:name>/", observatory_api.Dataset.as_view(), name="api_observatory"),
     path("bookings/", trips_api.Bookings.as_view(), name="api_bookings"),
     *[
@@ -131,6 +139,7 @@ urlpatterns = [
         name="regular_ride_cancel",
     ),
     path("my-trips/", trips_views.my_trips, name="my_trips"),
+    path("notifications/", notifications_views.feed, name="notifications"),
     path("bookings/<int:pk>/conversation/", trips_views.conversation, name="conversation"),
     path("bookings/<int:pk>/<str:action>/", trips_views.booking_action, name="booking_action"),
     path("legal/", themes.legal, name="legal"),

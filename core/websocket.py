@@ -6,11 +6,12 @@ database_sync_to_async function, otherwise they silently hit `public`."""
 
 from urllib.parse import urlsplit
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.urls import path
 from django_tenants.utils import get_tenant_domain_model, remove_www, tenant_context
 
+from core import presence
 from core.middleware import SESSION_TERRITORY_KEY
 
 CLOSE_UNKNOWN_TERRITORY = 4404
@@ -112,6 +113,9 @@ class PresenceConsumer(MemberConsumer):
     async def joined(self) -> None:
         self.group = person_group(self.scope["tenant"], self.scope["user"].pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await sync_to_async(presence.arrive, thread_sensitive=False)(
+            self.scope["tenant"].schema_name, self.scope["user"].pk, self.channel_name
+        )
         await self.send_json(
             {"type": "hello", "territory": self.scope["tenant"].slug, "roles": self.roles}
         )
@@ -119,18 +123,9 @@ class PresenceConsumer(MemberConsumer):
     async def disconnect(self, code):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await sync_to_async(presence.leave, thread_sensitive=False)(
+                self.scope["tenant"].schema_name, self.scope["user"].pk, self.channel_name
+            )
 
     async def person_event(self, event):
         await self.send_json(event["payload"])
-
-
-def _conversation_consumer():
-    from trips.consumers import ConversationConsumer
-
-    return ConversationConsumer.as_asgi()
-
-
-websocket_urlpatterns = [
-    path("ws/presence/", PresenceConsumer.as_asgi()),
-    path("ws/conversations/<int:pk>/", _conversation_consumer()),
-]

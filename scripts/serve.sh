@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Starts a Celery worker in the background and the ASGI server (HTTP and websockets) in the
+# Starts a Celery worker (with its beat: periodic tasks such as departure reminders) in the
+# background and the ASGI server (HTTP and websockets) in the
 # foreground; stopping the server (Ctrl-C) stops the worker too.
 set -euo pipefail
 host="${1:-0.0.0.0}"; port="${2:-8000}"
 mkdir -p var/log
 export SITE_PORT="${SITE_PORT:-$port}"
-.venv/bin/celery -A core worker --loglevel=warning --concurrency=2 >var/log/celery.log 2>&1 &
+.venv/bin/celery -A core worker --beat --schedule=var/celerybeat-schedule --loglevel=warning \
+  --concurrency=2 >var/log/celery.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "Celery worker started (log: var/log/celery.log)."

@@ -8,10 +8,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from notifications.models import Kind
+from notifications.services import notify, wants_email
 
 from .models import OutboxMessage, Request
 
@@ -54,12 +58,16 @@ def _trip(request: Request) -> str:
     return f"{request.destination_label} ({when})"
 
 
-def _queue(user, phone: str, request: Request, event: str) -> None:
+def _queue(user, phone: str, request: Request, event: str, link: str) -> None:
+    """The person's feed (when they have an account), and the outbox: e-mail when they want
+    this kind by e-mail, SMS to the phone the structure holds."""
     subject = _(SUBJECTS[event]) % {"trip": _trip(request)}
-    body = subject + "."
+    kind = Kind.SOLIDARITY_PROPOSAL if event == "proposed" else Kind.SOLIDARITY_ASSIGNMENT
     messages = []
-    if user is not None and user.email:
-        messages.append((OutboxMessage.Channel.EMAIL, user.email))
+    if user is not None:
+        notify(user, kind, SUBJECTS[event], {"trip": _trip(request)}, link, by_email=False)
+        if wants_email(user, kind):
+            messages.append((OutboxMessage.Channel.EMAIL, user.email))
     if phone:
         messages.append((OutboxMessage.Channel.SMS, phone))
     for channel, recipient in messages:
@@ -68,16 +76,17 @@ def _queue(user, phone: str, request: Request, event: str) -> None:
             recipient=recipient,
             user=user,
             subject=subject[:200],
-            body=body,
+            body=subject + ".",
             request=request,
         )
         transaction.on_commit(lambda m=message: sender().send(m))
 
 
 def to_volunteer(volunteer, request: Request, event: str) -> None:
-    _queue(volunteer.user, volunteer.phone, request, event)
+    _queue(volunteer.user, volunteer.phone, request, event, reverse("volunteer_home"))
 
 
 def to_operators(request: Request, event: str) -> None:
+    link = reverse("solidarity_request", args=[request.pk])
     for operator in request.structure.operators.all():
-        _queue(operator, "", request, event)
+        _queue(operator, "", request, event, link)

@@ -15,6 +15,7 @@ TEST_REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "archipel-test"  # noqa: F405
 CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [TEST_REDIS_URL], "prefix": "archipel-test"}  # noqa: F405
+PRESENCE_REDIS_URL = TEST_REDIS_URL
 CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = TEST_REDIS_URL
 GRAPH_DIR = BASE_DIR / "var" / "test-graphs"  # noqa: F405

@@ -3,18 +3,30 @@
 
 from __future__ import annotations
 
+import time
+
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core import presence
+from notifications.models import Kind
+from notifications.services import email, wants_email
 
 from .errors import Conflict, ValidationError
 from .models import Booking, Conversation, Message, ReadMark
 
+User = get_user_model()
+
 RATE_MESSAGES = 10  # per person …
 RATE_SECONDS = 20  # … within this many seconds
+EMAIL_EVERY = 15 * 60  # at most one e-mail per conversation and person in this many seconds
 
 
 def conversation_of(booking: Booking) -> Conversation:
@@ -46,7 +58,62 @@ def post(conversation: Conversation, author, body: str) -> Message:
         raise Conflict(_("Too many messages: wait a few seconds."))
     message = Message.objects.create(conversation=conversation, author=author, body=body)
     mark_read(conversation, author)
+    for other in participants(conversation) - {author.pk}:
+        tell_if_away(conversation, other, message)
     return message
+
+
+def link(conversation: Conversation) -> str:
+    return reverse("conversation", args=[conversation.booking_id])
+
+
+def _gate(conversation: Conversation, user_id: int) -> str:
+    return f"message-mail-{connection.schema_name}-{conversation.pk}-{user_id}"
+
+
+def tell_if_away(conversation: Conversation, user_id: int, message: Message) -> None:
+    """E-mail a participant who has no page open, at most once per conversation every
+    EMAIL_EVERY seconds: the first message is e-mailed at once; later ones wait for a digest
+    sent when the quiet period ends (if they are still unread then)."""
+    if presence.is_online(connection.schema_name, user_id):
+        return
+    user = User.objects.get(pk=user_id)
+    if not wants_email(user, Kind.MESSAGE):
+        return
+    gate = _gate(conversation, user_id)
+    if cache.add(gate, time.time(), EMAIL_EVERY):
+        subject = _("New message from %(name)s") % {"name": message.author.display_name}
+        email(user, subject, [subject + " :", message.body[:1000]], link(conversation))
+    elif cache.add(gate + "-digest", 1, EMAIL_EVERY):
+        from .tasks import message_digest
+
+        wait = EMAIL_EVERY - (time.time() - float(cache.get(gate) or time.time()))
+        pk = conversation.pk
+        transaction.on_commit(
+            lambda: message_digest.apply_async((pk, user_id), countdown=max(1, round(wait)))
+        )
+
+
+def send_digest(conversation_pk: int, user_id: int) -> bool:
+    """The deferred e-mail: the messages still unread, unless the person came back."""
+    conversation = Conversation.objects.filter(pk=conversation_pk).first()
+    user = User.objects.filter(pk=user_id).first()
+    gate = None if conversation is None else _gate(conversation, user_id)
+    if gate:
+        cache.delete(gate + "-digest")
+    if conversation is None or user is None or presence.is_online(connection.schema_name, user_id):
+        return False
+    count = unread(conversation, user)
+    if not count:
+        return False
+    cache.set(gate, time.time(), EMAIL_EVERY)
+    subject = ngettext(
+        "%(count)d unread message in a conversation",
+        "%(count)d unread messages in a conversation",
+        count,
+    ) % {"count": count}
+    email(user, subject, [subject + "."], link(conversation))
+    return True
 
 
 def mark_read(conversation: Conversation, user) -> None:

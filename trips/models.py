@@ -114,6 +114,7 @@ class Offer(models.Model):
         related_name="occurrences",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # departure reminder sent
 
     class Meta:
         ordering = ["departure_at"]
@@ -179,6 +180,7 @@ class Booking(models.Model):
     passenger_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # departure reminder sent
 
     class Meta:
         ordering = ["pickup_at"]

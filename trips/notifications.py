@@ -1,54 +1,57 @@
-"""Telling the other side when a booking changes: e-mail through the configured backend, sent
-after the transaction commits so that a rolled-back change never notifies anyone. (The live
-in-app feed comes with the websocket notifications.)"""
+"""Telling the other side when a booking or a ride changes: through the notifications feed
+(live, and by e-mail for those who want it), after the transaction commits."""
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from tenants.selectors import current_territory
+from notifications.models import Kind
+from notifications.services import notify
 
-from .models import Booking
+from .models import Booking, Offer
 
-SUBJECTS = {
-    "requested": gettext_noop("New booking request for your ride %(ride)s"),
-    "accepted": gettext_noop("Your booking on %(ride)s is accepted"),
-    "declined": gettext_noop("Your booking on %(ride)s is declined"),
-    "cancelled": gettext_noop("A booking on %(ride)s was cancelled"),
-    "ride_cancelled": gettext_noop("The ride %(ride)s is cancelled"),
+EVENTS = {
+    "requested": (
+        Kind.BOOKING_REQUESTED,
+        gettext_noop("New booking request for your ride %(ride)s"),
+    ),
+    "accepted": (Kind.BOOKING_ACCEPTED, gettext_noop("Your booking on %(ride)s is accepted")),
+    "declined": (Kind.BOOKING_DECLINED, gettext_noop("Your booking on %(ride)s is declined")),
+    "cancelled": (Kind.BOOKING_CANCELLED, gettext_noop("A booking on %(ride)s was cancelled")),
+    "ride_cancelled": (Kind.RIDE_CANCELLED, gettext_noop("The ride %(ride)s is cancelled")),
+    "ride_changed": (Kind.RIDE_CHANGED, gettext_noop("The driver changed the ride %(ride)s")),
+    "reminder": (
+        Kind.DEPARTURE_REMINDER,
+        gettext_noop("Reminder: the ride %(ride)s leaves at %(time)s"),
+    ),
 }
 
 
-def _link(path: str) -> str:
-    host = current_territory().primary_host or "localhost"
-    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    return f"{settings.SITE_SCHEME}://{host}{port}{path}"
+def ride_label(offer: Offer) -> str:
+    when = timezone.localtime(offer.departure_at).strftime("%d/%m %H:%M")
+    return f"{offer.origin_label} → {offer.destination_label} ({when})"
 
 
-def booking_changed(booking: Booking, event: str, recipient) -> None:
-    if not recipient.email:
-        return
-    ride = str(booking.offer)
-    link = _link(reverse("offer_detail", args=[booking.offer_id]))
-    reason = booking.cancel_reason
+def booking_changed(booking: Booking, event: str, recipient, **params) -> None:
+    kind, template = EVENTS[event]
+    reason = booking.cancel_reason if event in ("cancelled", "ride_cancelled") else ""
+    notify(
+        recipient,
+        kind,
+        template,
+        {"ride": ride_label(booking.offer), **params},
+        reverse("offer_detail", args=[booking.offer_id]),
+        lines=(_("Reason: %s") % reason,) if reason else (),
+    )
 
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _(SUBJECTS[event]) % {"ride": ride}
-            body = "\n\n".join(
-                filter(
-                    None,
-                    [
-                        subject + ".",
-                        reason and _("Reason: %s") % reason,
-                        _("See the ride: %s") % link,
-                    ],
-                )
-            )
-            send_mail(subject, body, None, [recipient.email], fail_silently=True)
 
-    transaction.on_commit(send)
+def ride_event(offer: Offer, event: str, recipient, **params) -> None:
+    kind, template = EVENTS[event]
+    notify(
+        recipient,
+        kind,
+        template,
+        {"ride": ride_label(offer), **params},
+        reverse("offer_detail", args=[offer.pk]),
+    )

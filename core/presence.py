@@ -1,0 +1,41 @@
+"""Who has a page open: a Redis set per person and territory holding the channel names of
+their open pages' sockets (added when the presence socket is accepted, removed when it
+closes). Used to decide whether a new message is seen live or must be e-mailed.
+
+A crashed server cannot remove its sockets: every set expires `TTL` seconds after the last
+page opened, so a stale "online" never lasts longer than that."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import redis
+from django.conf import settings
+
+TTL = 2 * 3600
+
+
+@cache
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(settings.PRESENCE_REDIS_URL)
+
+
+def _key(schema: str, user_id: int) -> str:
+    prefix = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "archipel")
+    return f"{prefix}:presence:{schema}:{user_id}"
+
+
+def arrive(schema: str, user_id: int, channel: str) -> None:
+    key = _key(schema, user_id)
+    with _client().pipeline() as pipe:
+        pipe.sadd(key, channel)
+        pipe.expire(key, TTL)
+        pipe.execute()
+
+
+def leave(schema: str, user_id: int, channel: str) -> None:
+    _client().srem(_key(schema, user_id), channel)
+
+
+def is_online(schema: str, user_id: int) -> bool:
+    return bool(_client().scard(_key(schema, user_id)))

@@ -1,0 +1,11 @@
+"""Websocket routes (kept apart from core.websocket, which the apps' consumers import)."""
+
+from django.urls import path
+
+from core.websocket import PresenceConsumer
+from trips.consumers import ConversationConsumer
+
+websocket_urlpatterns = [
+    path("ws/presence/", PresenceConsumer.as_asgi()),
+    path("ws/conversations/<int:pk>/", ConversationConsumer.as_asgi()),
+]

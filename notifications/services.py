@@ -1,0 +1,125 @@
+"""Telling people what happened: a row in their feed, pushed live to every open page of theirs
+in this territory, and an e-mail when they want this kind by e-mail. Everything leaves after
+the transaction commits, so that a rolled-back change never notifies anyone."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+
+from core.websocket import person_group
+from tenants.selectors import current_territory
+
+from .models import EmailChoice, Kind, Notification
+
+
+def absolute(path: str) -> str:
+    """A link to this territory's site, for e-mails."""
+    host = current_territory().primary_host or "localhost"
+    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+    return f"{settings.SITE_SCHEME}://{host}{port}{path}"
+
+
+def wants_email(user, kind: str) -> bool:
+    if not user.email:
+        return False
+    choice = EmailChoice.objects.filter(user=user, kind=kind).values_list("email", flat=True)
+    return next(iter(choice), True)
+
+
+def email_choices(user) -> dict[str, bool]:
+    chosen = dict(EmailChoice.objects.filter(user=user).values_list("kind", "email"))
+    return {kind.value: chosen.get(kind.value, True) for kind in Kind}
+
+
+def email_choices_set(user, by_email: set[str]) -> None:
+    for kind in Kind:
+        EmailChoice.objects.update_or_create(
+            user=user, kind=kind.value, defaults={"email": kind.value in by_email}
+        )
+
+
+def push(user_id: int, payload: dict) -> None:
+    """Send an event to every open page of the person in this territory (after commit)."""
+    group = person_group(current_territory(), user_id)
+    transaction.on_commit(lambda: group_send(group, {"type": "person.event", "payload": payload}))
+
+
+def group_send(group: str, event: dict) -> None:
+    """Channel-layer send from synchronous code. A thread that already runs an event loop (a
+    sync caller inside async code) cannot block on it: the send then runs in a helper thread."""
+    send = async_to_sync(get_channel_layer().group_send)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send(group, event)
+        return
+    helper = threading.Thread(target=send, args=(group, event))
+    helper.start()
+    helper.join()
+
+
+def email(user, subject: str, lines: list[str], link: str = "") -> None:
+    """An e-mail in the site's language, sent after commit (never fails the change)."""
+    if not user.email:
+        return
+    url = absolute(link) if link else ""
+
+    def send() -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            body = "\n\n".join(filter(None, [*lines, url]))
+            send_mail(subject, body, None, [user.email], fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+def notify(
+    user,
+    kind: Kind | str,
+    template: str,
+    params: dict | None = None,
+    link: str = "",
+    *,
+    lines: tuple[str, ...] = (),
+    by_email: bool = True,
+):
+    """Tell `user`: a feed entry, a live event, and an e-mail if they want this kind by e-mail
+    (`by_email=False` when another channel already carries it). `template` is an untranslated
+    message id (gettext_noop) filled with `params`; `lines` are extra e-mail paragraphs."""
+    note = Notification.objects.create(
+        user=user, kind=kind, template=template, params=params or {}, link=link
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        text = note.text
+    push(
+        user.pk,
+        {
+            "type": "notification",
+            "id": note.pk,
+            "kind": note.kind,
+            "text": text,
+            "link": link,
+            "unread": unread_count(user),
+        },
+    )
+    if by_email and wants_email(user, kind):
+        email(user, text, [text + ".", *lines], link)
+    return note
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(user, ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

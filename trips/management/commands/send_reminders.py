@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from trips.reminders import send_due_everywhere
+
+
+class Command(BaseCommand):
+    help = "Send the departure reminders that are due, in every territory (for cron)."
+
+    def handle(self, *args, **options):
+        for slug, count in send_due_everywhere().items():
+            self.stdout.write(f"{slug}: {count}")

@@ -1,0 +1,17 @@
+"""Background work of rides (Celery)."""
+
+from core.celery import app
+
+from . import conversations, reminders
+
+
+@app.task(name="trips.send_reminders")
+def send_reminders() -> dict:
+    """Departure reminders in every territory (scheduled by beat, see CELERY_BEAT_SCHEDULE)."""
+    return reminders.send_due_everywhere()
+
+
+@app.task(name="trips.message_digest")
+def message_digest(conversation_pk: int, user_id: int) -> bool:
+    """The deferred e-mail of a conversation's unread messages (in the territory's schema)."""
+    return conversations.send_digest(conversation_pk, user_id)
