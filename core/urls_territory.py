@@ -29,6 +29,8 @@ api_v1 = [
         name="api_regular_ride_cancel",
     ),
     path("search/", trips_api.Search.as_view(), name="api_search"),
+    path("alerts/", trips_api.Alerts.as_view(), name="api_alerts"),
+    path("alerts/<int:pk>/", trips_api.AlertDetail.as_view(), name="api_alert"),
     path("notifications/", notifications_api.Feed.as_view(), name="api_notifications"),
     path(
         "notifications/read/",
@@ -140,6 +142,8 @@ urlpatterns = [
     ),
     path("my-trips/", trips_views.my_trips, name="my_trips"),
     path("notifications/", notifications_views.feed, name="notifications"),
+    path("alerts/", trips_views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/delete/", trips_views.alert_delete, name="alert_delete"),
     path("bookings/<int:pk>/conversation/", trips_views.conversation, name="conversation"),
     path("bookings/<int:pk>/<str:action>/", trips_views.booking_action, name="booking_action"),
     path("legal/", themes.legal, name="legal"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Area
 from themes.services import settings_get
-from trips.models import SearchLog
+from trips.models import Alert, SearchLog
 
 from .aggregates import Flows, Period, _area_key, _figure, flows, grouped
 
@@ -124,33 +124,55 @@ def _grouped(name, period: Period, k: int, keys: list[tuple], sql_keys, key_colu
     )
 
 
+def _alert_people(period: Period) -> set[tuple[str, str, int]]:
+    """(origin area, destination area, person) of the alerts active during the period."""
+    return set(
+        Alert.objects.filter(created_at__lt=period.end, expires_on__gte=period.first)
+        .exclude(cancelled_at__lt=period.start)
+        .values_list("origin_area", "destination_area", "passenger_id")
+        .distinct()
+    )
+
+
 def unmet_demand(period: Period, k: int, level: str = "commune") -> Table:
-    """Searches without any result, by origin–destination (anonymous searches: the count of
-    searches is what suppression applies to)."""
+    """By origin–destination: searches without any result (anonymous: the count of searches
+    is what suppression applies to), and people with an alert (saved search) active in the
+    period (suppressed below k people)."""
     rows = list(
         SearchLog.objects.filter(at__gte=period.start, at__lt=period.end, results=0)
         .values("origin_area", "destination_area")
         .annotate(n=Count("id"))
     )
+    alerted = _alert_people(period)
     keys = _area_key(
-        {r["origin_area"] for r in rows} | {r["destination_area"] for r in rows}, level
+        {r["origin_area"] for r in rows}
+        | {r["destination_area"] for r in rows}
+        | {a for a, _b, _p in alerted}
+        | {b for _a, b, _p in alerted},
+        level,
     )
-    cells: dict[tuple[str, str], int] = {}
+    searches: dict[tuple[str, str], int] = {}
     for r in rows:
         cell = (keys[r["origin_area"]][0], keys[r["destination_area"]][0])
-        cells[cell] = cells.get(cell, 0) + r["n"]
+        searches[cell] = searches.get(cell, 0) + r["n"]
+    people: dict[tuple[str, str], set[int]] = {}
+    for a, b, person in alerted:
+        people.setdefault((keys[a][0], keys[b][0]), set()).add(person)
     names = dict(keys.values())
-    out = [
-        {
-            "origin": o,
-            "origin_name": names.get(o, o),
-            "destination": d,
-            "destination_name": names.get(d, d),
-            "searches_without_result": n if n >= k else None,
-            "suppressed": int(n < k),
-        }
-        for (o, d), n in sorted(cells.items(), key=lambda item: -item[1])
-    ]
+    out = []
+    for o, d in sorted(set(searches) | set(people), key=lambda c: -searches.get(c, 0)):
+        n, alerts = searches.get((o, d), 0), len(people.get((o, d), ()))
+        out.append(
+            {
+                "origin": o,
+                "origin_name": names.get(o, o),
+                "destination": d,
+                "destination_name": names.get(d, d),
+                "searches_without_result": n if n >= k else None,
+                "people_with_alert": alerts if alerts >= k else None,
+                "suppressed": int(n < k and alerts < k),
+            }
+        )
     shown = [r for r in out if not r["suppressed"]]
     return Table(
         "unmet_demand",
@@ -159,11 +181,15 @@ def unmet_demand(period: Period, k: int, level: str = "commune") -> Table:
         FLOW_COLUMNS[:4]
         + [
             ("searches_without_result", "Searches that found no ride between the two areas."),
-            ("suppressed", "1 when fewer than k searches: the figure is empty."),
+            ("people_with_alert", "People with an alert (saved search) active in the period."),
+            ("suppressed", "1 when both figures are below k: the row is empty."),
         ],
         out,
         len(out) - len(shown),
-        {"searches_without_result": sum(r["searches_without_result"] for r in shown)},
+        {
+            column: sum(r[column] or 0 for r in shown)
+            for column in ("searches_without_result", "people_with_alert")
+        },
         level,
     )
 
@@ -228,7 +254,9 @@ DATASETS = {
     "by_time": _("By day of the week and hour"),
     "by_distance": _("By distance band"),
     "by_period": _("Over time (per day, week or month)"),
-    "unmet_demand": _("Searches without any result, by origin–destination"),
+    "unmet_demand": _(
+        "Searches without any result and people with an alert, by origin–destination"
+    ),
     "opendata": _("Open-data file of the national registry (journey by journey, anonymised)"),
 }
 

@@ -266,3 +266,42 @@ class ConfirmForm(forms.Form):
             pickup=place("pickup"),
             dropoff=place("dropoff"),
         )
+
+
+class AlertForm(forms.Form):
+    """A saved search: the trip, the weekdays, the pickup time window and until when."""
+
+    origin = PlaceField(label=_("From"))
+    destination = PlaceField(label=_("To"))
+    days = forms.TypedMultipleChoiceField(
+        label=_("Days"),
+        coerce=int,
+        choices=[(d, DAY_NAMES[d]) for d in range(7)],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one day of the week.")},
+    )
+    earliest = forms.TimeField(
+        label=_("Earliest pickup"), initial="07:30", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    latest = forms.TimeField(
+        label=_("Latest pickup"), initial="08:30", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=8, initial=1)
+    expires_on = date_field(_("Until"), initial=lambda: timezone.localdate() + timedelta(days=30))
+
+    @classmethod
+    def from_search(cls, query) -> "AlertForm":
+        """An unbound form filled from a search's query string (the link under its results)."""
+        initial = {}
+        for name in ("origin", "destination"):
+            try:
+                lon, lat = float(query[f"{name}_1"]), float(query[f"{name}_2"])
+            except (KeyError, ValueError):
+                continue
+            initial[name] = Place(lon, lat, query.get(f"{name}_0", "")[:200])
+        for name in ("earliest", "latest", "seats"):
+            if query.get(name):
+                initial[name] = query[name][:5]
+        if query.get("day", "").isdigit():
+            initial["days"] = [int(query["day"]) % 7]
+        return cls(initial=initial)

@@ -346,3 +346,58 @@ class ReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.conversation_id} at {self.read_at}"
+
+
+class Alert(models.Model):
+    """A passenger's saved search: be told when a ride is published that serves this trip on
+    one of these weekdays within this pickup time window, until `expires_on`."""
+
+    MAX_ACTIVE = 20  # per person and territory
+
+    passenger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    origin_label = models.CharField(_("from"), max_length=200)
+    destination_label = models.CharField(_("to"), max_length=200)
+    origin = models.PointField(srid=4326)
+    destination = models.PointField(srid=4326)
+    # Communes of both ends: alerts per origin–destination are an unmet-demand figure.
+    origin_area = models.CharField(max_length=12, blank=True)
+    destination_area = models.CharField(max_length=12, blank=True)
+    days = ArrayField(models.PositiveSmallIntegerField(), size=7)  # 0 = Monday
+    earliest = models.TimeField(_("earliest pickup"))
+    latest = models.TimeField(_("latest pickup"))
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    expires_on = models.DateField(_("until"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [GistIndex(fields=["origin"], name="alert_origin")]
+        constraints = [
+            models.CheckConstraint(condition=Q(latest__gt=F("earliest")), name="alert_window"),
+            models.CheckConstraint(
+                condition=Q(seats__gte=1, seats__lte=8), name="alert_seats_range"
+            ),
+            models.CheckConstraint(condition=~Q(days=[]), name="alert_some_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin_label} → {self.destination_label}"
+
+    def days_label(self) -> str:
+        return ", ".join(str(DAY_NAMES[d]) for d in sorted(self.days))
+
+
+class AlertMatch(models.Model):
+    """A ride an alert fired for (at most once per ride)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="matches")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    pickup_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pickup_at"]
+        constraints = [models.UniqueConstraint(fields=["alert", "offer"], name="alert_match_once")]

@@ -266,6 +266,20 @@ def offers_matching(
     return _evaluate(graph, candidates(survivors), p, d, window_start, window_end, passenger, limit)
 
 
+def ride_serves(
+    graph: RoadGraph,
+    offer: Offer,
+    p: int,
+    d: int,
+    window_start: datetime,
+    window_end: datetime,
+    passenger: Route,
+) -> Match | None:
+    """The exact match of one ride for a request between two snapped nodes (alerts)."""
+    matches = _evaluate(graph, [offer], p, d, window_start, window_end, passenger)
+    return matches[0] if matches else None
+
+
 def match_one(offer: Offer, pickup: Place, dropoff: Place) -> Match | None:
     """The exact match of one ride for a booking, over the ride's whole time margin."""
     graph = territory_graph()

@@ -168,6 +168,12 @@ def _departure(fields: dict, departure_at: datetime, **extra) -> Offer:
     return Offer(**fields, departure_at=departure_at, active_window=window, **extra)
 
 
+def _alerts_after_publish(offer_ids: list[int]) -> None:
+    from .alerts import after_publish  # alerts build on these services
+
+    after_publish(offer_ids)
+
+
 @transaction.atomic
 def offer_publish(
     *, driver, origin: Place, destination: Place, departure_at: datetime, **terms
@@ -181,6 +187,7 @@ def offer_publish(
         raise ValidationError(errors)
     offer = _departure(_ride_fields(driver, origin, destination, ride_terms), departure_at)
     offer.save()
+    _alerts_after_publish([offer.pk])
     return offer
 
 
@@ -238,7 +245,10 @@ def regular_ride_publish(
     ride = RegularRide.objects.create(
         driver=driver, departure_times=times, valid_from=valid_from, valid_until=valid_until
     )
-    Offer.objects.bulk_create(_departure(fields, at, regular_ride=ride) for at in departures)
+    created = Offer.objects.bulk_create(
+        _departure(fields, at, regular_ride=ride) for at in departures
+    )
+    _alerts_after_publish([offer.pk for offer in created])
     return ride
 
 

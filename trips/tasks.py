@@ -15,3 +15,11 @@ def send_reminders() -> dict:
 def message_digest(conversation_pk: int, user_id: int) -> bool:
     """The deferred e-mail of a conversation's unread messages (in the territory's schema)."""
     return conversations.send_digest(conversation_pk, user_id)
+
+
+@app.task(name="trips.match_alerts")
+def match_alerts(offer_ids: list[int]) -> int:
+    """Alerts against newly published rides, when the territory has many alerts."""
+    from .alerts import match_offers
+
+    return match_offers(offer_ids)

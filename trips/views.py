@@ -21,9 +21,9 @@ from matching.selectors import place_near, places_search
 from tenants.selectors import current_territory
 from themes.services import settings_get
 
-from . import conversations, services
-from .forms import BookForm, ConfirmForm, OfferForm, ReasonForm, SearchForm
-from .models import Booking, Message, Offer, RegularRide
+from . import alerts, conversations, services
+from .forms import AlertForm, BookForm, ConfirmForm, OfferForm, ReasonForm, SearchForm
+from .models import Alert, Booking, Message, Offer, RegularRide
 from .selectors import offers_matching, search_logged
 
 
@@ -60,8 +60,19 @@ def home(request):
         except Conflict as exc:
             messages.error(request, exc.message)
             searched = False
-    book_query = ""
+    book_query = alert_query = ""
     if searched:
+        start, end = form.window_bounds()
+        alert_query = urlencode(
+            {
+                **_place_params("origin", form.cleaned_data["origin"]),
+                **_place_params("destination", form.cleaned_data["destination"]),
+                "day": timezone.localtime(start).weekday(),
+                "earliest": f"{timezone.localtime(start):%H:%M}",
+                "latest": f"{timezone.localtime(end):%H:%M}",
+                "seats": form.cleaned_data["seats"],
+            }
+        )
         book_query = urlencode(
             {
                 **_place_params("pickup", form.cleaned_data["origin"]),
@@ -77,6 +88,7 @@ def home(request):
             "matches": matches,
             "searched": searched,
             "book_query": book_query,
+            "alert_query": alert_query,
         },
     )
 
@@ -350,3 +362,39 @@ def conversation(request, pk: int):
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+def alert_list(request):
+    """The person's alerts and the form to save one (filled from a search's link)."""
+    if request.method == "POST":
+        form = AlertForm(request.POST)
+        if form.is_valid():
+            try:
+                alerts.alert_create(passenger=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("Alert saved: you will be told when a matching ride is published.")
+                )
+                return redirect("alerts")
+    else:
+        form = AlertForm.from_search(request.GET)
+    return render(
+        request,
+        "trips/alerts.html",
+        {"form": form, "alerts": alerts.alerts_page_rows(request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def alert_delete(request, pk: int):
+    alert = get_object_or_404(Alert, pk=pk, passenger=request.user, cancelled_at__isnull=True)
+    alerts.alert_cancel(alert, by=request.user)
+    messages.success(request, _("Alert deleted."))
+    return redirect("alerts")

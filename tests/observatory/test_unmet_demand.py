@@ -48,5 +48,5 @@ def test_searches_are_logged_by_area_and_unmet_pairs_counted(alpha):
     shown = {(r["origin"], r["destination"]): r for r in table.rows if not r["suppressed"]}
     assert shown[("AD-08", "AD-07")]["searches_without_result"] == 2
     assert table.suppressed_cells == 2  # the two pairs searched once
-    assert table.totals == {"searches_without_result": 2}
+    assert table.totals == {"searches_without_result": 2, "people_with_alert": 0}
     assert figures["searches"].value == 4 and figures["searches_without_result"].value == 4
