@@ -85,6 +85,11 @@ solidarity_urls = [
     path("requests/<int:pk>/", solidarity_views.request_detail, name="solidarity_request"),
     path("requests/<int:pk>/receipt/", solidarity_views.receipt, name="solidarity_receipt"),
     path(
+        "requests/<int:pk>/conversation/",
+        solidarity_views.request_conversation,
+        name="solidarity_conversation",
+    ),
+    path(
         "requests/<int:pk>/<str:action>/",
         solidarity_views.request_action,
         name="solidarity_request_action",

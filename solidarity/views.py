@@ -21,8 +21,10 @@ from core.errors import Conflict
 from core.permissions import role_required
 from tenants.members.models import Membership, Role
 from themes.services import settings_get
+from trips import conversations
 from trips.selectors import offers_matching
 from trips.services import Place, territory_graph
+from trips.views import conversation_page
 
 from . import services
 from .forms import (
@@ -601,4 +603,30 @@ def my_requests(request):
         "solidarity/my_requests.html",
         {"person": person, "form": form, "requests": person.requests.select_related("purpose")},
         status=status,
+    )
+
+
+# --- conversations ------------------------------------------------------------------------------
+@login_required
+@_enabled
+def request_conversation(request, pk: int):
+    """The operators of the structure and the volunteer assigned to the trip talking."""
+    trip = get_object_or_404(
+        Request.objects.select_related("structure", "volunteer__user"),
+        pk=pk,
+        volunteer__isnull=False,
+    )
+    talk = conversations.conversation_of_request(trip)
+    if request.user.pk not in conversations.participants(talk):
+        raise Http404
+    operators = list(trip.structure.operators.all())
+    return conversation_page(
+        request,
+        talk,
+        "solidarity/conversation.html",
+        {
+            "trip": trip,
+            "operators": operators,
+            "is_operator": request.user in operators,
+        },
     )

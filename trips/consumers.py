@@ -29,8 +29,7 @@ class ConversationConsumer(MemberConsumer):
     @database_sync_to_async
     def _is_participant(self) -> bool:
         with tenant_context(self.scope["tenant"]):
-            conversation = Conversation.objects.select_related("booking__offer").filter(pk=self.pk)
-            found = conversation.first()
+            found = conversations.loaded().filter(pk=self.pk).first()
             if found is None:
                 return False
             self.others = conversations.participants(found) - {self.scope["user"].pk}
@@ -69,7 +68,7 @@ class ConversationConsumer(MemberConsumer):
     @database_sync_to_async
     def _post(self, body: str) -> dict:
         with tenant_context(self.scope["tenant"]):
-            conversation = Conversation.objects.select_related("booking__offer").get(pk=self.pk)
+            conversation = conversations.loaded().get(pk=self.pk)
             message = conversations.post(conversation, self.scope["user"], body)
             return conversations.as_event(message)
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
@@ -33,9 +34,35 @@ def conversation_of(booking: Booking) -> Conversation:
     return Conversation.objects.get_or_create(booking=booking)[0]
 
 
+def conversation_of_request(request) -> Conversation:
+    """The conversation of a solidarity trip (its operators and its assigned volunteer)."""
+    return Conversation.objects.get_or_create(request=request)[0]
+
+
 def participants(conversation: Conversation) -> set[int]:
-    booking = conversation.booking
-    return {booking.offer.driver_id, booking.passenger_id}
+    if conversation.booking_id:
+        booking = conversation.booking
+        return {booking.offer.driver_id, booking.passenger_id}
+    request = conversation.request
+    operators = set(request.structure.operators.values_list("pk", flat=True))
+    return operators | ({request.volunteer.user_id} if request.volunteer_id else set())
+
+
+def loaded():
+    """Conversations with what `participants` reads."""
+    return Conversation.objects.select_related(
+        "booking__offer", "request__volunteer", "request__structure"
+    )
+
+
+def talks_of(user):
+    """The conversations the person takes part in, as a queryset of ids."""
+    return Conversation.objects.filter(
+        Q(booking__passenger=user)
+        | Q(booking__offer__driver=user)
+        | Q(request__volunteer__user=user)
+        | Q(request__structure__operators=user)
+    ).values("pk")
 
 
 def ensure_participant(conversation: Conversation, user) -> None:
@@ -64,7 +91,9 @@ def post(conversation: Conversation, author, body: str) -> Message:
 
 
 def link(conversation: Conversation) -> str:
-    return reverse("conversation", args=[conversation.booking_id])
+    if conversation.booking_id:
+        return reverse("conversation", args=[conversation.booking_id])
+    return reverse("solidarity_conversation", args=[conversation.request_id])
 
 
 def _gate(conversation: Conversation, user_id: int) -> str:
@@ -142,14 +171,11 @@ def as_event(message: Message) -> dict:
 
 def unread_total(user) -> int:
     """Messages from others the person has not read yet, in all their conversations here."""
-    from django.db.models import F, OuterRef, Q, Subquery
-
     read_at = ReadMark.objects.filter(conversation=OuterRef("conversation"), user=user).values(
         "read_at"
     )[:1]
-    mine = Q(conversation__booking__passenger=user) | Q(conversation__booking__offer__driver=user)
     return (
-        Message.objects.filter(mine)
+        Message.objects.filter(conversation__in=talks_of(user))
         .exclude(author=user)
         .annotate(read_at=Subquery(read_at))
         .filter(Q(read_at__isnull=True) | Q(created_at__gt=F("read_at")))

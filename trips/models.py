@@ -306,13 +306,34 @@ class SearchLog(models.Model):
 
 
 class Conversation(models.Model):
-    """The driver and the passenger of one booking talking before (and after) the ride."""
+    """People talking about one thing: the driver and the passenger of a booking, or the
+    operators of a solidarity structure and the volunteer assigned to one of its trips."""
 
-    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="conversation")
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="conversation", null=True, blank=True
+    )
+    request = models.OneToOneField(
+        "solidarity.Request",
+        on_delete=models.CASCADE,
+        related_name="conversation",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, request__isnull=True)
+                | Q(booking__isnull=True, request__isnull=False),
+                name="conversation_about_one_thing",
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"conversation of booking {self.booking_id}"
+        if self.booking_id:
+            return f"conversation of booking {self.booking_id}"
+        return f"conversation of solidarity request {self.request_id}"
 
 
 class Message(models.Model):

@@ -324,16 +324,9 @@ def regular_ride_cancel(request, pk: int):
     return redirect("my_trips")
 
 
-@login_required
-def conversation(request, pk: int):
-    """The booking's conversation: the messages, a form (works without JavaScript) and a live
-    socket. Before the booking is accepted, no phone number or exact address is shown."""
-    booking = get_object_or_404(
-        Booking.objects.select_related("offer__driver", "passenger"),
-        Q(passenger=request.user) | Q(offer__driver=request.user),
-        pk=pk,
-    )
-    talk = conversations.conversation_of(booking)
+def conversation_page(request, talk, template: str, context: dict):
+    """A conversation's page (bookings and solidarity trips): the messages, a form that works
+    without JavaScript, and a live socket. The caller has checked who may see it."""
     error = ""
     if request.method == "POST":
         try:
@@ -343,24 +336,43 @@ def conversation(request, pk: int):
         except Conflict as exc:
             error = exc.message
         else:
-            return redirect("conversation", pk=pk)
+            return redirect(request.path)
     conversations.mark_read(talk, request.user)
-    other = (
-        booking.passenger if booking.offer.driver_id == request.user.pk else booking.offer.driver
-    )
     return render(
         request,
-        "trips/conversation.html",
+        template,
         {
-            "booking": booking,
+            **context,
             "talk": talk,
             "messages_list": talk.messages.select_related("author"),
-            "other": other,
-            "accepted": booking.status == Booking.Status.ACCEPTED,
             "error": error,
             "max_length": Message.MAX_LENGTH,
         },
         status=400 if error else 200,
+    )
+
+
+@login_required
+def conversation(request, pk: int):
+    """The booking's conversation. Before the booking is accepted, no phone number or exact
+    address is shown."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("offer__driver", "passenger"),
+        Q(passenger=request.user) | Q(offer__driver=request.user),
+        pk=pk,
+    )
+    other = (
+        booking.passenger if booking.offer.driver_id == request.user.pk else booking.offer.driver
+    )
+    return conversation_page(
+        request,
+        conversations.conversation_of(booking),
+        "trips/conversation.html",
+        {
+            "booking": booking,
+            "other": other,
+            "accepted": booking.status == Booking.Status.ACCEPTED,
+        },
     )
 
 
