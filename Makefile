@@ -43,6 +43,7 @@ bench: venv dbrole ## benchmarks on their own database; results in bench/results
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/solidarity.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/observatory.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/realtime.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -16,26 +16,30 @@ TTL = 2 * 3600
 
 
 @cache
-def _client() -> redis.Redis:
+def redis_client() -> redis.Redis:
     return redis.Redis.from_url(settings.PRESENCE_REDIS_URL)
 
 
+def key_prefix() -> str:
+    """The deployment's prefix for its own Redis keys (the channel layer's)."""
+    return settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "archipel")
+
+
 def _key(schema: str, user_id: int) -> str:
-    prefix = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "archipel")
-    return f"{prefix}:presence:{schema}:{user_id}"
+    return f"{key_prefix()}:presence:{schema}:{user_id}"
 
 
 def arrive(schema: str, user_id: int, channel: str) -> None:
     key = _key(schema, user_id)
-    with _client().pipeline() as pipe:
+    with redis_client().pipeline() as pipe:
         pipe.sadd(key, channel)
         pipe.expire(key, TTL)
         pipe.execute()
 
 
 def leave(schema: str, user_id: int, channel: str) -> None:
-    _client().srem(_key(schema, user_id), channel)
+    redis_client().srem(_key(schema, user_id), channel)
 
 
 def is_online(schema: str, user_id: int) -> bool:
-    return bool(_client().scard(_key(schema, user_id)))
+    return bool(redis_client().scard(_key(schema, user_id)))

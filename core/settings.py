@@ -118,7 +118,14 @@ ASGI_APPLICATION = "core.asgi.application"
 
 # --- Database: PostgreSQL + PostGIS only, one schema per territory.
 DATABASE_URL = env("DATABASE_URL", "postgres://archipel:archipel@127.0.0.1:5432/archipel")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Connections are kept between requests and websocket calls (Channels runs the consumers'
+# database calls on one thread, which then reuses its connection instead of opening one per
+# call); a broken one is replaced thanks to the health check.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 ORIGINAL_BACKEND = "django.contrib.gis.db.backends.postgis"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)

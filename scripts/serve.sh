@@ -12,4 +12,7 @@ worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "Celery worker started (log: var/log/celery.log)."
 echo "Serving on http://localhost:${port}/ — Ctrl-C to stop."
-.venv/bin/uvicorn core.asgi:application --host "$host" --port "$port" --log-level warning
+# Two server processes (one per core of the development machine): a single process cannot
+# keep up with 100 websocket messages per second (see bench/realtime.py and the README).
+.venv/bin/uvicorn core.asgi:application --host "$host" --port "$port" --log-level warning \
+  --workers "${WEB_WORKERS:-2}"

@@ -13,7 +13,6 @@ from core.websocket import CLOSE_NOT_PARTICIPANT, MemberConsumer, person_group
 
 from . import conversations
 from .errors import ValidationError
-from .models import Conversation
 
 
 def conversation_group(territory, pk: int) -> str:
@@ -32,6 +31,7 @@ class ConversationConsumer(MemberConsumer):
             found = conversations.loaded().filter(pk=self.pk).first()
             if found is None:
                 return False
+            self.conversation = found  # kept for the socket's life: no lookup per message
             self.others = conversations.participants(found) - {self.scope["user"].pk}
             return self.scope["user"].pk in conversations.participants(found)
 
@@ -68,16 +68,15 @@ class ConversationConsumer(MemberConsumer):
     @database_sync_to_async
     def _post(self, body: str) -> dict:
         with tenant_context(self.scope["tenant"]):
-            conversation = conversations.loaded().get(pk=self.pk)
-            message = conversations.post(conversation, self.scope["user"], body)
+            message = conversations.post(self.conversation, self.scope["user"], body)
             return conversations.as_event(message)
 
     async def conversation_message(self, event):
         await self.send_json(event["payload"])
-        await self._read()  # seen on an open page
+        if event["payload"]["author_id"] != self.scope["user"].pk:  # posting marked the author's
+            await self._read()  # seen on an open page
 
     @database_sync_to_async
     def _read(self) -> None:
         with tenant_context(self.scope["tenant"]):
-            conversation = Conversation.objects.get(pk=self.pk)
-            conversations.mark_read(conversation, self.scope["user"])
+            conversations.mark_read(self.conversation, self.scope["user"])

@@ -16,7 +16,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core import presence
+from core import presence, ratelimit
 from notifications.models import Kind
 from notifications.services import email, wants_email
 
@@ -79,9 +79,8 @@ def post(conversation: Conversation, author, body: str) -> Message:
         raise ValidationError(
             {"body": _("A message has %(max)d characters at most.") % {"max": Message.MAX_LENGTH}}
         )
-    key = f"messages-{connection.schema_name}-{author.pk}"
-    cache.add(key, 0, RATE_SECONDS)
-    if cache.incr(key) > RATE_MESSAGES:
+    sent = ratelimit.hit(f"messages-{connection.schema_name}-{author.pk}", RATE_SECONDS)
+    if sent > RATE_MESSAGES:
         raise Conflict(_("Too many messages: wait a few seconds."))
     message = Message.objects.create(conversation=conversation, author=author, body=body)
     mark_read(conversation, author)
@@ -146,9 +145,13 @@ def send_digest(conversation_pk: int, user_id: int) -> bool:
 
 
 def mark_read(conversation: Conversation, user) -> None:
-    ReadMark.objects.update_or_create(
-        conversation=conversation, user=user, defaults={"read_at": timezone.now()}
-    )
+    """One UPDATE in the common case (called for every message seen live)."""
+    now = timezone.now()
+    marks = ReadMark.objects.filter(conversation_id=conversation.pk, user_id=user.pk)
+    if not marks.update(read_at=now):
+        ReadMark.objects.get_or_create(
+            conversation_id=conversation.pk, user_id=user.pk, defaults={"read_at": now}
+        )
 
 
 def unread(conversation: Conversation, user) -> int:

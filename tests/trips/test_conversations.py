@@ -191,3 +191,20 @@ def test_conversation_page_for_the_two_participants_only(ride, in_alpha, alpha, 
     with schema_context(alpha.territory.schema_name):
         Booking.objects.filter(pk=booking.pk).update(status="accepted")
     assert "+33601020304" in passenger.get(path).content.decode()
+
+
+def test_message_counter_always_expires():
+    """Regression (found by bench/realtime.py): the counter was created, then incremented in a
+    second call; when the key expired in between, Redis recreated it without expiry and the
+    person was refused messages for good. Count and expiry are now set together, and a key
+    left without expiry gets one at the next message."""
+    from core import ratelimit
+    from core.presence import key_prefix, redis_client
+
+    key = f"{key_prefix()}:rate:messages-test"
+    redis_client().set(key, 10)  # as the race left it: counted, no expiry
+    assert ratelimit.hit("messages-test", 20) == 11
+    assert 0 < redis_client().ttl(key) <= 20
+    redis_client().delete(key)
+    assert [ratelimit.hit("messages-test", 20) for _ in range(3)] == [1, 2, 3]
+    assert 0 < redis_client().ttl(key) <= 20
