@@ -140,6 +140,7 @@ urlpatterns = [
     path("rides/new/", trips_views.offer_new, name="offer_new"),
     path("rides/<int:pk>/", trips_views.offer_detail, name="offer_detail"),
     path("rides/<int:pk>/cancel/", trips_views.offer_cancel, name="offer_cancel"),
+    path("rides/<int:pk>/change/", trips_views.offer_change, name="offer_change"),
     path(
         "regular-rides/<int:pk>/cancel/",
         trips_views.regular_ride_cancel,

@@ -291,12 +291,27 @@ class RegularRideCancel(APIView):
         return Response(RegularRideSerializer(ride).data)
 
 
+class OfferChangeSerializer(serializers.Serializer):
+    seats = serializers.IntegerField(min_value=1, max_value=8, required=False)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    instant_booking = serializers.BooleanField(required=False)
+
+
 class OfferDetail(APIView):
     permission_classes = [IsTerritoryMember]
 
     @extend_schema(responses=OfferSerializer)
     def get(self, request, pk: int):
         return Response(OfferSerializer(get_object_or_404(Offer, pk=pk)).data)
+
+    @extend_schema(request=OfferChangeSerializer, responses=OfferSerializer)
+    def patch(self, request, pk: int):
+        """The driver changes seats, comment or instant booking (booked passengers are told)."""
+        data = OfferChangeSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        offer = get_object_or_404(Offer, pk=pk)
+        offer = services.offer_update(offer, by=request.user, **data.validated_data)
+        return Response(OfferSerializer(offer).data)
 
 
 class OfferCancel(APIView):

@@ -229,6 +229,17 @@ class BookForm(forms.Form):
     dropoff = PlaceField(label=_("Drop-off"))
 
 
+class OfferChangeForm(forms.Form):
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=8)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    instant_booking = forms.BooleanField(label=_("Instant booking"), required=False)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
 

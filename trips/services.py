@@ -291,6 +291,47 @@ def offer_cancel(offer: Offer, *, by, reason: str = "") -> Offer:
 
 
 @transaction.atomic
+def offer_update(
+    offer: Offer,
+    *,
+    by,
+    seats: int | None = None,
+    comment: str | None = None,
+    instant_booking: bool | None = None,
+) -> Offer:
+    """The driver changes what does not move the route or the time: seats (never below those
+    booked), the comment, instant booking. Passengers holding seats are told when the comment
+    (meeting point, luggage…) or the seats change."""
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if offer.driver_id != by.pk:
+        raise Conflict(_("Only the driver can change this ride."))
+    if offer.status != Offer.Status.ACTIVE or offer.departure_at <= timezone.now():
+        raise Conflict(_("This ride can no longer be changed."))
+    errors = {}
+    if seats is not None and not 1 <= seats <= 8:
+        errors["seats"] = _("From 1 to 8 seats.")
+    elif seats is not None and seats < offer.seats_taken:
+        errors["seats"] = _("%(n)d seats are already booked.") % {"n": offer.seats_taken}
+    if comment is not None and len(comment) > 1000:
+        errors["comment"] = _("1000 characters at most.")
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for field, value in (("seats", seats), ("comment", comment)):
+        if value is not None and value != getattr(offer, field):
+            setattr(offer, field, value)
+            changed.append(field)
+    if instant_booking is not None:
+        offer.instant_booking = instant_booking
+    offer.save(update_fields=["seats", "comment", "instant_booking"])
+    if changed:
+        holding = offer.bookings.filter(status__in=Booking.HOLDS_SEATS).select_related("passenger")
+        for booking in holding:
+            notifications.booking_changed(booking, "ride_changed", booking.passenger)
+    return offer
+
+
+@transaction.atomic
 def booking_request(
     *, offer_id: int, passenger, pickup: Place, dropoff: Place, seats: int = 1
 ) -> Booking:

@@ -22,7 +22,15 @@ from tenants.selectors import current_territory
 from themes.services import settings_get
 
 from . import alerts, conversations, services
-from .forms import AlertForm, BookForm, ConfirmForm, OfferForm, ReasonForm, SearchForm
+from .forms import (
+    AlertForm,
+    BookForm,
+    ConfirmForm,
+    OfferChangeForm,
+    OfferForm,
+    ReasonForm,
+    SearchForm,
+)
 from .models import Alert, Booking, Message, Offer, RegularRide
 from .selectors import offers_matching, search_logged
 
@@ -216,6 +224,17 @@ def offer_detail(request, pk: int):
             else:
                 return redirect("my_trips")
     bookings = offer.bookings.select_related("passenger") if is_driver else []
+    change_form = (
+        OfferChangeForm(
+            initial={
+                "seats": offer.seats,
+                "comment": offer.comment,
+                "instant_booking": offer.instant_booking,
+            }
+        )
+        if is_driver
+        else None
+    )
     status = 400 if book_form is not None and request.method == "POST" and book_form.errors else 200
     return render(
         request,
@@ -225,6 +244,7 @@ def offer_detail(request, pk: int):
             "is_driver": is_driver,
             "book_form": book_form,
             "bookings": bookings,
+            "change_form": change_form,
             "route": [[lat, lon] for lon, lat in offer.route.coords],
         },
         status=status,
@@ -306,6 +326,26 @@ def offer_cancel(request, pk: int):
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("my_trips")
+
+
+@login_required
+@require_POST
+def offer_change(request, pk: int):
+    offer = get_object_or_404(Offer, pk=pk, driver=request.user)
+    form = OfferChangeForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label} : {' '.join(errors)}")
+        return redirect("offer_detail", pk=pk)
+    try:
+        services.offer_update(offer, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Ride changed; booked passengers are told."))
+    return redirect("offer_detail", pk=pk)
 
 
 @login_required

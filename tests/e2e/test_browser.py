@@ -129,6 +129,8 @@ ADMIN_PAGES = [
     "/manage/appearance/",
     "/accounts/email/",
     "/accounts/password/change/",
+    "/notifications/",
+    "/alerts/",
 ]
 
 
@@ -240,6 +242,10 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
     passenger.wait_for_url(re.compile(r".*/my-trips/$"))
     assert "en attente du conducteur" in passenger.locator("main").inner_text()
     assert_accessible(passenger, "my trips")
+    # The driver's open page hears of the request at once: bell count and announced text.
+    driver.wait_for_selector("#notification-badge:not([hidden])")
+    assert "Nouvelle demande de réservation" in driver.locator("#live-notice").inner_text()
+    assert_accessible(driver, "ride detail with a live notification")
 
     driver.goto(ride_url)
     driver.get_by_role("button", name="Accepter").click()

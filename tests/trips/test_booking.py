@@ -250,3 +250,45 @@ def test_the_other_side_is_told_by_email_after_commit(
     with pytest.raises(Conflict), django_capture_on_commit_callbacks(execute=True):
         booking_cancel(booking, by=in_alpha["citizen"])
     assert len(mail.outbox) == sent  # a refused change notifies no one
+
+
+def test_driver_changes_a_ride_and_booked_passengers_are_told(
+    ride, in_alpha, alpha, beta, django_capture_on_commit_callbacks
+):
+    from notifications.models import Kind, Notification
+
+    booking = book(ride, in_alpha["citizen"], seats=2)
+    driver = alpha.client("driver")
+    path = f"/api/v1/offers/{ride.pk}/"
+    too_few = driver.patch(path, {"seats": 1}, content_type="application/json")
+    assert too_few.status_code == 400 and "seats" in too_few.json()["fields"]
+    assert (
+        alpha.client("citizen")
+        .patch(path, {"seats": 4}, content_type="application/json")
+        .status_code
+        == 409
+    )
+    assert (
+        beta.client("driver").patch(path, {"seats": 4}, content_type="application/json").status_code
+        == 404
+    )
+    assert (
+        alpha.client("citizen").post(f"/rides/{ride.pk}/change/", {"seats": 4}).status_code == 404
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = driver.patch(
+            path, {"comment": "Rendez-vous devant la poste"}, content_type="application/json"
+        )
+    assert changed.status_code == 200 and changed.json()["seats_left"] == 1
+    [note] = Notification.objects.filter(user=in_alpha["citizen"], kind=Kind.RIDE_CHANGED)
+    assert note.link == f"/rides/{ride.pk}/"
+    page = driver.post(
+        f"/rides/{ride.pk}/change/", {"seats": 4, "comment": "Rendez-vous devant la poste"}
+    )
+    assert page.status_code == 302
+    ride.refresh_from_db()
+    assert ride.seats == 4 and ride.seats_taken == 2 and booking.pk
+    # Seats only: passengers are told too; nothing changed: nobody is.
+    assert Notification.objects.filter(kind=Kind.RIDE_CHANGED).count() == 2
+    driver.post(f"/rides/{ride.pk}/change/", {"seats": 4, "comment": "Rendez-vous devant la poste"})
+    assert Notification.objects.filter(kind=Kind.RIDE_CHANGED).count() == 2
