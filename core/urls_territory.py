@@ -159,6 +159,7 @@ urlpatterns = [
     path("manage/members/", members.members_page, name="members"),
     path("manage/members/<int:pk>/", members.member_edit, name="member_edit"),
     path("manage/appearance/", themes.appearance, name="appearance"),
+    path("manage/archipel/", members.federation_settings, name="federation_settings"),
     path("manifest.webmanifest", themes.manifest, name="manifest"),
     path("branding/<str:name>", themes.branding_image, name="branding"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,7 @@
 """Public-schema models: territories, their domains, and the geographic referential."""
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -44,6 +45,19 @@ class Territory(TenantMixin):
     boundary = models.MultiPolygonField(_("boundary"), srid=4326, null=True, blank=True)
     areas = models.ManyToManyField(Area, blank=True, related_name="territories")
     graph_name = models.CharField(_("road graph"), max_length=64, blank=True)
+    # The archipel: searches here also show the rides of participating neighbours (same road
+    # graph, boundary within reach of the trip's ends), and theirs show ours. Chosen by the
+    # territory's admin; both sides must take part, and each may name its partners.
+    federated = models.BooleanField(_("take part in the archipel's shared search"), default=True)
+    federation_partners = ArrayField(
+        models.SlugField(max_length=40),
+        default=list,
+        blank=True,
+        verbose_name=_("only with these territories (empty: every participating territory)"),
+    )
+    federation_reach_km = models.PositiveSmallIntegerField(
+        _("neighbours within (km of the trip's ends)"), default=20
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True

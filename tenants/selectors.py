@@ -14,7 +14,7 @@ class ListedTerritory:
     area_count: int
 
 
-def _url(request, host: str) -> str:
+def site_url(request, host: str) -> str:
     # The port the visitor used (e.g. :8000 in development) is kept in links between sites.
     _name, _sep, port = request.get_host().rpartition(":")
     default = "443" if settings.SITE_SCHEME == "https" else "80"
@@ -24,7 +24,7 @@ def _url(request, host: str) -> str:
 
 def territory_url(request, territory: Territory) -> str | None:
     host = territory.primary_host
-    return _url(request, host) if host else None
+    return site_url(request, host) if host else None
 
 
 def territories_listed(request) -> list[ListedTerritory]:
@@ -42,7 +42,7 @@ def territories_listed(request) -> list[ListedTerritory]:
                 ListedTerritory(
                     territory.slug,
                     territory.name,
-                    _url(request, domains[0].domain),
+                    site_url(request, domains[0].domain),
                     territory.area_count,
                 )
             )
@@ -56,7 +56,7 @@ def public_site_url(request) -> str | None:
         .order_by("-is_primary", "domain")
         .first()
     )
-    return _url(request, domain.domain) if domain else None
+    return site_url(request, domain.domain) if domain else None
 
 
 def current_territory() -> Territory:

@@ -86,6 +86,11 @@ def archipel(django_db_setup, django_db_blocker):
         graph_build(ANDORRA_EXTRACT, TEST_GRAPH)
         alpha = _make_cast("alpha", ["AD-03"])  # Encamp
         beta = _make_cast("beta", ["AD-08"])  # Escaldes-Engordany
+        # Alpha and Beta share their searches with each other only: the demo territories the
+        # browser tests load share the same road graph and stay out of these tests' results.
+        for cast, partner in ((alpha, "beta"), (beta, "alpha")):
+            cast.territory.federation_partners = [partner]
+            cast.territory.save(update_fields=["federation_partners"])
         connection.set_schema_to_public()
     yield {"alpha": alpha, "beta": beta}
     with django_db_blocker.unblock():

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import IsTerritoryMember
+from tenants.selectors import site_url
 
 from . import alerts, services
 from .models import WEEKDAYS, Alert, Booking, Offer, RegularRide
@@ -164,6 +166,21 @@ class MatchSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=7, decimal_places=2)
     score = serializers.FloatField()
     reason = serializers.CharField()
+    territory = serializers.SerializerMethodField(
+        help_text="Null for a ride of this territory; otherwise the neighbouring territory of "
+        "the archipel that publishes it, where it is booked (same account)."
+    )
+
+    def get_territory(self, match) -> dict | None:
+        if match.elsewhere is None:
+            return None
+        request = self.context["request"]
+        return {
+            "slug": match.elsewhere.slug,
+            "name": match.elsewhere.name,
+            "ride_url": site_url(request, match.elsewhere.host).rstrip("/")
+            + reverse("offer_detail", args=[match.offer.pk]),
+        }
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -176,6 +193,9 @@ class SearchQuerySerializer(serializers.Serializer):
     window_minutes = serializers.IntegerField(min_value=0, max_value=720, default=60)
     seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=MAX_RESULTS)
+    federated = serializers.BooleanField(
+        default=True, help_text="Also the rides of neighbouring territories of the archipel."
+    )
 
 
 class BookingInputSerializer(serializers.Serializer):
@@ -354,13 +374,14 @@ class Search(APIView):
             window_end=centre + half,
             seats=q["seats"],
             limit=q["limit"],
+            federated=q["federated"],
         )
         search_logged(
             services.Place(q["from_lon"], q["from_lat"]),
             services.Place(q["to_lon"], q["to_lat"]),
             matches,
         )
-        return Response(MatchSerializer(matches, many=True).data)
+        return Response(MatchSerializer(matches, many=True, context={"request": request}).data)
 
 
 class Bookings(APIView):

@@ -3,6 +3,7 @@ one engine step (docs/matching.md explains the algorithm and the ranking)."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -11,9 +12,14 @@ from django.contrib.gis.geos import Point
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
 from matching.engine import RoadGraph, Route
+from tenants.models import Territory
+from tenants.selectors import current_territory
 
+from . import federation
+from .federation import Label
 from .models import Offer
 from .pricing import share
 from .services import REACH_SLACK, REACH_SLACK_M, Place, node_point, snap, territory_graph
@@ -35,6 +41,8 @@ class Match:
     passenger_m: float
     passenger_s: float
     score: float
+    # Set for a ride of another territory of the archipel (see trips.federation).
+    elsewhere: Label | None = None
 
     @property
     def price(self):
@@ -132,6 +140,7 @@ class Candidates:
     ratio: np.ndarray
     departure: np.ndarray  # POSIX seconds
     margin_s: np.ndarray
+    source: np.ndarray | None = None  # index of the territory searched (federated search)
 
     @classmethod
     def of(cls, rows) -> Candidates:
@@ -155,6 +164,17 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @classmethod
+    def merged(cls, parts: list[Candidates]) -> Candidates:
+        """Candidates of several territories as one set; `source` says whose each one is."""
+        fields = [f for f in cls.__dataclass_fields__ if f != "source"]
+        return cls(
+            **{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields},
+            source=np.concatenate(
+                [np.full(len(p), n, dtype=np.int64) for n, p in enumerate(parts)]
+            ),
+        )
+
 
 def candidates(queryset: QuerySet[Offer]) -> Candidates:
     return Candidates.of(queryset.values_list(*CANDIDATE_FIELDS))
@@ -173,9 +193,11 @@ def _evaluate(
     window_end: datetime,
     passenger: Route | None = None,
     limit: int | None = None,
+    territories: list[Territory] | None = None,
 ) -> list[Match]:
     """Exact detours of every candidate at once, then the ranking (vectorised); model
-    instances are loaded for the `limit` best matches only."""
+    instances are loaded for the `limit` best matches only (each in its territory's schema
+    when the candidates come from several: `territories[source]`)."""
     c = found if isinstance(found, Candidates) else Candidates.of(found)
     if not len(c):
         return []
@@ -214,12 +236,13 @@ def _evaluate(
     gap_min = np.abs(pickup_at - (start + end) / 2) / 60
     score = detour_s / 60 + TIME_GAP_WEIGHT * gap_min
     order = np.lexsort((c.ids[chosen], c.departure[chosen], score))[:limit]
-    offers = Offer.objects.select_related("driver").in_bulk(c.ids[chosen][order].tolist())
+    offers, labels = _load(c, chosen[order], territories)
     pickup, dropoff = node_point(graph, p), node_point(graph, d)
     ride_s = max(1.0, result.passenger_s)
     return [
         Match(
-            offer=offers[int(c.ids[chosen[i]])],
+            offer=offers[_key(c, chosen[i])],
+            elsewhere=labels.get(_key(c, chosen[i])[0]),
             pickup=pickup,
             dropoff=dropoff,
             pickup_at=_moment(pickup_at[i]),
@@ -234,6 +257,30 @@ def _evaluate(
     ]
 
 
+def _key(c: Candidates, i: int) -> tuple[int, int]:
+    return (0 if c.source is None else int(c.source[i]), int(c.ids[i]))
+
+
+def _load(c: Candidates, kept: np.ndarray, territories: list[Territory] | None):
+    """The offers of the kept candidates by (source, id), and the labels of the other
+    territories they come from."""
+    offers, labels = {}, {}
+    wanted: dict[int, list[int]] = {}
+    for i in kept.tolist():
+        source, pk = _key(c, i)
+        wanted.setdefault(source, []).append(pk)
+    for source, ids in wanted.items():
+        context = (
+            schema_context(territories[source].schema_name) if source else contextlib.nullcontext()
+        )
+        with context:
+            found = Offer.objects.select_related("driver").in_bulk(ids)
+        offers.update({(source, pk): offer for pk, offer in found.items()})
+        if source:
+            labels[source] = federation.label(territories[source])
+    return offers, labels
+
+
 MAX_RESULTS = 50
 
 
@@ -245,8 +292,11 @@ def offers_matching(
     window_end: datetime,
     seats: int = 1,
     limit: int = MAX_RESULTS,
+    federated: bool = False,
 ) -> list[Match]:
-    """The `limit` best rides for the request, best first."""
+    """The `limit` best rides for the request, best first. `federated`: also the rides of the
+    neighbouring territories of the archipel (one prefilter query in each schema; one engine
+    step for all)."""
     graph = territory_graph()
     p, d = snap(graph, pickup, "origin"), snap(graph, dropoff, "destination")
     if p == d:
@@ -254,16 +304,24 @@ def offers_matching(
     passenger = graph.route(p, d)
     if passenger is None:
         return []
-    survivors = prefilter(
-        node_point(graph, p),
-        node_point(graph, d),
-        window_start,
-        window_end,
-        seats,
-        passenger=passenger,
-        max_speed=graph.max_speed,
-    )
-    return _evaluate(graph, candidates(survivors), p, d, window_start, window_end, passenger, limit)
+    a, b = node_point(graph, p), node_point(graph, d)
+    here = current_territory()
+    territories = [here] + (federation.neighbours(here, [a, b]) if federated else [])
+    parts = []
+    for n, territory in enumerate(territories):
+        with schema_context(territory.schema_name) if n else contextlib.nullcontext():
+            survivors = prefilter(
+                a,
+                b,
+                window_start,
+                window_end,
+                seats,
+                passenger=passenger,
+                max_speed=graph.max_speed,
+            )
+            parts.append(candidates(survivors))
+    found = parts[0] if len(parts) == 1 else Candidates.merged(parts)
+    return _evaluate(graph, found, p, d, window_start, window_end, passenger, limit, territories)
 
 
 def ride_serves(

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict
 from matching.selectors import place_near, places_search
-from tenants.selectors import current_territory
+from tenants.selectors import current_territory, site_url
 from themes.services import settings_get
 
-from . import alerts, conversations, services
+from . import alerts, conversations, federation, services
 from .forms import (
     AlertForm,
     BookForm,
@@ -60,6 +60,7 @@ def home(request):
                 window_start=start,
                 window_end=end,
                 seats=form.cleaned_data["seats"],
+                federated=True,
             )
             search_logged(form.cleaned_data["origin"], form.cleaned_data["destination"], matches)
         except ValidationError as exc:
@@ -94,11 +95,20 @@ def home(request):
         {
             "form": form,
             "matches": matches,
+            "results": [(m, _ride_link(request, m, book_query)) for m in matches],
             "searched": searched,
             "book_query": book_query,
             "alert_query": alert_query,
         },
     )
+
+
+def _ride_link(request, match, query: str) -> str:
+    """The ride's page: here, or on the site of the territory that publishes it."""
+    path = f"{reverse('offer_detail', args=[match.offer.pk])}?{query}"
+    if match.elsewhere is None:
+        return path
+    return site_url(request, match.elsewhere.host).rstrip("/") + path
 
 
 @require_GET
@@ -275,6 +285,10 @@ def my_trips(request):
             "offers": offers,
             "regular_rides": regular_rides,
             "bookings": bookings,
+            "elsewhere": [
+                (group, site_url(request, group.label.host).rstrip("/"))
+                for group in federation.bookings_elsewhere(request.user, current_territory())
+            ],
             "reason_form": ReasonForm(),
             "confirm_form": ConfirmForm(),
         },

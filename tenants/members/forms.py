@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenants.models import Territory
+
 from .models import Role
 
 
@@ -27,3 +29,40 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+
+
+class FederationForm(forms.ModelForm):
+    partners = forms.CharField(
+        label=_(
+            "Only with these territories (their short names, separated by commas; empty: "
+            "every participating territory)"
+        ),
+        required=False,
+        max_length=500,
+    )
+
+    class Meta:
+        model = Territory
+        fields = ["federated", "federation_reach_km"]
+
+    federation_reach_km = forms.IntegerField(
+        label=_("Neighbours within (km of the trip's ends)"), min_value=1, max_value=200
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["partners"] = ", ".join(self.instance.federation_partners)
+
+    def clean_partners(self) -> list[str]:
+        slugs = sorted({s.strip().lower() for s in self.cleaned_data["partners"].split(",")} - {""})
+        known = set(Territory.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        unknown = [s for s in slugs if s not in known or s == self.instance.slug]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown territories: %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        return slugs
+
+    def save(self, commit=True):
+        self.instance.federation_partners = self.cleaned_data["partners"]
+        return super().save(commit)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.permissions import role_required
+from tenants.models import Territory
 
-from .forms import RolesForm
+from .forms import FederationForm, RolesForm
 from .models import Membership, Role
 from .selectors import members_counts, members_list
 from .services import membership_join, membership_set_roles
@@ -76,4 +77,21 @@ def member_edit(request, pk: int):
     status = 400 if form.errors else 200
     return render(
         request, "members/member_edit.html", {"member": membership, "form": form}, status=status
+    )
+
+
+@role_required(Role.TERRITORY_ADMIN)
+def federation_settings(request):
+    """Whether this territory's rides appear in its neighbours' searches and theirs here."""
+    territory = Territory.objects.get(pk=request.tenant.pk)
+    form = FederationForm(request.POST or None, instance=territory)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Archipel settings saved."))
+        return redirect("federation_settings")
+    return render(
+        request,
+        "members/federation.html",
+        {"form": form},
+        status=400 if form.errors else 200,
     )

@@ -138,8 +138,12 @@ def test_territories_never_see_each_other_rides_or_bookings(alpha, beta, clients
     assert beta_member.get(f"/api/v1/offers/{offer['id']}/").status_code == 404
     assert beta_member.get("/api/v1/bookings/").json() == []
     assert post(beta_member, f"/api/v1/bookings/{booking['id']}/cancel/", {}).status_code == 404
-    found = beta_member.get("/api/v1/search/", ESCALDES_TO_ANDORRA_LA_VELLA).json()
-    assert found == []
+    # Searching only Beta finds nothing; the archipel's shared search shows Alpha's ride as
+    # Alpha's, to be booked on Alpha's site (see tests/trips/test_federation.py).
+    only_beta = {**ESCALDES_TO_ANDORRA_LA_VELLA, "federated": "false"}
+    assert beta_member.get("/api/v1/search/", only_beta).json() == []
+    [shared] = beta_member.get("/api/v1/search/", ESCALDES_TO_ANDORRA_LA_VELLA).json()
+    assert shared["territory"]["slug"] == "alpha" and shared["offer"]["id"] == offer["id"]
     # Another member of Alpha who is neither driver nor passenger gets 404 too.
     assert (
         post(alpha.client("data"), f"/api/v1/bookings/{booking['id']}/cancel/", {}).status_code
