@@ -42,6 +42,7 @@ bench: venv dbrole ## benchmarks on their own database; results in bench/results
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate_schemas -v 0
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/solidarity.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/federation.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/observatory.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/realtime.py
 

@@ -214,7 +214,11 @@ def offer_detail(request, pk: int):
     book_form = BookForm(request.POST or request.GET or None) if not is_driver else None
     if request.method == "POST" and not is_driver:
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('account_login')}?next={request.path}")
+            # Back on this page after signing in (and joining), with the places filled in.
+            kept = request.POST.copy()
+            kept.pop("csrfmiddlewaretoken", None)
+            back = f"{request.path}?{kept.urlencode()}"
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': back})}")
         if book_form.is_valid():
             data = book_form.cleaned_data
             try:

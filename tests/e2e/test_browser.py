@@ -406,3 +406,56 @@ def test_data_officer_reads_the_dashboard_with_chart_and_map_and_downloads(page,
         page.get_by_role("link", name="CSV").first.click()
     archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
     assert any(n.endswith(".metadata.json") for n in archive.namelist())
+
+
+def test_book_a_ride_of_a_neighbouring_territory_joining_it_on_the_way(browser, demo_server):
+    """A passenger of Escaldes-Engordany finds, on their own site, a ride published on
+    Encamp's site, and books it there with the same account, joining Encamp in the flow."""
+    from datetime import date, timedelta
+
+    day = (date.today() + timedelta(days=2)).isoformat()
+    encamp = next(t for t in DEMO_TERRITORIES if t.slug == "encamp").theme["display_name"]
+    driver = browser.new_context(locale="fr-FR").new_page()
+    sign_in(driver, demo_server, "encamp", demo_email("citizen", "encamp"))
+    driver.goto(territory_url(demo_server, "encamp", "/rides/new/"))
+    choose_place(driver, "id_origin_0", "Encamp")
+    choose_place(driver, "id_destination_0", "Andorra la Vella")
+    driver.fill("#id_date", day)
+    driver.fill("#id_time", "09:30")
+    driver.get_by_role("button", name="Publier").click()
+    driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
+    ride_path = re.sub(r"^https?://[^/]+", "", driver.url)
+
+    passenger = browser.new_context(locale="fr-FR").new_page()
+    sign_in(
+        passenger, demo_server, "escaldes-engordany", demo_email("citizen", "escaldes-engordany")
+    )
+    passenger.goto(territory_url(demo_server, "escaldes-engordany", "/"))
+    choose_place(passenger, "id_origin_0", "les Escaldes")
+    choose_place(passenger, "id_destination_0", "Andorra la Vella")
+    passenger.fill("#id_date", day)
+    passenger.fill("#id_time", "09:45")
+    passenger.get_by_role("button", name="Rechercher").click()
+    passenger.wait_for_load_state()
+    result = passenger.locator(".results li", has_text=f"Publié sur {encamp}").first
+    assert_accessible(passenger, "search results with a neighbour's ride")
+    result.get_by_role("link").first.click()
+    passenger.wait_for_url(re.compile(r"http://encamp\.localhost:\d+" + re.escape(ride_path)))
+    passenger.get_by_role("button", name="Demander au conducteur").click()
+    passenger.wait_for_url(re.compile(r".*/accounts/login/.*"))  # sessions are per site
+    passenger.fill("input[name=login]", demo_email("citizen", "escaldes-engordany"))
+    passenger.fill("input[name=password]", DEMO_PASSWORD)
+    passenger.locator("main form button[type=submit]").first.click()
+    passenger.wait_for_url(re.compile(r".*/join/.*"))
+    assert_accessible(passenger, "join consent inside the booking flow")
+    passenger.get_by_role("button", name=re.compile("Rejoindre")).click()
+    passenger.wait_for_url(re.compile(re.escape(ride_path) + r"\?"))
+    passenger.get_by_role("button", name="Demander au conducteur").click()
+    passenger.wait_for_url(re.compile(r".*/my-trips/$"))
+    assert "encamp.localhost" in passenger.url
+    assert "en attente du conducteur" in passenger.locator("main").inner_text()
+    passenger.goto(territory_url(demo_server, "escaldes-engordany", "/my-trips/"))
+    assert f"Sur {encamp}, un autre site de l" in passenger.locator("main").inner_text()
+    assert_accessible(passenger, "my trips with a booking on another site")
+    driver.context.close()
+    passenger.context.close()
