@@ -37,6 +37,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person deleted their account: the row stays (journeys keep pointing at it
+    # for the authorities' figures) with nothing left that identifies them.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -56,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
+        if self.deleted_at:
+            return str(_("deleted user"))
         return self.first_name or (self.email or "").split("@")[0] or f"#{self.pk}"
 
     def get_short_name(self) -> str:

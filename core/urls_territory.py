@@ -154,6 +154,8 @@ urlpatterns = [
     path("bookings/<int:pk>/<str:action>/", trips_views.booking_action, name="booking_action"),
     path("legal/", themes.legal, name="legal"),
     path("join/", members.join, name="join"),
+    path("account/data/", members.my_data, name="my_data"),
+    path("account/data/export.json", members.my_data_export, name="my_data_export"),
     path("accounts/", include("allauth.urls")),
     path("manage/", members.manage_home, name="manage"),
     path("manage/members/", members.members_page, name="members"),

@@ -1,8 +1,12 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 from core.permissions import role_required
 from tenants.models import Territory
 
-from .forms import FederationForm, RolesForm
+from . import portability
+from .forms import AccountDeleteForm, FederationForm, RolesForm
 from .models import Membership, Role
 from .selectors import members_counts, members_list
 from .services import membership_join, membership_set_roles
@@ -95,3 +100,25 @@ def federation_settings(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def my_data(request):
+    """Download everything, or delete the account (on every site of the archipel)."""
+    form = AccountDeleteForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        portability.account_delete(request.user)
+        logout(request)
+        messages.success(request, _("Your account is deleted. Goodbye, and thank you."))
+        return redirect("/")
+    return render(
+        request, "members/my_data.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def my_data_export(request):
+    data = json.dumps(portability.personal_data(request.user), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(data, content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="archipel-my-data.json"'
+    return response

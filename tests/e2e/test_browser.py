@@ -131,6 +131,7 @@ ADMIN_PAGES = [
     "/accounts/password/change/",
     "/notifications/",
     "/alerts/",
+    "/account/data/",
 ]
 
 
