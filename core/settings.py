@@ -66,6 +66,7 @@ TENANT_APPS = [
     "solidarity",
     "observatory",
     "notifications",
+    "interop",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

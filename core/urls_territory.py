@@ -3,6 +3,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from interop import standard as standard_api
+from interop import views as interop_views
 from notifications import api as notifications_api
 from notifications import views as notifications_views
 from observatory import api as observatory_api
@@ -129,8 +131,15 @@ observatory_urls = [
     path("keys/", observatory_views.api_keys, name="observatory_keys"),
 ]
 
+standard_covoiturage = [
+    path("status", standard_api.status, name="standard_status"),
+    path("driver_journeys", standard_api.driver_journeys, name="standard_driver_journeys"),
+    path("passenger_journeys", standard_api.passenger_journeys, name="standard_passenger_journeys"),
+]
+
 urlpatterns = [
     path("", trips_views.home, name="home"),
+    path("interop/standard-covoiturage/v1/", include(standard_covoiturage)),
     path("observatory/", include(observatory_urls)),
     path("solidarity/", include(solidarity_urls)),
     path("volunteer/", include(volunteer_urls)),
@@ -162,6 +171,12 @@ urlpatterns = [
     path("manage/members/<int:pk>/", members.member_edit, name="member_edit"),
     path("manage/appearance/", themes.appearance, name="appearance"),
     path("manage/archipel/", members.federation_settings, name="federation_settings"),
+    path("manage/partners/", interop_views.partners, name="partners"),
+    path(
+        "manage/partners/<int:pk>/revoke/",
+        interop_views.partner_revoke_view,
+        name="partner_revoke",
+    ),
     path("manifest.webmanifest", themes.manifest, name="manifest"),
     path("branding/<str:name>", themes.branding_image, name="branding"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -132,6 +132,8 @@ ADMIN_PAGES = [
     "/notifications/",
     "/alerts/",
     "/account/data/",
+    "/manage/archipel/",
+    "/manage/partners/",
 ]
 
 

@@ -1,0 +1,86 @@
+"""Other platforms and MaaS apps that call this territory through the public standards
+(standard covoiturage, RDEX+), registered by the territory's admin; and what they called."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Endpoint(models.TextChoices):
+    SEARCH = "search", _("search journeys")
+    BOOKINGS = "bookings", _("create and follow bookings")
+    MESSAGES = "messages", _("send messages")
+
+
+class Partner(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    operator = models.CharField(
+        _("operator domain"), max_length=255, help_text=_("e.g. maas.example.org")
+    )
+    # The key is shown once; only its first characters (to find it) and its hash are kept.
+    key_prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    endpoints = ArrayField(
+        models.CharField(max_length=20, choices=Endpoint.choices), default=list, blank=True
+    )
+    rate_per_minute = models.PositiveIntegerField(_("calls per minute"), default=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.operator})"
+
+
+class PartnerCall(models.Model):
+    """The access log: every call of a partner (refused ones included)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="calls")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=200)
+    status = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.method} {self.path} {self.status}"
+
+
+class PartnerBooking(models.Model):
+    """A booking made through a partner: the standard's booking id (a UUID chosen by the
+    partner) and the partner's passenger, for a booking that lives here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="bookings")
+    booking = models.OneToOneField(
+        "trips.Booking", on_delete=models.PROTECT, related_name="partner_booking"
+    )
+    passenger_id = models.CharField(max_length=255)  # the partner's id of its user
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class PartnerPassenger(models.Model):
+    """The local account standing for a partner's user (no e-mail, no password: they act
+    only through the partner)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    external_id = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "external_id"], name="partner_user_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}:{self.external_id}"

@@ -1,0 +1,161 @@
+"""Partner keys, limits and the access log, shared by the standard APIs.
+
+A key is `<prefix>.<secret>`: the prefix finds the partner, the SHA-256 of the whole key is
+compared in constant time; the key itself is shown once, at creation, and never stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import secrets
+from functools import wraps
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, transaction
+from django.http import Http404, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from core import ratelimit
+from core.errors import Conflict
+
+from .models import Partner, PartnerCall
+
+WINDOW_S = 60
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def partner_register(
+    *, name: str, operator: str, endpoints: list[str], rate_per_minute: int = 60
+) -> tuple[Partner, str]:
+    """Register a partner; returns it and its key (to show once)."""
+    prefix = secrets.token_hex(4)
+    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    partner = Partner.objects.create(
+        name=name,
+        operator=operator,
+        key_prefix=prefix,
+        key_hash=_hash(key),
+        endpoints=endpoints,
+        rate_per_minute=rate_per_minute,
+    )
+    return partner, key
+
+
+def partner_revoke(partner: Partner) -> None:
+    Partner.objects.filter(pk=partner.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def partner_for(key: str) -> Partner | None:
+    prefix = key.split(".", 1)[0]
+    partner = Partner.objects.filter(key_prefix=prefix, revoked_at__isnull=True).first()
+    if partner is None or not hmac.compare_digest(partner.key_hash, _hash(key)):
+        return None
+    return partner
+
+
+def _key_of(request) -> str:
+    key = request.headers.get("X-API-Key", "")
+    auth = request.headers.get("Authorization", "")
+    if not key and auth.lower().startswith("bearer "):
+        key = auth[7:]
+    return key.strip()
+
+
+def error(message: str, status: int, **headers) -> JsonResponse:
+    """The standards' error body: {"error": "..."}."""
+    response = JsonResponse({"error": message}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def partner_api(endpoint: str | None):
+    """A view of a standard API: the partner's key (401), its allowed endpoints (403), its
+    rate (429 with Retry-After), errors as {"error": ...} (400, 404, 409), and every call
+    written to the access log. `endpoint=None`: open to any registered partner."""
+
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            partner = partner_for(_key_of(request))
+            if partner is None:
+                return error("Unknown or revoked API key.", 401)
+            response = _guarded(request, partner, endpoint, view, *args, **kwargs)
+            PartnerCall.objects.create(
+                partner=partner,
+                method=request.method,
+                path=request.path[:200],
+                status=response.status_code,
+            )
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _guarded(request, partner, endpoint, view, *args, **kwargs):
+    if endpoint and endpoint not in partner.endpoints:
+        return error("This API key may not call this endpoint.", 403)
+    calls = ratelimit.hit(f"partner-{connection.schema_name}-{partner.pk}", WINDOW_S)
+    if calls > partner.rate_per_minute:
+        return error("Too many requests.", 429, Retry_After=str(WINDOW_S))
+    try:
+        with transaction.atomic():
+            return view(request, partner, *args, **kwargs)
+    except BadRequest as exc:
+        return error(str(exc), 400)
+    except DjangoValidationError as exc:
+        return error(" ".join(exc.messages), 400)
+    except Conflict as exc:
+        return error(exc.message, 409)
+    except Http404 as exc:
+        return error(str(exc) or "Not found.", 404)
+
+
+class BadRequest(Exception):
+    pass
+
+
+def number(query, name: str, *, required=True, default=None, low=None, high=None) -> float:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        if required:
+            raise BadRequest(f"{name} is required.")
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a number.") from None
+    if (
+        not math.isfinite(value)
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        raise BadRequest(f"{name} is out of range.")
+    return value
+
+
+def integer(query, name: str, **bounds) -> int | None:
+    value = number(query, name, **bounds)
+    if value is not None and value != int(value):
+        raise BadRequest(f"{name} must be an integer.")
+    return None if value is None else int(value)
+
+
+def json_body(request) -> dict:
+    try:
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return body

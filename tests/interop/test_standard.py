@@ -1,0 +1,213 @@
+"""Standard covoiturage for partners (MaaS apps, other operators): keys shown once and stored
+hashed, allowed endpoints, rate limits with Retry-After, the access log, the spec's error
+bodies, the minimum personal data, and each territory's partners kept to it. Conformance to
+the published OpenAPI is checked with schemathesis against the product's own endpoints."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import yaml
+from django.conf import settings
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from interop.models import Partner, PartnerCall
+from interop.partners import partner_register, partner_revoke
+
+from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
+
+pytestmark = pytest.mark.django_db
+PREFIX = "/interop/standard-covoiturage/v1"
+
+
+@pytest.fixture
+def maas(in_alpha):
+    partner, key = partner_register(
+        name="MaaS test", operator="maas.test", endpoints=["search", "bookings", "messages"]
+    )
+    return partner, key
+
+
+def call(cast, key, path, **query):
+    client = Client(HTTP_HOST=cast.host)
+    headers = {"HTTP_X_API_KEY": key} if key else {}
+    return client.get(PREFIX + path, query, **headers)
+
+
+def search_query(at):
+    return {
+        "departureLat": ESCALDES.lat, "departureLng": ESCALDES.lon,
+        "arrivalLat": ANDORRA_LA_VELLA.lat, "arrivalLng": ANDORRA_LA_VELLA.lon,
+        "departureDate": int(at.timestamp()),
+    }  # fmt: skip
+
+
+def test_keys_are_hashed_checked_and_revocable(maas, alpha, beta):
+    partner, key = maas
+    assert key not in str(Partner.objects.filter(pk=partner.pk).values().first())
+    assert call(alpha, key, "/status").json() == {"status": "ok"}
+    for bad in (None, "nope", partner.key_prefix + ".wrong"):
+        response = call(alpha, bad, "/status")
+        assert response.status_code == 401 and "error" in response.json()
+    assert call(beta, key, "/status").status_code == 401  # a key of Alpha means nothing on Beta
+    with schema_context(alpha.territory.schema_name):  # the requests moved the connection
+        partner_revoke(partner)
+    assert call(alpha, key, "/status").status_code == 401
+
+
+def test_driver_journeys_with_the_minimum_personal_data(maas, ride, in_alpha, alpha):
+    _partner, key = maas
+    in_alpha["driver"].last_name, in_alpha["driver"].phone = "Secretname", "+33600000001"
+    in_alpha["driver"].save()
+    response = call(alpha, key, "/driver_journeys", **search_query(tomorrow_at(8, 15)))
+    assert response.status_code == 200
+    [journey] = response.json()
+    assert journey["id"] == str(ride.pk) and journey["type"] == "PLANNED"
+    assert journey["driver"]["alias"] == in_alpha["driver"].first_name
+    assert journey["driver"]["operator"] == "alpha.localhost"
+    assert journey["price"] == {
+        "type": "PAYING",
+        "amount": journey["price"]["amount"],
+        "currency": "EUR",
+    }
+    assert journey["driverDepartureLat"] == round(journey["driverDepartureLat"], 2)
+    assert journey["webUrl"] == f"http://alpha.localhost/rides/{ride.pk}/"
+    text = response.content.decode()
+    assert "Secretname" not in text and "+33600000001" not in text and "@" not in text
+    later = call(alpha, key, "/driver_journeys", **search_query(tomorrow_at(14)))
+    assert later.json() == []
+    assert call(alpha, key, "/passenger_journeys", **search_query(tomorrow_at(8))).json() == []
+
+
+def test_bad_requests_get_the_spec_error_body(maas, alpha):
+    _partner, key = maas
+    query = search_query(tomorrow_at(8))
+    for change in (
+        {"departureLat": ""},
+        {"departureLat": "north"},
+        {"departureLat": "91"},
+        {"departureDate": "soon"},
+        {"departureDate": int((tomorrow_at(8) + timedelta(days=500)).timestamp())},
+        {"timeDelta": "-5"},
+        {"count": "1.5"},
+    ):
+        response = call(alpha, key, "/driver_journeys", **{**query, **change})
+        assert response.status_code == 400, change
+        assert set(response.json()) == {"error"}
+
+
+def test_endpoints_and_rate_are_the_partners(in_alpha, alpha):
+    partner, key = partner_register(
+        name="Status only", operator="watch.test", endpoints=[], rate_per_minute=3
+    )
+    forbidden = call(alpha, key, "/driver_journeys", **search_query(tomorrow_at(8)))
+    assert forbidden.status_code == 403
+    assert [call(alpha, key, "/status").status_code for _ in range(3)] == [200, 200, 200]
+    limited = call(alpha, key, "/status")
+    assert limited.status_code == 429 and limited["Retry-After"] == "60"
+    with schema_context(alpha.territory.schema_name):
+        logged = list(PartnerCall.objects.filter(partner=partner).values_list("status", flat=True))
+    assert sorted(logged) == [200, 200, 200, 403, 429]
+
+
+def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
+    """schemathesis generates requests from the spec for the operations served so far and
+    checks every response: no 500, status codes and bodies as the spec declares."""
+    import schemathesis
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    _partner, key = partner_register(
+        name="Conformance", operator="check.test", endpoints=["search"], rate_per_minute=6000
+    )
+    raw = yaml.safe_load(
+        (settings.BASE_DIR / "data/specs/standard-covoiturage_openapi.yaml").read_text()
+    )
+    raw["servers"] = [{"url": f"http://{alpha.host}{PREFIX}"}]
+    served = {"/status", "/driver_journeys", "/passenger_journeys"}
+    raw["paths"] = {path: item for path, item in raw["paths"].items() if path in served}
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.app = get_wsgi_application()
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    seen = {}
+
+    def checker(label):
+        @given(case=operation.as_strategy())
+        @hypothesis_settings(
+            max_examples=60,
+            derandomize=True,  # the same examples on every run: CI stays reproducible
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            response = case.call_and_validate(
+                base_url=f"http://{alpha.host}{PREFIX}", headers={"X-API-Key": key}, checks=checks
+            )
+            seen.setdefault(label, set()).add(response.status_code)
+
+        return check
+
+    # As Django's test client does: keep the test's database connection between requests.
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    try:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            checker(operation.label)()
+    finally:
+        for signal in signals:
+            signal.connect(close_old_connections)
+    assert set(seen) == {"GET /status", "GET /driver_journeys", "GET /passenger_journeys"}
+    assert seen["GET /status"] == {200}  # the key was accepted: the calls reached the views
+    assert seen["GET /driver_journeys"] <= {200, 400}
+
+
+def test_admin_registers_a_partner_and_sees_the_key_once(alpha, beta):
+    admin = alpha.client("admin")
+    assert alpha.client("citizen").get("/manage/partners/").status_code == 403
+    bad = admin.post(
+        "/manage/partners/", {"name": "X", "operator": "not a domain", "rate_per_minute": 60}
+    )
+    assert bad.status_code == 400
+    page = admin.post(
+        "/manage/partners/",
+        {
+            "name": "MaaS",
+            "operator": "maas.example.org",
+            "endpoints": ["search"],
+            "rate_per_minute": 30,
+        },
+    ).content.decode()
+    key = re.search(r"<code>([0-9a-f]{8}\.[\w-]{20,})</code>", page).group(1)
+    assert call(alpha, key, "/status").status_code == 200
+    assert key not in admin.get("/manage/partners/").content.decode()  # shown once
+    with schema_context(alpha.territory.schema_name):
+        partner = Partner.objects.get(name="MaaS")
+    assert beta.client("admin").post(f"/manage/partners/{partner.pk}/revoke/").status_code == 404
+    assert admin.post(f"/manage/partners/{partner.pk}/revoke/").status_code == 302
+    assert call(alpha, key, "/status").status_code == 401
+
+
+def test_a_date_beyond_the_calendar_is_a_bad_request(maas, alpha):
+    """Regression (found by the conformance test): year 13,437 raised a 500."""
+    _partner, key = maas
+    query = {**search_query(tomorrow_at(8)), "departureDate": 361889265944}
+    response = call(alpha, key, "/driver_journeys", **query)
+    assert response.status_code == 400 and "departureDate" in response.json()["error"]
