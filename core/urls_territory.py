@@ -135,6 +135,9 @@ standard_covoiturage = [
     path("status", standard_api.status, name="standard_status"),
     path("driver_journeys", standard_api.driver_journeys, name="standard_driver_journeys"),
     path("passenger_journeys", standard_api.passenger_journeys, name="standard_passenger_journeys"),
+    path("bookings", standard_api.bookings, name="standard_bookings"),
+    path("bookings/<str:booking_id>", standard_api.booking_detail, name="standard_booking"),
+    path("messages", standard_api.messages, name="standard_messages"),
 ]
 
 urlpatterns = [

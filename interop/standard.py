@@ -9,21 +9,23 @@ pickup and drop-off points the passenger asked for."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import Conflict
 from tenants.selectors import current_territory
 from trips.selectors import offers_matching
 from trips.services import Place
 
 from .models import Endpoint
-from .partners import BadRequest, integer, number, partner_api
+from .partners import BadRequest, integer, json_body, number, partner_api
 
 MAX_DAYS_AHEAD = 366
 MAX_COUNT = 100
@@ -134,3 +136,197 @@ def passenger_journeys(request, partner):
     """Passengers' searches are not published to partners (they stay anonymous figures)."""
     _search_query(request)
     return JsonResponse([], safe=False)
+
+
+# --- bookings and messages -----------------------------------------------------------------
+STATUS_OF = {
+    "pending": "WAITING_CONFIRMATION",
+    "accepted": "CONFIRMED",
+    "declined": "CANCELLED",
+    "cancelled": "CANCELLED",
+}
+
+
+def booking_status(booking) -> str:
+    if booking.status == "accepted":
+        if hasattr(booking, "journey"):
+            return "VALIDATED"
+        if booking.passenger_confirmed_at or booking.driver_confirmed_at:
+            return "COMPLETED_PENDING_VALIDATION"
+    return STATUS_OF[booking.status]
+
+
+def booking_body(request, partner_booking) -> dict:
+    booking = partner_booking.booking
+    offer = booking.offer
+    return {
+        "id": str(partner_booking.id),
+        "driver": user_ref(offer.driver),
+        "passenger": {
+            "id": partner_booking.passenger_id,
+            "alias": booking.passenger.display_name,
+            "operator": partner_booking.partner.operator,
+        },
+        "passengerPickupDate": int(booking.pickup_at.timestamp()),
+        "passengerPickupLat": booking.pickup.y,
+        "passengerPickupLng": booking.pickup.x,
+        "passengerDropLat": booking.dropoff.y,
+        "passengerDropLng": booking.dropoff.x,
+        "passengerPickupAddress": booking.pickup_label,
+        "passengerDropAddress": booking.dropoff_label,
+        "status": booking_status(booking),
+        "duration": round((booking.dropoff_at - booking.pickup_at).total_seconds()),
+        "distance": booking.distance_m,
+        "price": {"type": "PAYING", "amount": float(booking.price), "currency": "EUR"},
+        "webUrl": web_url(request, reverse("offer_detail", args=[offer.pk])),
+        "driverJourneyId": str(offer.pk),
+    }
+
+
+def _text(body: dict, name: str, *, required=True, max_length=255) -> str:
+    value = body.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        raise BadRequest(f"{name} must be a non-empty string of {max_length} characters at most.")
+    return value.strip()
+
+
+def _coordinate(body: dict, name: str, low: float, high: float) -> float:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadRequest(f"{name} must be a number.")
+    return number({name: value}, name, low=low, high=high)
+
+
+def _user(body: dict, name: str) -> dict:
+    value = body.get(name)
+    if not isinstance(value, dict):
+        raise BadRequest(f"{name} must be a User object (id, alias, operator).")
+    return {k: _text(value, k) for k in ("id", "alias", "operator")}
+
+
+def _partner_booking(partner, booking_id: str):
+    from .models import PartnerBooking
+
+    try:
+        key = uuid.UUID(booking_id)
+    except ValueError:
+        raise BadRequest("bookingId must be a UUID.") from None
+    found = (
+        PartnerBooking.objects.select_related("booking__offer__driver", "booking__passenger")
+        .filter(pk=key, partner=partner)
+        .first()
+    )
+    if found is None:
+        raise Http404("missing_booking")
+    return found
+
+
+@require_POST
+@partner_api(Endpoint.BOOKINGS)
+def bookings(request, partner):
+    """A partner's passenger asks for a seat on one of our rides (`driverJourneyId`)."""
+    from trips.models import Offer
+    from trips.services import booking_request
+
+    from .models import PartnerBooking
+
+    body = json_body(request)
+    try:
+        booking_id = uuid.UUID(_text(body, "id"))
+    except ValueError:
+        raise BadRequest("id must be a UUID.") from None
+    if body.get("status", "WAITING_CONFIRMATION") != "WAITING_CONFIRMATION":
+        raise BadRequest("A new booking has the status WAITING_CONFIRMATION.")
+    passenger = _user(body, "passenger")
+    _user(body, "driver")
+    journey = _text(body, "driverJourneyId")
+    pickup = Place(
+        _coordinate(body, "passengerPickupLng", -180, 180),
+        _coordinate(body, "passengerPickupLat", -90, 90),
+        _text(body, "passengerPickupAddress", required=False, max_length=200),
+    )
+    dropoff = Place(
+        _coordinate(body, "passengerDropLng", -180, 180),
+        _coordinate(body, "passengerDropLat", -90, 90),
+        _text(body, "passengerDropAddress", required=False, max_length=200),
+    )
+    if PartnerBooking.objects.filter(pk=booking_id).exists():
+        raise Conflict("status_already_set: this booking id is already used.")
+    if not journey.isdigit() or not Offer.objects.filter(pk=int(journey)).exists():
+        raise BadRequest("missing_journey")  # the spec's POST /bookings answers 400, not 404
+    user = partner_passenger(partner, passenger["id"], passenger["alias"])
+    booking = booking_request(offer_id=int(journey), passenger=user, pickup=pickup, dropoff=dropoff)
+    made = PartnerBooking.objects.create(
+        id=booking_id, partner=partner, booking=booking, passenger_id=passenger["id"]
+    )
+    return JsonResponse(booking_body(request, made), status=201)
+
+
+def partner_passenger(partner, external_id: str, alias: str):
+    """The local account standing for the partner's user (created the first time)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import PartnerPassenger
+
+    found = PartnerPassenger.objects.filter(partner=partner, external_id=external_id).first()
+    if found:
+        return found.user
+    user = get_user_model().objects.create_user(first_name=alias[:80])
+    PartnerPassenger.objects.create(partner=partner, external_id=external_id, user=user)
+    return user
+
+
+@require_http_methods(["GET", "PATCH"])
+@partner_api(Endpoint.BOOKINGS)
+def booking_detail(request, partner, booking_id: str):
+    from trips.services import booking_cancel, booking_confirm
+
+    made = _partner_booking(partner, booking_id)
+    if request.method == "GET":
+        return JsonResponse(booking_body(request, made))
+    wanted = request.GET.get("status", "")
+    message = request.GET.get("message", "")[:500]
+    if wanted not in BOOKING_STATUSES:
+        raise BadRequest("status must be one of " + ", ".join(BOOKING_STATUSES) + ".")
+    if wanted == booking_status(made.booking):
+        raise Conflict("status_already_set")
+    passenger = made.booking.passenger
+    if wanted == "CANCELLED":
+        booking_cancel(made.booking, by=passenger, reason=message)
+    elif wanted in ("COMPLETED_PENDING_VALIDATION", "VALIDATED"):
+        booking_confirm(made.booking, by=passenger)
+    else:
+        raise BadRequest("The driver confirms the booking on this operator's site.")
+    return JsonResponse(booking_body(request, _partner_booking(partner, booking_id)))
+
+
+BOOKING_STATUSES = (
+    "WAITING_CONFIRMATION",
+    "CONFIRMED",
+    "CANCELLED",
+    "COMPLETED_PENDING_VALIDATION",
+    "VALIDATED",
+)
+
+
+@require_POST
+@partner_api(Endpoint.MESSAGES)
+def messages(request, partner):
+    """A partner's passenger writes to the driver of a booking made through the partner; the
+    message goes into the booking's conversation."""
+    from trips import conversations
+
+    body = json_body(request)
+    _user(body, "from")
+    _user(body, "to")
+    text = _text(body, "message", max_length=500)
+    if body.get("recipientCarpoolerType", "DRIVER") != "DRIVER":
+        raise BadRequest("Only drivers receive messages here.")
+    if not body.get("bookingId"):
+        raise BadRequest("bookingId is required: messages go through a booking's conversation.")
+    made = _partner_booking(partner, str(body["bookingId"]))
+    talk = conversations.conversation_of(made.booking)
+    conversations.post(talk, made.booking.passenger, text)
+    return JsonResponse({}, status=201)
