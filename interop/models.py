@@ -27,6 +27,9 @@ class Partner(models.Model):
         models.CharField(max_length=20, choices=Endpoint.choices), default=list, blank=True
     )
     rate_per_minute = models.PositiveIntegerField(_("calls per minute"), default=60)
+    # Where the partner serves the standard: booking changes are POSTed to
+    # `<callback_url>/booking_events` (empty: the partner polls GET /bookings/{id}).
+    callback_url = models.URLField(_("partner's API base URL"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

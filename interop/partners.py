@@ -32,7 +32,12 @@ def _hash(key: str) -> str:
 
 @transaction.atomic
 def partner_register(
-    *, name: str, operator: str, endpoints: list[str], rate_per_minute: int = 60
+    *,
+    name: str,
+    operator: str,
+    endpoints: list[str],
+    rate_per_minute: int = 60,
+    callback_url: str = "",
 ) -> tuple[Partner, str]:
     """Register a partner; returns it and its key (to show once)."""
     prefix = secrets.token_hex(4)
@@ -44,6 +49,7 @@ def partner_register(
         key_hash=_hash(key),
         endpoints=endpoints,
         rate_per_minute=rate_per_minute,
+        callback_url=callback_url,
     )
     return partner, key
 

@@ -33,6 +33,11 @@ class PartnerForm(forms.Form):
     rate_per_minute = forms.IntegerField(
         label=gettext_lazy("Calls per minute"), min_value=1, max_value=6000, initial=60
     )
+    callback_url = forms.URLField(
+        label=gettext_lazy("Partner's API base URL (for booking events)"),
+        required=False,
+        assume_scheme="https",
+    )
 
 
 @role_required(Role.TERRITORY_ADMIN)

@@ -34,6 +34,10 @@ def ride_label(offer: Offer) -> str:
 
 
 def booking_changed(booking: Booking, event: str, recipient, **params) -> None:
+    from interop.events import booking_changed as tell_partner
+
+    if event != "reminder":
+        tell_partner(booking)  # a booking made through a partner: the partner hears of it too
     kind, template = EVENTS[event]
     reason = booking.cancel_reason if event in ("cancelled", "ride_cancelled") else ""
     notify(

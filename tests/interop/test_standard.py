@@ -354,3 +354,51 @@ def test_partner_bookings_refusals(maas, ride, in_alpha, alpha, beta):
     assert (
         send(alpha, search_key, "post", "/bookings", booking_request_body(ride)).status_code == 403
     )
+
+
+def test_the_partner_hears_of_changes_on_its_own_server(
+    in_alpha, ride, alpha, django_capture_on_commit_callbacks, monkeypatch
+):
+    """POST <callback_url>/booking_events, to a real HTTP server on loopback."""
+    import json as jsonlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from core.celery import app
+    from trips.models import Booking
+    from trips.services import booking_decide
+
+    received = []
+
+    class Partner(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, jsonlib.loads(body)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Partner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    try:
+        _p, key = partner_register(
+            name="MaaS",
+            operator="maas.test",
+            endpoints=["bookings"],
+            callback_url=f"http://127.0.0.1:{server.server_port}/sc/",
+        )
+        body = booking_request_body(ride)
+        assert send(alpha, key, "post", "/bookings", body).status_code == 201
+        with schema_context(alpha.territory.schema_name):
+            booking = Booking.objects.get(offer=ride)
+            with django_capture_on_commit_callbacks(execute=True):
+                booking_decide(booking, by=in_alpha["driver"], accept=True)
+    finally:
+        server.shutdown()
+    [(path, event)] = received
+    assert path == "/sc/booking_events"
+    assert event["data"]["id"] == body["id"] and event["data"]["status"] == "CONFIRMED"
+    assert set(event) == {"id", "idToken", "data"} and event["data"]["driver"]["alias"]

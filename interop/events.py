@@ -1,0 +1,61 @@
+"""Telling partners when one of their bookings changes: POST `<callback_url>/booking_events`
+with the standard's CarpoolBookingEvent, after commit, in a Celery task (short timeout,
+retried with backoff; a partner that does not answer never holds up the driver's click)."""
+
+from __future__ import annotations
+
+import uuid
+
+import requests
+from django.db import transaction
+from django.test import RequestFactory
+
+from core.celery import app
+
+from .models import PartnerBooking
+
+TIMEOUT_S = 5
+
+
+def booking_changed(booking) -> None:
+    """Called for every change of a booking; only those made through a partner with a
+    callback URL are sent."""
+    made = PartnerBooking.objects.filter(booking=booking).select_related("partner").first()
+    if made is None or not made.partner.callback_url or made.partner.revoked_at:
+        return
+    pk = str(made.pk)
+    transaction.on_commit(lambda: send_booking_event.delay(pk))
+
+
+def event_body(made: PartnerBooking) -> dict:
+    from tenants.selectors import current_territory
+
+    from .standard import booking_body
+
+    host = current_territory().primary_host or "localhost"
+    request = RequestFactory().get("/", HTTP_HOST=host)
+    booking = booking_body(request, made)
+    data = {k: v for k, v in booking.items() if k not in ("passenger", "driverJourneyId")}
+    return {"id": str(uuid.uuid4()), "idToken": "", "data": data}
+
+
+@app.task(
+    name="interop.send_booking_event",
+    autoretry_for=(requests.RequestException,),
+    retry_backoff=5,
+    max_retries=3,
+)
+def send_booking_event(partner_booking_id: str) -> int:
+    made = (
+        PartnerBooking.objects.select_related(
+            "partner", "booking__offer__driver", "booking__passenger"
+        )
+        .filter(pk=partner_booking_id)
+        .first()
+    )
+    if made is None:
+        return 0
+    url = made.partner.callback_url.rstrip("/") + "/booking_events"
+    response = requests.post(url, json=event_body(made), timeout=TIMEOUT_S)
+    response.raise_for_status()
+    return response.status_code
