@@ -175,6 +175,7 @@ urlpatterns = [
     path("manage/appearance/", themes.appearance, name="appearance"),
     path("manage/archipel/", members.federation_settings, name="federation_settings"),
     path("manage/partners/", interop_views.partners, name="partners"),
+    path("manage/export/", members.territory_export, name="territory_export"),
     path(
         "manage/partners/<int:pk>/revoke/",
         interop_views.partner_revoke_view,

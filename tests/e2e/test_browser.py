@@ -134,6 +134,7 @@ ADMIN_PAGES = [
     "/account/data/",
     "/manage/archipel/",
     "/manage/partners/",
+    "/manage/export/",
 ]
 
 
