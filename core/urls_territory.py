@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from interop import rdex as rdex_api
 from interop import standard as standard_api
 from interop import views as interop_views
 from notifications import api as notifications_api
@@ -142,6 +143,7 @@ standard_covoiturage = [
 
 urlpatterns = [
     path("", trips_views.home, name="home"),
+    path("interop/rdexplus/v2/journeys", rdex_api.journeys, name="rdex_journeys"),
     path("interop/standard-covoiturage/v1/", include(standard_covoiturage)),
     path("observatory/", include(observatory_urls)),
     path("solidarity/", include(solidarity_urls)),

@@ -67,22 +67,39 @@ def partner_for(key: str) -> Partner | None:
 
 
 def _key_of(request) -> str:
-    key = request.headers.get("X-API-Key", "")
+    key = request.headers.get("X-API-Key", "") or request.headers.get("api_key", "")
     auth = request.headers.get("Authorization", "")
     if not key and auth.lower().startswith("bearer "):
         key = auth[7:]
     return key.strip()
 
 
-def error(message: str, status: int, **headers) -> JsonResponse:
-    """The standards' error body: {"error": "..."}."""
-    response = JsonResponse({"error": message}, status=status)
+# RDEX+ answers {"errorCode": <one of its codes>, "errorMessage": ...} instead.
+RDEX_CODES = {
+    400: "invalid_input",
+    401: "access_denied",
+    403: "insufficient_permissions",
+    404: "resource_not_found",
+    409: "already_exists",
+    429: "too_many_queries",
+}
+
+
+def error(message: str, status: int, style: str = "standard", **headers) -> JsonResponse:
+    """The standards' error body: {"error": "..."} (standard covoiturage) or {"errorCode":
+    "...", "errorMessage": "..."} (RDEX+)."""
+    body = (
+        {"errorCode": RDEX_CODES[status], "errorMessage": message}
+        if style == "rdex"
+        else {"error": message}
+    )
+    response = JsonResponse(body, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
 
 
-def partner_api(endpoint: str | None):
+def partner_api(endpoint: str | None, style: str = "standard"):
     """A view of a standard API: the partner's key (401), its allowed endpoints (403), its
     rate (429 with Retry-After), errors as {"error": ...} (400, 404, 409), and every call
     written to the access log. `endpoint=None`: open to any registered partner."""
@@ -93,8 +110,8 @@ def partner_api(endpoint: str | None):
         def wrapped(request, *args, **kwargs):
             partner = partner_for(_key_of(request))
             if partner is None:
-                return error("Unknown or revoked API key.", 401)
-            response = _guarded(request, partner, endpoint, view, *args, **kwargs)
+                return error("Unknown or revoked API key.", 401, style)
+            response = _guarded(request, partner, endpoint, style, view, *args, **kwargs)
             PartnerCall.objects.create(
                 partner=partner,
                 method=request.method,
@@ -108,23 +125,23 @@ def partner_api(endpoint: str | None):
     return decorator
 
 
-def _guarded(request, partner, endpoint, view, *args, **kwargs):
+def _guarded(request, partner, endpoint, style, view, *args, **kwargs):
     if endpoint and endpoint not in partner.endpoints:
-        return error("This API key may not call this endpoint.", 403)
+        return error("This API key may not call this endpoint.", 403, style)
     calls = ratelimit.hit(f"partner-{connection.schema_name}-{partner.pk}", WINDOW_S)
     if calls > partner.rate_per_minute:
-        return error("Too many requests.", 429, Retry_After=str(WINDOW_S))
+        return error("Too many requests.", 429, style, Retry_After=str(WINDOW_S))
     try:
         with transaction.atomic():
             return view(request, partner, *args, **kwargs)
     except BadRequest as exc:
-        return error(str(exc), 400)
+        return error(str(exc), 400, style)
     except DjangoValidationError as exc:
-        return error(" ".join(exc.messages), 400)
+        return error(" ".join(exc.messages), 400, style)
     except Conflict as exc:
-        return error(exc.message, 409)
+        return error(exc.message, 409, style)
     except Http404 as exc:
-        return error(str(exc) or "Not found.", 404)
+        return error(str(exc) or "Not found.", 404, style)
 
 
 class BadRequest(Exception):

@@ -51,9 +51,8 @@ def _rough(value: float) -> float:
     return round(value, 2)  # about a kilometre
 
 
-def _search_query(request) -> dict:
-    q = request.GET
-    departure = integer(q, "departureDate")
+def moment_of(departure: int) -> datetime:
+    """A departure date (UNIX seconds) a search may ask for: from yesterday to a year ahead."""
     now = datetime.now(tz=UTC)
     try:
         at = datetime.fromtimestamp(departure, tz=UTC)
@@ -61,6 +60,29 @@ def _search_query(request) -> dict:
         at = None
     if at is None or not (now - timedelta(days=1) <= at <= now + timedelta(days=MAX_DAYS_AHEAD)):
         raise BadRequest("departureDate must be within the next year.")
+    return at
+
+
+def matches_for(query: dict) -> list:
+    """The site's search for a partner's query; a place off this territory's road network
+    simply finds nothing."""
+    if not query["count"]:
+        return []
+    try:
+        return offers_matching(
+            pickup=query["pickup"],
+            dropoff=query["dropoff"],
+            window_start=query["window_start"],
+            window_end=query["window_end"],
+            limit=query["count"],
+        )
+    except ValidationError:
+        return []
+
+
+def _search_query(request) -> dict:
+    q = request.GET
+    at = moment_of(integer(q, "departureDate"))
     delta = integer(q, "timeDelta", required=False, default=900, low=0, high=43_200)
     count = integer(q, "count", required=False, default=MAX_COUNT, low=0, high=10**6)
     number(q, "departureRadius", required=False, default=1.0, low=0, high=1000)
@@ -114,19 +136,7 @@ def status(request, partner):
 @require_GET
 @partner_api(Endpoint.SEARCH)
 def driver_journeys(request, partner):
-    query = _search_query(request)
-    if not query["count"]:
-        return JsonResponse([], safe=False)
-    try:
-        matches = offers_matching(
-            pickup=query["pickup"],
-            dropoff=query["dropoff"],
-            window_start=query["window_start"],
-            window_end=query["window_end"],
-            limit=query["count"],
-        )
-    except ValidationError:
-        return JsonResponse([], safe=False)  # off this territory's road network: no journey
+    matches = matches_for(_search_query(request))
     return JsonResponse([driver_journey(request, m) for m in matches], safe=False)
 
 

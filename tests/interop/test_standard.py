@@ -16,6 +16,7 @@ from interop.models import Partner, PartnerCall
 from interop.partners import partner_register, partner_revoke
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
+from .conformance import run_conformance
 
 pytestmark = pytest.mark.django_db
 PREFIX = "/interop/standard-covoiturage/v1"
@@ -112,21 +113,8 @@ def test_endpoints_and_rate_are_the_partners(in_alpha, alpha):
 
 
 def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
-    """schemathesis generates requests from the spec for the operations served so far and
-    checks every response: no 500, status codes and bodies as the spec declares."""
-    import schemathesis
-    from django.core.signals import request_finished, request_started
-    from django.core.wsgi import get_wsgi_application
-    from django.db import close_old_connections
-    from hypothesis import HealthCheck, given
-    from hypothesis import settings as hypothesis_settings
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
-
+    """schemathesis generates requests from the spec for every operation served and checks
+    every response: no 500, status codes and bodies as the spec declares."""
     _partner, key = partner_register(
         name="Conformance",
         operator="check.test",
@@ -149,44 +137,7 @@ def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
     # The one deviation, asked by the product: a booking on a full ride (or a booking id used
     # twice) is a 409, as PATCH already answers; the spec's POST lists no 409.
     raw["paths"]["/bookings"]["post"]["responses"][409] = {"description": "Conflict."}
-    schema = schemathesis.openapi.from_dict(raw)
-    schema.app = get_wsgi_application()
-    checks = [
-        not_a_server_error,
-        status_code_conformance,
-        content_type_conformance,
-        response_schema_conformance,
-    ]
-    seen = {}
-
-    def checker(label):
-        @given(case=operation.as_strategy())
-        @hypothesis_settings(
-            max_examples=60,
-            derandomize=True,  # the same examples on every run: CI stays reproducible
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case):
-            response = case.call_and_validate(
-                base_url=f"http://{alpha.host}{PREFIX}", headers={"X-API-Key": key}, checks=checks
-            )
-            seen.setdefault(label, set()).add(response.status_code)
-
-        return check
-
-    # As Django's test client does: keep the test's database connection between requests.
-    signals = (request_started, request_finished)
-    for signal in signals:
-        signal.disconnect(close_old_connections)
-    try:
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            checker(operation.label)()
-    finally:
-        for signal in signals:
-            signal.connect(close_old_connections)
+    seen = run_conformance(raw, f"http://{alpha.host}{PREFIX}", {"X-API-Key": key})
     assert set(seen) == {
         "GET /status",
         "GET /driver_journeys",
@@ -348,7 +299,6 @@ def test_partner_bookings_refusals(maas, ride, in_alpha, alpha, beta):
         )
     assert send(alpha, other_key, "get", f"/bookings/{body['id']}").status_code == 404
     assert send(beta, key, "get", f"/bookings/{body['id']}").status_code == 401
-    search_only = partner_register  # noqa: F841 - readability of the next block
     with schema_context(alpha.territory.schema_name):
         _s, search_key = partner_register(name="S", operator="s.test", endpoints=["search"])
     assert (

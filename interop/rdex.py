@@ -1,0 +1,87 @@
+"""RDEX+ 2.0.1 (data/specs/rdexplus_openapi.yaml), served by each territory under
+`/interop/rdexplus/v2/`: `GET /journeys` for now (drivers' punctual journeys), on the same
+partner keys (header `api_key`, `X-API-Key` or Bearer), limits and access log as standard
+covoiturage, with RDEX+'s error body `{"errorCode", "errorMessage"}`. Same minimum data:
+alias and pseudonymous id, the driver's ends rounded to about a kilometre."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.http import JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from trips.services import Place
+
+from .models import Endpoint
+from .partners import BadRequest, integer, number, partner_api
+from .standard import MAX_COUNT, matches_for, moment_of, operator_domain, user_ref, web_url
+
+CARPOOLER_TYPES = ("driver", "passenger", "both")
+FREQUENCIES = ("punctual", "regular", "both")
+
+
+def _choice(query, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = query.get(name) or default
+    if value not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}.")
+    return value
+
+
+def journey(request, match) -> dict:
+    offer = match.offer
+    return {
+        "id": str(offer.pk),
+        "type": "planned",
+        "operator": operator_domain(),
+        "operatorUrl": request.build_absolute_uri("/"),
+        "webUrl": web_url(request, reverse("offer_detail", args=[offer.pk])),
+        "carpoolerType": "driver",
+        "user": {key: value for key, value in user_ref(offer.driver).items() if key != "operator"},
+        "availableSeats": offer.seats_left,
+        "from": {"longitude": round(offer.origin.x, 2), "latitude": round(offer.origin.y, 2)},
+        "to": {
+            "longitude": round(offer.destination.x, 2),
+            "latitude": round(offer.destination.y, 2),
+        },
+        "duration": offer.duration_s,
+        "distance": offer.distance_m,
+        "price": {"type": "fixed", "amount": float(match.price), "currency": "EUR"},
+        "frequency": "punctual",
+        "outward": {
+            "departureDate": int(offer.departure_at.timestamp()),
+            "timeDelta": offer.margin_minutes * 60,
+        },
+    }
+
+
+@require_GET
+@partner_api(Endpoint.SEARCH, style="rdex")
+def journeys(request, partner):
+    q = request.GET
+    wanted = _choice(q, "carpoolerType", CARPOOLER_TYPES, "driver")
+    frequency = _choice(q, "frequency", FREQUENCIES, "punctual")
+    departure = integer(q, "departureDate", required=False)
+    at = moment_of(departure) if departure is not None else datetime.now(tz=UTC)
+    delta = integer(q, "timeDelta", required=False, default=900, low=0, high=43_200)
+    count = integer(q, "count", required=False, default=MAX_COUNT, low=0, high=10**6)
+    number(q, "departureRadius", required=False, default=1.0, low=0, high=1000)
+    number(q, "arrivalRadius", required=False, default=1.0, low=0, high=1000)
+    query = {
+        "pickup": Place(
+            number(q, "departureLng", low=-180, high=180),
+            number(q, "departureLat", low=-90, high=90),
+        ),
+        "dropoff": Place(
+            number(q, "arrivalLng", low=-180, high=180),
+            number(q, "arrivalLat", low=-90, high=90),
+        ),
+        "window_start": at - timedelta(seconds=delta),
+        "window_end": at + timedelta(seconds=delta),
+        "count": min(count, MAX_COUNT),
+    }
+    # Only drivers' punctual journeys are published (each departure of a weekly ride is one);
+    # passengers' searches stay anonymous figures.
+    found = matches_for(query) if wanted != "passenger" and frequency != "regular" else []
+    return JsonResponse({"journeys": [journey(request, m) for m in found]})
