@@ -6,17 +6,15 @@ alias and pseudonymous id, the driver's ends rounded to about a kilometre."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from trips.services import Place
-
 from .models import Endpoint
-from .partners import BadRequest, integer, number, partner_api
-from .standard import MAX_COUNT, matches_for, moment_of, operator_domain, user_ref, web_url
+from .partners import BadRequest, integer, partner_api
+from .standard import matches_for, moment_of, operator_domain, search_query, user_ref, web_url
 
 CARPOOLER_TYPES = ("driver", "passenger", "both")
 FREQUENCIES = ("punctual", "regular", "both")
@@ -64,23 +62,7 @@ def journeys(request, partner):
     frequency = _choice(q, "frequency", FREQUENCIES, "punctual")
     departure = integer(q, "departureDate", required=False)
     at = moment_of(departure) if departure is not None else datetime.now(tz=UTC)
-    delta = integer(q, "timeDelta", required=False, default=900, low=0, high=43_200)
-    count = integer(q, "count", required=False, default=MAX_COUNT, low=0, high=10**6)
-    number(q, "departureRadius", required=False, default=1.0, low=0, high=1000)
-    number(q, "arrivalRadius", required=False, default=1.0, low=0, high=1000)
-    query = {
-        "pickup": Place(
-            number(q, "departureLng", low=-180, high=180),
-            number(q, "departureLat", low=-90, high=90),
-        ),
-        "dropoff": Place(
-            number(q, "arrivalLng", low=-180, high=180),
-            number(q, "arrivalLat", low=-90, high=90),
-        ),
-        "window_start": at - timedelta(seconds=delta),
-        "window_end": at + timedelta(seconds=delta),
-        "count": min(count, MAX_COUNT),
-    }
+    query = search_query(q, at)
     # Only drivers' punctual journeys are published (each departure of a weekly ride is one);
     # passengers' searches stay anonymous figures.
     found = matches_for(query) if wanted != "passenger" and frequency != "regular" else []

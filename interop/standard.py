@@ -80,9 +80,9 @@ def matches_for(query: dict) -> list:
         return []
 
 
-def _search_query(request) -> dict:
-    q = request.GET
-    at = moment_of(integer(q, "departureDate"))
+def search_query(q, at: datetime) -> dict:
+    """The search parameters both standards share (coordinates, time margin, count, radii)
+    around the departure moment `at`, checked."""
     delta = integer(q, "timeDelta", required=False, default=900, low=0, high=43_200)
     count = integer(q, "count", required=False, default=MAX_COUNT, low=0, high=10**6)
     number(q, "departureRadius", required=False, default=1.0, low=0, high=1000)
@@ -100,6 +100,10 @@ def _search_query(request) -> dict:
         "window_end": at + timedelta(seconds=delta),
         "count": min(count, MAX_COUNT),
     }
+
+
+def _search_query(request) -> dict:
+    return search_query(request.GET, moment_of(integer(request.GET, "departureDate")))
 
 
 def driver_journey(request, match) -> dict:

@@ -10,7 +10,7 @@ this runs right away; beyond INLINE_MAX it is handed to a Celery task."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db import transaction
 from django.urls import reverse
@@ -192,7 +192,3 @@ def alerts_page_rows(user) -> list[Alert]:
         .prefetch_related("matches__offer")
         .order_by("-created_at")
     )
-
-
-def default_expiry() -> date:
-    return timezone.localdate() + timedelta(days=30)

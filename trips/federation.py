@@ -73,21 +73,17 @@ class BookingsElsewhere:
 def bookings_elsewhere(user, here: Territory) -> list[BookingsElsewhere]:
     """The person's bookings as a passenger in the other territories they are a member of
     (two queries per territory of the deployment)."""
-    from tenants.members.models import Membership
+    from tenants.members.selectors import memberships_everywhere
 
     from .models import Booking
 
     found = []
-    others = Territory.objects.exclude(schema_name__in=["public", here.schema_name])
-    for territory in others.order_by("name"):
-        with schema_context(territory.schema_name):
-            if not Membership.objects.filter(user_id=user.pk).exists():
-                continue
-            bookings = list(
-                Booking.objects.filter(passenger_id=user.pk)
-                .select_related("offer__driver")
-                .order_by("-pickup_at")[:20]
-            )
+    for territory, _membership in memberships_everywhere(user, besides=here.schema_name):
+        bookings = list(
+            Booking.objects.filter(passenger_id=user.pk)
+            .select_related("offer__driver")
+            .order_by("-pickup_at")[:20]
+        )
         if bookings:
             found.append(BookingsElsewhere(label(territory), bookings))
     return found

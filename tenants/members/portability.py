@@ -15,23 +15,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.models import Territory
-
-from .models import Membership
+from .selectors import memberships_everywhere
 
 FORMAT = "archipel-personal-data/1"
 
 
 def _point(p) -> dict | None:
     return {"lon": round(p.x, 6), "lat": round(p.y, 6)} if p else None
-
-
-def _territories_of(user):
-    for territory in Territory.objects.exclude(schema_name="public").order_by("name"):
-        with schema_context(territory.schema_name):
-            membership = Membership.objects.filter(user_id=user.pk).first()
-            if membership is not None:
-                yield territory, membership
 
 
 def _in_territory(user, membership) -> dict:
@@ -147,7 +137,7 @@ def personal_data(user) -> dict:
         },
         "territories": [
             {"slug": t.slug, "name": t.name, **_in_territory(user, membership)}
-            for t, membership in _territories_of(user)
+            for t, membership in memberships_everywhere(user)
         ],
     }
 
@@ -180,7 +170,7 @@ def _leave_territory(user, membership) -> None:
 @transaction.atomic
 def account_delete(user) -> None:
     """Delete the person's account everywhere (see the module's docstring)."""
-    for territory, membership in list(_territories_of(user)):
+    for territory, membership in list(memberships_everywhere(user)):
         with schema_context(territory.schema_name):
             _leave_territory(user, membership)
     User = get_user_model()

@@ -1,6 +1,10 @@
-"""Reads of memberships for the territory's pages and API (current schema only)."""
+"""Reads of memberships for the territory's pages and API (current schema only), and the walk
+over every territory a person belongs to."""
+
+from collections.abc import Iterator
 
 from django.db.models import Count, Q, QuerySet
+from django_tenants.utils import schema_context
 
 from .models import Membership, Role
 
@@ -30,3 +34,17 @@ def members_counts() -> dict[str, int]:
     for role in Role.values:
         aggregates[role] = Count("pk", filter=Q(roles__contains=[role]))
     return Membership.objects.aggregate(**aggregates)
+
+
+def memberships_everywhere(user, *, besides: str | None = None) -> Iterator[tuple]:
+    """(territory, membership) for every territory the person belongs to (besides the schema
+    `besides`), by name; the caller's loop body runs in that territory's schema. One query
+    per territory of the deployment."""
+    from tenants.models import Territory
+
+    others = Territory.objects.exclude(schema_name__in=["public", besides or "public"])
+    for territory in others.order_by("name"):
+        with schema_context(territory.schema_name):
+            membership = Membership.objects.filter(user_id=user.pk).first()
+            if membership is not None:
+                yield territory, membership
