@@ -136,6 +136,16 @@ standard_covoiturage = [
     path("status", standard_api.status, name="standard_status"),
     path("driver_journeys", standard_api.driver_journeys, name="standard_driver_journeys"),
     path("passenger_journeys", standard_api.passenger_journeys, name="standard_passenger_journeys"),
+    path(
+        "driver_regular_trips",
+        standard_api.driver_regular_trips,
+        name="standard_driver_regular_trips",
+    ),
+    path(
+        "passenger_regular_trips",
+        standard_api.passenger_regular_trips,
+        name="standard_passenger_regular_trips",
+    ),
     path("bookings", standard_api.bookings, name="standard_bookings"),
     path("bookings/<str:booking_id>", standard_api.booking_detail, name="standard_booking"),
     path("messages", standard_api.messages, name="standard_messages"),

@@ -106,28 +106,44 @@ def _search_query(request) -> dict:
     return search_query(request.GET, moment_of(integer(request.GET, "departureDate")))
 
 
-def driver_journey(request, match) -> dict:
+def driver_trip(request, match) -> dict:
+    """The standard's `DriverTrip`: where the passenger is picked up and dropped off."""
     offer = match.offer
     return {
-        "id": str(offer.pk),
         "operator": operator_domain(),
-        "type": "PLANNED",
         "driver": user_ref(offer.driver),
         "passengerPickupLat": match.pickup.y,
         "passengerPickupLng": match.pickup.x,
         "passengerDropLat": match.dropoff.y,
         "passengerDropLng": match.dropoff.x,
-        "passengerPickupDate": int(match.pickup_at.timestamp()),
-        "driverDepartureDate": int(offer.departure_at.timestamp()),
         "driverDepartureLat": _rough(offer.origin.y),
         "driverDepartureLng": _rough(offer.origin.x),
         "driverArrivalLat": _rough(offer.destination.y),
         "driverArrivalLng": _rough(offer.destination.x),
         "distance": round(match.passenger_m),
         "duration": round(match.passenger_s),
-        "availableSeats": offer.seats_left,
-        "price": {"type": "PAYING", "amount": float(match.price), "currency": "EUR"},
         "webUrl": web_url(request, reverse("offer_detail", args=[offer.pk])),
+    }
+
+
+def journey_schedule(request, match) -> dict:
+    """The standard's `JourneySchedule`: one departure."""
+    offer = match.offer
+    return {
+        "id": str(offer.pk),
+        "type": "PLANNED",
+        "passengerPickupDate": int(match.pickup_at.timestamp()),
+        "driverDepartureDate": int(offer.departure_at.timestamp()),
+        "webUrl": web_url(request, reverse("offer_detail", args=[offer.pk])),
+    }
+
+
+def driver_journey(request, match) -> dict:
+    return {
+        **driver_trip(request, match),
+        **journey_schedule(request, match),
+        "availableSeats": match.offer.seats_left,
+        "price": {"type": "PAYING", "amount": float(match.price), "currency": "EUR"},
     }
 
 
@@ -149,6 +165,40 @@ def driver_journeys(request, partner):
 def passenger_journeys(request, partner):
     """Passengers' searches are not published to partners (they stay anonymous figures)."""
     _search_query(request)
+    return JsonResponse([], safe=False)
+
+
+@require_GET
+@partner_api(Endpoint.SEARCH)
+def driver_regular_trips(request, partner):
+    """Weekly rides whose departures pick the passenger up at `departureTimeOfDay` (UTC, ±
+    timeDelta) on `departureWeekdays`, between min- and maxDepartureDate (eight weeks at most)."""
+    from .regular import WEEKDAY_CODES, clock, regular_query, regular_trips, standard_slots
+
+    slots = standard_slots(request.GET)
+    query = regular_query(request.GET, "minDepartureDate", "maxDepartureDate")
+    found = []
+    for trip in regular_trips(query, slots):
+        schedules = [
+            {
+                "passengerPickupDay": WEEKDAY_CODES[day],
+                "passengerPickupTimeOfDay": clock(matches[0].pickup_at.timestamp()),
+                "journeySchedules": [journey_schedule(request, m) for m in matches],
+            }
+            for day, matches in sorted(trip.days.items())
+        ]
+        found.append({**driver_trip(request, trip.first), "schedules": schedules})
+    return JsonResponse(found, safe=False)
+
+
+@require_GET
+@partner_api(Endpoint.SEARCH)
+def passenger_regular_trips(request, partner):
+    """Passengers' regular searches are not published either."""
+    from .regular import regular_query, standard_slots
+
+    standard_slots(request.GET)
+    regular_query(request.GET, "minDepartureDate", "maxDepartureDate")
     return JsonResponse([], safe=False)
 
 

@@ -293,10 +293,11 @@ def offers_matching(
     seats: int = 1,
     limit: int = MAX_RESULTS,
     federated: bool = False,
+    regular: bool = False,
 ) -> list[Match]:
     """The `limit` best rides for the request, best first. `federated`: also the rides of the
     neighbouring territories of the archipel (one prefilter query in each schema; one engine
-    step for all)."""
+    step for all). `regular`: only occurrences of weekly rides."""
     graph = territory_graph()
     p, d = snap(graph, pickup, "origin"), snap(graph, dropoff, "destination")
     if p == d:
@@ -319,6 +320,8 @@ def offers_matching(
                 passenger=passenger,
                 max_speed=graph.max_speed,
             )
+            if regular:
+                survivors = survivors.filter(regular_ride__isnull=False)
             parts.append(candidates(survivors))
     found = parts[0] if len(parts) == 1 else Candidates.merged(parts)
     return _evaluate(graph, found, p, d, window_start, window_end, passenger, limit, territories)
