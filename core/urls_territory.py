@@ -154,6 +154,13 @@ standard_covoiturage = [
 urlpatterns = [
     path("", trips_views.home, name="home"),
     path("interop/rdexplus/v2/journeys", rdex_api.journeys, name="rdex_journeys"),
+    path("interop/rdexplus/v2/bookings", rdex_api.bookings, name="rdex_bookings"),
+    path(
+        "interop/rdexplus/v2/bookings/<str:booking_id>",
+        rdex_api.booking_detail,
+        name="rdex_booking",
+    ),
+    path("interop/rdexplus/v2/messages", rdex_api.messages, name="rdex_messages"),
     path("interop/standard-covoiturage/v1/", include(standard_covoiturage)),
     path("observatory/", include(observatory_urls)),
     path("solidarity/", include(solidarity_urls)),

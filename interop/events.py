@@ -1,5 +1,6 @@
 """Telling partners when one of their bookings changes: POST `<callback_url>/booking_events`
-with the standard's CarpoolBookingEvent, after commit, in a Celery task (short timeout,
+with the standard's CarpoolBookingEvent (RDEX+ bookings: PATCH `<callback_url>/bookings/{id}
+?status=`), after commit, in a Celery task (short timeout,
 retried with backoff; a partner that does not answer never holds up the driver's click)."""
 
 from __future__ import annotations
@@ -55,7 +56,15 @@ def send_booking_event(partner_booking_id: str) -> int:
     )
     if made is None:
         return 0
-    url = made.partner.callback_url.rstrip("/") + "/booking_events"
-    response = requests.post(url, json=event_body(made), timeout=TIMEOUT_S)
+    base = made.partner.callback_url.rstrip("/")
+    if made.protocol == "rdex":  # RDEX+: the partner's own PATCH /bookings/{id}?status=
+        from .rdex import STATUS_OF
+
+        status = STATUS_OF[made.booking.status]
+        url = f"{base}/bookings/{made.pk.hex}"
+        response = requests.patch(url, params={"status": status}, timeout=TIMEOUT_S)
+    else:
+        url = base + "/booking_events"
+        response = requests.post(url, json=event_body(made), timeout=TIMEOUT_S)
     response.raise_for_status()
     return response.status_code

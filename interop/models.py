@@ -58,7 +58,8 @@ class PartnerCall(models.Model):
 
 class PartnerBooking(models.Model):
     """A booking made through a partner: the standard's booking id (a UUID chosen by the
-    partner) and the partner's passenger, for a booking that lives here."""
+    partner; RDEX+'s MD5 is the same 128 bits) and the partner's passenger, for a booking that
+    lives here."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="bookings")
@@ -66,6 +67,12 @@ class PartnerBooking(models.Model):
         "trips.Booking", on_delete=models.PROTECT, related_name="partner_booking"
     )
     passenger_id = models.CharField(max_length=255)  # the partner's id of its user
+    # Which standard the partner booked through: its events are sent in that standard.
+    protocol = models.CharField(
+        max_length=10, choices=[("standard", "standard covoiturage"), ("rdex", "RDEX+")],
+        default="standard",
+    )  # fmt: skip
+    passenger_journey_id = models.CharField(max_length=255, blank=True)  # RDEX+ only
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -138,6 +138,8 @@ def _guarded(request, partner, endpoint, style, view, *args, **kwargs):
         return error(str(exc), 400, style)
     except DjangoValidationError as exc:
         return error(" ".join(exc.messages), 400, style)
+    except Forbidden as exc:
+        return error(str(exc), 403, style)
     except Conflict as exc:
         return error(exc.message, 409, style)
     except Http404 as exc:
@@ -146,6 +148,10 @@ def _guarded(request, partner, endpoint, style, view, *args, **kwargs):
 
 class BadRequest(Exception):
     pass
+
+
+class Forbidden(Exception):
+    """The partner may not do this (e.g. decide for the driver)."""
 
 
 def number(query, name: str, *, required=True, default=None, low=None, high=None) -> float:

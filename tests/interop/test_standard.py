@@ -17,6 +17,7 @@ from interop.partners import partner_register, partner_revoke
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 from .conformance import run_conformance
+from .loopback import serving
 
 pytestmark = pytest.mark.django_db
 PREFIX = "/interop/standard-covoiturage/v1"
@@ -314,35 +315,17 @@ def test_the_partner_hears_of_changes_on_its_own_server(
     in_alpha, ride, alpha, django_capture_on_commit_callbacks, monkeypatch
 ):
     """POST <callback_url>/booking_events, to a real HTTP server on loopback."""
-    import json as jsonlib
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     from core.celery import app
     from trips.models import Booking
     from trips.services import booking_decide
 
-    received = []
-
-    class Partner(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - the http.server API
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.path, jsonlib.loads(body)))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Partner)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setitem(app.conf, "task_always_eager", True)
-    try:
+    with serving() as partner_server:
         _p, key = partner_register(
             name="MaaS",
             operator="maas.test",
             endpoints=["bookings"],
-            callback_url=f"http://127.0.0.1:{server.server_port}/sc/",
+            callback_url=f"{partner_server.url}/sc/",
         )
         body = booking_request_body(ride)
         assert send(alpha, key, "post", "/bookings", body).status_code == 201
@@ -350,9 +333,8 @@ def test_the_partner_hears_of_changes_on_its_own_server(
             booking = Booking.objects.get(offer=ride)
             with django_capture_on_commit_callbacks(execute=True):
                 booking_decide(booking, by=in_alpha["driver"], accept=True)
-    finally:
-        server.shutdown()
-    [(path, event)] = received
-    assert path == "/sc/booking_events"
+    [seen] = partner_server.seen
+    event = seen.body
+    assert (seen.method, seen.path) == ("POST", "/sc/booking_events")
     assert event["data"]["id"] == body["id"] and event["data"]["status"] == "CONFIRMED"
     assert set(event) == {"id", "idToken", "data"} and event["data"]["driver"]["alias"]
