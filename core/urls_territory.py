@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from interop import api as interop_api
 from interop import rdex as rdex_api
 from interop import standard as standard_api
 from interop import views as interop_views
@@ -32,6 +33,7 @@ api_v1 = [
         name="api_regular_ride_cancel",
     ),
     path("search/", trips_api.Search.as_view(), name="api_search"),
+    path("search/partners/", interop_api.PartnerSearch.as_view(), name="api_partner_search"),
     path("alerts/", trips_api.Alerts.as_view(), name="api_alerts"),
     path("alerts/<int:pk>/", trips_api.AlertDetail.as_view(), name="api_alert"),
     path("notifications/", notifications_api.Feed.as_view(), name="api_notifications"),
@@ -194,6 +196,14 @@ urlpatterns = [
     path("manage/appearance/", themes.appearance, name="appearance"),
     path("manage/archipel/", members.federation_settings, name="federation_settings"),
     path("manage/partners/", interop_views.partners, name="partners"),
+    path("manage/providers/", interop_views.providers, name="providers"),
+    path("manage/providers/<int:pk>/", interop_views.provider_edit, name="provider_edit"),
+    path(
+        "manage/providers/<int:pk>/delete/",
+        interop_views.provider_delete,
+        name="provider_delete",
+    ),
+    path("search/partners/", interop_views.partner_search, name="partner_search"),
     path("manage/export/", members.territory_export, name="territory_export"),
     path(
         "manage/partners/<int:pk>/revoke/",

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -94,3 +95,37 @@ class PartnerPassenger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.external_id}"
+
+
+class Provider(models.Model):
+    """Another platform whose journeys this territory shows in its search results (outbound:
+    we call its RDEX+ or standard covoiturage API with the key it gave us)."""
+
+    class Protocol(models.TextChoices):
+        STANDARD = "standard", _("standard covoiturage")
+        RDEX = "rdex", _("RDEX+")
+
+    name = models.CharField(_("name"), max_length=120)
+    protocol = models.CharField(_("standard"), max_length=10, choices=Protocol.choices)
+    base_url = models.URLField(
+        _("API base URL"), help_text=_("e.g. https://api.example.org/standard-covoiturage/v1")
+    )
+    # The key the provider gave us; needed in clear to call it, never shown back in full.
+    api_key = models.CharField(_("API key"), max_length=255, blank=True)
+    timeout_ms = models.PositiveIntegerField(
+        _("timeout (ms)"),
+        default=1500,
+        validators=[MinValueValidator(100), MaxValueValidator(5000)],
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key_hint(self) -> str:
+        return f"…{self.api_key[-4:]}" if len(self.api_key) > 8 else "…"

@@ -1,17 +1,20 @@
-"""The territory admin's page of partners: register one (its key is shown once), revoke it,
-read what partners called."""
+"""The territory admin's pages of partners (platforms calling us: register one, its key shown
+once, revoke it, read what partners called) and of providers (platforms we call: their
+journeys appear in our search results); and those journeys for a search."""
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.permissions import role_required
 from tenants.members.models import Role
+from trips.forms import SearchForm
 
-from .models import Endpoint, Partner, PartnerCall
+from .models import Endpoint, Partner, PartnerCall, Provider
+from .outbound import breaker_open_until, breaker_reset, external_journeys
 from .partners import partner_register, partner_revoke
 
 
@@ -67,3 +70,92 @@ def partner_revoke_view(request, pk: int):
     partner_revoke(get_object_or_404(Partner, pk=pk))
     messages.success(request, _("Key revoked."))
     return redirect("partners")
+
+
+# --- providers: other platforms whose journeys appear in our search results ----------------
+class ProviderForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=gettext_lazy("API base URL"),
+        max_length=200,
+        assume_scheme="https",
+        help_text=gettext_lazy("e.g. https://api.example.org/standard-covoiturage/v1"),
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["name", "protocol", "base_url", "api_key", "timeout_ms", "enabled"]
+        widgets = {"api_key": forms.PasswordInput(render_value=False)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["api_key"].help_text = gettext_lazy("Leave empty to keep the current key.")
+
+    def clean_api_key(self):
+        key = self.cleaned_data["api_key"].strip()
+        return key or (self.instance.api_key if self.instance.pk else "")
+
+
+@role_required(Role.TERRITORY_ADMIN)
+def providers(request):
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Provider added: its journeys now appear in searches."))
+        return redirect("providers")
+    listed = [(p, breaker_open_until(p)) for p in Provider.objects.all()]
+    return render(
+        request,
+        "interop/providers.html",
+        {"form": form, "providers": listed},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.TERRITORY_ADMIN)
+def provider_edit(request, pk: int):
+    provider = get_object_or_404(Provider, pk=pk)
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        breaker_reset(form.save())  # changed: asked again from the next search
+        messages.success(request, _("Provider saved."))
+        return redirect("providers")
+    return render(
+        request,
+        "interop/provider_edit.html",
+        {"form": form, "provider": provider},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@role_required(Role.TERRITORY_ADMIN)
+def provider_delete(request, pk: int):
+    get_object_or_404(Provider, pk=pk).delete()
+    messages.success(request, _("Provider removed."))
+    return redirect("providers")
+
+
+@require_GET
+def partner_search(request):
+    """Journeys of the partner platforms for a search of the home page: loaded after the
+    page (htmx), so that partners never slow down our own results; a page of its own
+    without JavaScript."""
+    form = SearchForm(request.GET)
+    outcome = None
+    if form.is_valid():
+        start, end = form.window_bounds()
+        outcome = external_journeys(
+            form.cleaned_data["origin"], form.cleaned_data["destination"], start, end
+        )
+    template = (
+        "interop/partner_journeys.html"
+        if request.headers.get("HX-Request")
+        else "interop/partner_search.html"
+    )
+    return render(
+        request,
+        template,
+        {"form": form, "outcome": outcome},
+        status=200 if outcome is not None else 400,
+    )

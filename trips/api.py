@@ -362,26 +362,30 @@ class Search(APIView):
         responses=MatchSerializer(many=True),
     )
     def get(self, request):
-        query = SearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
-        centre = timezone.make_aware(datetime.combine(q["date"], q["time"]))
-        half = timedelta(minutes=q["window_minutes"] / 2)
+        q, pickup, dropoff, start, end = search_of(request)
         matches = offers_matching(
-            pickup=services.Place(q["from_lon"], q["from_lat"]),
-            dropoff=services.Place(q["to_lon"], q["to_lat"]),
-            window_start=centre - half,
-            window_end=centre + half,
+            pickup=pickup,
+            dropoff=dropoff,
+            window_start=start,
+            window_end=end,
             seats=q["seats"],
             limit=q["limit"],
             federated=q["federated"],
         )
-        search_logged(
-            services.Place(q["from_lon"], q["from_lat"]),
-            services.Place(q["to_lon"], q["to_lat"]),
-            matches,
-        )
+        search_logged(pickup, dropoff, matches)
         return Response(MatchSerializer(matches, many=True, context={"request": request}).data)
+
+
+def search_of(request):
+    """A search's checked parameters, its two places and its time window (400 when bad)."""
+    query = SearchQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    q = query.validated_data
+    centre = timezone.make_aware(datetime.combine(q["date"], q["time"]))
+    half = timedelta(minutes=q["window_minutes"] / 2)
+    pickup = services.Place(q["from_lon"], q["from_lat"])
+    dropoff = services.Place(q["to_lon"], q["to_lat"])
+    return q, pickup, dropoff, centre - half, centre + half
 
 
 class Bookings(APIView):

@@ -134,6 +134,7 @@ ADMIN_PAGES = [
     "/account/data/",
     "/manage/archipel/",
     "/manage/partners/",
+    "/manage/providers/",
     "/manage/export/",
 ]
 
@@ -463,3 +464,37 @@ def test_book_a_ride_of_a_neighbouring_territory_joining_it_on_the_way(browser, 
     assert_accessible(passenger, "my trips with a booking on another site")
     driver.context.close()
     passenger.context.close()
+
+
+def test_partner_platforms_journeys_arrive_after_the_results(page, demo_server):
+    """Encamp's admin adds another platform (a real HTTP server on loopback speaking standard
+    covoiturage); a search shows the site's results first, then the partner's journeys
+    arrive in the page, labelled and linked; the page stays accessible; the admin removes it."""
+    from urllib.parse import urlencode
+
+    from ..interop.loopback import serving
+    from ..interop.test_outbound import standard_reply
+    from ..trips.test_federation import SEARCH
+
+    with serving(standard_reply) as server:
+        sign_in(page, demo_server, "encamp", demo_email("admin", "encamp"))
+        page.goto(territory_url(demo_server, "encamp", "/manage/providers/"))
+        page.get_by_label("Nom").fill("Covoit Voisin")
+        page.get_by_label("Standard").select_option("standard")
+        page.get_by_label("URL de base de l'API").fill(f"{server.url}/sc")
+        page.get_by_role("button", name="Ajouter").click()
+        page.wait_for_load_state()
+        assert "Plateforme ajoutée" in page.locator("main").inner_text()
+        try:
+            page.goto(territory_url(demo_server, "encamp", "/?" + urlencode(SEARCH)))
+            page.wait_for_selector("#partner-journeys .card.external")
+            link = page.get_by_role("link", name="Trajet avec Núria sur Covoit Voisin")
+            assert link.get_attribute("href") == "https://other.example/journeys/j-1"
+            assert "Publié sur Covoit Voisin" in page.locator("#partner-journeys").inner_text()
+            assert_accessible(page, "search results with partner platforms")
+        finally:
+            page.goto(territory_url(demo_server, "encamp", "/manage/providers/"))
+            page.get_by_role("button", name="Retirer Covoit Voisin").click()
+            page.wait_for_load_state()
+    assert "Plateforme retirée" in page.locator("main").inner_text()
+    assert len(server.seen) == 1
