@@ -38,10 +38,12 @@ def partner_register(
     endpoints: list[str],
     rate_per_minute: int = 60,
     callback_url: str = "",
+    key: str | None = None,
 ) -> tuple[Partner, str]:
-    """Register a partner; returns it and its key (to show once)."""
-    prefix = secrets.token_hex(4)
-    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    """Register a partner; returns it and its key (to show once). `key`: a given key (the
+    demo's published one), otherwise a random one."""
+    key = key or f"{secrets.token_hex(4)}.{secrets.token_urlsafe(32)}"
+    prefix = key.split(".", 1)[0]
     partner = Partner.objects.create(
         name=name,
         operator=operator,

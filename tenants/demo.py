@@ -359,6 +359,24 @@ def _ensure_solidarity(spec: DemoTerritory) -> None:
         )
 
 
+# A MaaS app registered on Andorra la Vella with a published key, to try the standard APIs.
+DEMO_PARTNER_TERRITORY = "andorra-la-vella"
+DEMO_PARTNER_KEY = "demo.archipel-demo-maas-key"
+
+
+def _ensure_demo_partner() -> None:
+    from interop.models import Partner
+    from interop.partners import partner_register
+
+    if not Partner.objects.filter(key_prefix=DEMO_PARTNER_KEY.split(".")[0]).exists():
+        partner_register(
+            name="MaaS de démonstration",
+            operator="maas.demo.example",
+            endpoints=["search", "bookings", "messages"],
+            key=DEMO_PARTNER_KEY,
+        )
+
+
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create or complete the demo; returns (territory URL host, e-mail, roles) rows."""
@@ -396,6 +414,8 @@ def load_demo() -> list[tuple[str, str, str]]:
                     (demo_host(spec.slug), demo_email(account, spec.slug), roles)
                     for account, *_rest in SOLIDARITY_VOLUNTEERS[1:]
                 ]
+            if spec.slug == DEMO_PARTNER_TERRITORY:
+                _ensure_demo_partner()
             # One person in two territories shows the archipel's single account.
             if spec.slug != "encamp":
                 _ensure_member(marie, [Role.CITIZEN])

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, no_translations
 
-from tenants.demo import DEMO_PASSWORD, load_demo
+from tenants.demo import DEMO_PARTNER_KEY, DEMO_PARTNER_TERRITORY, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
@@ -22,3 +22,7 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
         for _host, email, roles in rows:
             self.stdout.write(f"  {email:<42} {roles}")
+        self.stdout.write(
+            f"\nPartner API key (standard covoiturage, RDEX+) on {DEMO_PARTNER_TERRITORY}: "
+            f"{DEMO_PARTNER_KEY}"
+        )
