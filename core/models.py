@@ -40,6 +40,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the person deleted their account: the row stays (journeys keep pointing at it
     # for the authorities' figures) with nothing left that identifies them.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    phone_verified_at = models.DateTimeField(null=True, blank=True)  # by a code sent by SMS
 
     objects = UserManager()
 
@@ -106,3 +107,22 @@ def identity_key(phone: str, last_name: str) -> str:
     the phone in E.164 form: lets anti-fraud rules work across operators without sharing
     personal data."""
     return hashlib.sha256(f"{e164(phone)}-{normalise_last_name(last_name)}".encode()).hexdigest()
+
+
+class Block(models.Model):
+    """One person blocks another, in every territory of the archipel (see core.blocks)."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

@@ -67,6 +67,7 @@ TENANT_APPS = [
     "observatory",
     "notifications",
     "interop",
+    "trust",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

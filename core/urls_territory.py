@@ -17,6 +17,7 @@ from tenants.members import views as members
 from themes import views as themes
 from trips import api as trips_api
 from trips import views as trips_views
+from trust import views as trust_views
 
 api_v1 = [
     path("territory/", members_api.TerritoryInfo.as_view(), name="api_territory"),
@@ -196,6 +197,35 @@ urlpatterns = [
     path("manage/appearance/", themes.appearance, name="appearance"),
     path("manage/archipel/", members.federation_settings, name="federation_settings"),
     path("manage/partners/", interop_views.partners, name="partners"),
+    path("manage/moderation/", trust_views.desk, name="moderation_desk"),
+    path(
+        "manage/moderation/reports/<int:pk>/",
+        trust_views.moderation_report,
+        name="moderation_report",
+    ),
+    path(
+        "manage/moderation/people/<int:pk>/",
+        trust_views.moderation_person,
+        name="moderation_person",
+    ),
+    path(
+        "manage/moderation/measures/<int:pk>/lift/",
+        trust_views.sanction_lift,
+        name="sanction_lift",
+    ),
+    path("manage/moderation/log/", trust_views.audit_log, name="moderation_log"),
+    path("manage/charter/", trust_views.charter_edit, name="charter_edit"),
+    path("charter/", trust_views.charter, name="charter"),
+    path("journeys/<int:pk>/review/", trust_views.review_new, name="review_new"),
+    path("reviews/", trust_views.my_reviews, name="my_reviews"),
+    path("reviews/<int:pk>/answer/", trust_views.review_answer, name="review_answer"),
+    path("account/reputation.json", trust_views.reputation_export, name="reputation_export"),
+    path(".well-known/jwks.json", trust_views.jwks, name="jwks"),
+    path("people/<int:pk>/", trust_views.profile, name="profile"),
+    path("people/<int:pk>/block/", trust_views.block_person, name="block_person"),
+    path("account/blocks/", trust_views.my_blocks, name="my_blocks"),
+    path("report/", trust_views.report_new, name="report_new"),
+    path("account/reports/", trust_views.my_reports, name="my_reports"),
     path("manage/providers/", interop_views.providers, name="providers"),
     path("manage/providers/<int:pk>/", interop_views.provider_edit, name="provider_edit"),
     path(

@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     SOLIDARITY_PROPOSAL = "solidarity_proposal", _("A solidarity trip is proposed to me")
     SOLIDARITY_ASSIGNMENT = "solidarity_assignment", _("A solidarity trip I follow changes")
     ALERT_MATCH = "alert_match", _("A new ride matches one of my alerts")
+    REVIEW = "review", _("Someone leaves a review about me")
+    MODERATION = "moderation", _("Reports and moderators' decisions")
     MESSAGE = "message", _("New messages while I have no page open")
 
 

@@ -45,6 +45,8 @@ class Theme(models.Model):
 class TerritorySettings(models.Model):
     contact_text = models.TextField(_("contact"), blank=True)
     legal_notice = models.TextField(_("legal notice"), blank=True)
+    # The territory's rules for its members (accepted when they join); empty: the default text.
+    charter = models.TextField(_("charter"), blank=True, max_length=10_000)
     cost_per_km_default = models.DecimalField(
         _("default cost per km (€)"),
         max_digits=4,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core import blocks
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -109,7 +110,7 @@ def _window(alert: Alert, day: date) -> tuple[datetime, datetime]:
 def candidates_for(offer: Offer):
     """Alerts that may be served by the ride (never drops one the engine would accept): both
     ends inside the ride's reach, the departure's weekday chosen, enough seats left, not the
-    driver's own, not expired on that day."""
+    driver's own nor someone blocked either way, not expired on that day."""
     day = timezone.localtime(offer.departure_at).date()
     return (
         active()
@@ -121,6 +122,7 @@ def candidates_for(offer: Offer):
             seats__lte=offer.seats - offer.seats_taken,
         )
         .exclude(passenger_id=offer.driver_id)
+        .exclude(passenger_id__in=blocks.hidden_from(offer.driver))
         .exclude(matches__offer=offer)
         .select_related("passenger")
     )

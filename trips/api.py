@@ -371,6 +371,7 @@ class Search(APIView):
             seats=q["seats"],
             limit=q["limit"],
             federated=q["federated"],
+            viewer=request.user,
         )
         search_logged(pickup, dropoff, matches)
         return Response(MatchSerializer(matches, many=True, context={"request": request}).data)

@@ -16,7 +16,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core import presence, ratelimit
+from core import blocks, presence, ratelimit
 from notifications.models import Kind
 from notifications.services import email, wants_email
 
@@ -72,6 +72,8 @@ def ensure_participant(conversation: Conversation, user) -> None:
 
 def post(conversation: Conversation, author, body: str) -> Message:
     ensure_participant(conversation, author)
+    if any(blocks.between(author, other) for other in participants(conversation) - {author.pk}):
+        raise Conflict(_("This is not possible: one of you has blocked the other."))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("The message is empty.")})

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from core import blocks
 from matching.engine import RoadGraph, Route
 from tenants.models import Territory
 from tenants.selectors import current_territory
@@ -294,10 +295,12 @@ def offers_matching(
     limit: int = MAX_RESULTS,
     federated: bool = False,
     regular: bool = False,
+    viewer=None,
 ) -> list[Match]:
     """The `limit` best rides for the request, best first. `federated`: also the rides of the
     neighbouring territories of the archipel (one prefilter query in each schema; one engine
-    step for all). `regular`: only occurrences of weekly rides."""
+    step for all). `regular`: only occurrences of weekly rides. `viewer`: the person searching
+    (the rides of people they blocked, or who blocked them, are never shown)."""
     graph = territory_graph()
     p, d = snap(graph, pickup, "origin"), snap(graph, dropoff, "destination")
     if p == d:
@@ -308,6 +311,7 @@ def offers_matching(
     a, b = node_point(graph, p), node_point(graph, d)
     here = current_territory()
     territories = [here] + (federation.neighbours(here, [a, b]) if federated else [])
+    hidden = blocks.hidden_from(viewer)  # blocks hold in every territory
     parts = []
     for n, territory in enumerate(territories):
         with schema_context(territory.schema_name) if n else contextlib.nullcontext():
@@ -322,6 +326,8 @@ def offers_matching(
             )
             if regular:
                 survivors = survivors.filter(regular_ride__isnull=False)
+            if hidden:
+                survivors = survivors.exclude(driver_id__in=hidden)
             parts.append(candidates(survivors))
     found = parts[0] if len(parts) == 1 else Candidates.merged(parts)
     return _evaluate(graph, found, p, d, window_start, window_end, passenger, limit, territories)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import blocks
 from matching.engine import RoadGraph
 from matching.graphs import UnknownGraph, load_graph
 from tenants.models import Area
@@ -175,10 +176,19 @@ def _alerts_after_publish(offer_ids: list[int]) -> None:
 
 
 @transaction.atomic
+def _may_act(user) -> None:
+    """A person suspended or banned by this territory's moderators neither publishes nor
+    books here (see trust.moderation)."""
+    from trust.moderation import ensure_can_act
+
+    ensure_can_act(user)
+
+
 def offer_publish(
     *, driver, origin: Place, destination: Place, departure_at: datetime, **terms
 ) -> Offer:
     """Publish a one-off ride; `terms` are the fields of `RideTerms`."""
+    _may_act(driver)
     ride_terms = RideTerms(**terms)
     errors = ride_terms.errors()
     if departure_at <= timezone.now():
@@ -219,6 +229,7 @@ def regular_ride_publish(
 ) -> RegularRide:
     """Publish a weekly schedule: `departure_times[d]` is the time on weekday d (0 = Monday)
     or None. Every future departure in the period becomes an occurrence (an `Offer`)."""
+    _may_act(driver)
     ride_terms = RideTerms(**terms)
     errors = ride_terms.errors()
     times = list(departure_times) + [None] * (7 - len(departure_times))
@@ -349,6 +360,8 @@ def booking_request(
         raise ValidationError({"offer": _("This ride does not exist.")})
     if offer.driver_id == passenger.pk:
         raise Conflict(_("You cannot book your own ride."))
+    _may_act(passenger)
+    blocks.ensure_not_blocked(passenger, offer.driver_id)
     if offer.status != Offer.Status.ACTIVE:
         raise Conflict(_("This ride has been cancelled."))
     if offer.departure_at <= timezone.now():

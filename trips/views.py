@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from core import blocks
 from core.errors import Conflict
 from matching.selectors import place_near, places_search
 from tenants.selectors import current_territory, site_url
@@ -61,6 +62,7 @@ def home(request):
                 window_end=end,
                 seats=form.cleaned_data["seats"],
                 federated=True,
+                viewer=request.user,
             )
             search_logged(form.cleaned_data["origin"], form.cleaned_data["destination"], matches)
         except ValidationError as exc:
@@ -218,6 +220,8 @@ def offer_new(request):
 
 def offer_detail(request, pk: int):
     offer = get_object_or_404(Offer.objects.select_related("driver", "regular_ride"), pk=pk)
+    if blocks.between(request.user if request.user.is_authenticated else None, offer.driver_id):
+        raise Http404  # people who blocked each other do not see each other's rides
     is_driver = request.user.is_authenticated and offer.driver_id == request.user.pk
     book_form = BookForm(request.POST or request.GET or None) if not is_driver else None
     if request.method == "POST" and not is_driver:

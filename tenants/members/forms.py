@@ -19,6 +19,11 @@ class SignupForm(forms.Form):
         label=_("I join this territory and share my first name and e-mail address with it."),
         required=True,
     )
+    charter = forms.BooleanField(
+        label=_("I accept the territory's charter (its rules for members)."),
+        help_text=_("Read it on the page “Charter”, linked at the bottom of every page."),
+        required=True,
+    )
 
     def signup(self, request, user) -> None:
         user.first_name = self.cleaned_data["first_name"].strip()

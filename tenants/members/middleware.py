@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 from .selectors import membership_for
 
 # Paths a signed-in person may reach on a territory before joining it.
-OPEN_PATHS = ("/join/", "/accounts/", "/static/", "/i18n/", "/branding/", "/legal/")
+OPEN_PATHS = (
+    "/join/",
+    "/accounts/",
+    "/static/",
+    "/i18n/",
+    "/branding/",
+    "/legal/",
+    "/.well-known/",
+    "/charter/",
+)
 OPEN_EXACT = ("/manifest.webmanifest", "/favicon.ico")
 
 

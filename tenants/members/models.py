@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Solidarity operator")
     VOLUNTEER = "volunteer", _("Volunteer driver")
     BENEFICIARY = "beneficiary", _("Beneficiary")
+    MODERATOR = "moderator", _("Moderator")
 
 
 class Membership(models.Model):
@@ -33,6 +34,7 @@ class Membership(models.Model):
     )
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
     consented_at = models.DateTimeField(_("consent given"))
+    charter_accepted_at = models.DateTimeField(_("charter accepted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("membership")

@@ -16,7 +16,12 @@ def membership_join(user, *, roles: list[str] | None = None) -> Membership:
     now = timezone.now()
     membership, created = Membership.objects.get_or_create(
         user=user,
-        defaults={"roles": roles or [Role.CITIZEN], "consented_at": now, "joined_at": now},
+        defaults={
+            "roles": roles or [Role.CITIZEN],
+            "consented_at": now,
+            "joined_at": now,
+            "charter_accepted_at": now,  # the charter is accepted with the consent to join
+        },
     )
     return membership
 

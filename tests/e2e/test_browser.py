@@ -61,6 +61,7 @@ def test_sign_up_on_one_territory_join_a_second_with_its_own_theme(page, demo_se
     page.fill("input[name=password1]", password)
     page.fill("input[name=password2]", password)
     page.get_by_label("Je rejoins ce territoire").check()
+    page.get_by_label("J'accepte la charte du territoire").check()
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 
@@ -77,6 +78,7 @@ def test_sign_up_on_one_territory_join_a_second_with_its_own_theme(page, demo_se
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r".*/join/.*"))
     assert "Rejoindre Escaldes en commun" in page.locator("h1").inner_text()
+    page.get_by_label("J'accepte la charte du territoire.").check()
     page.get_by_role("button", name="Rejoindre").click()
     page.wait_for_load_state()
     assert "Vous êtes maintenant membre" in page.locator(".messages").inner_text()
@@ -453,6 +455,7 @@ def test_book_a_ride_of_a_neighbouring_territory_joining_it_on_the_way(browser, 
     passenger.locator("main form button[type=submit]").first.click()
     passenger.wait_for_url(re.compile(r".*/join/.*"))
     assert_accessible(passenger, "join consent inside the booking flow")
+    passenger.get_by_label("J'accepte la charte du territoire.").check()
     passenger.get_by_role("button", name=re.compile("Rejoindre")).click()
     passenger.wait_for_url(re.compile(re.escape(ride_path) + r"\?"))
     passenger.get_by_role("button", name="Demander au conducteur").click()

@@ -18,7 +18,7 @@ def sign_up(host: str, email: str, *, consent: bool = True) -> Client:
     client = Client(HTTP_HOST=host)
     data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "first_name": "Léa"}
     if consent:
-        data["consent"] = "on"
+        data["consent"] = data["charter"] = "on"
     response = client.post("/accounts/signup/", data)
     return client, response
 
@@ -90,7 +90,11 @@ def test_same_credentials_on_another_territory_lead_to_the_consent_screen(alpha,
     # And the person cannot use Beta's API as a member.
     assert client.get("/api/v1/me/").status_code == 403
 
-    response = client.post("/join/", {"decision": "accept", "next": "/"})
+    # The charter must be accepted to join.
+    refused = client.post("/join/", {"decision": "accept", "next": "/"})
+    assert refused.status_code == 400 and person.email not in members_of(beta)
+    assert "acceptez la charte" in refused.content.decode()
+    response = client.post("/join/", {"decision": "accept", "charter": "on", "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
     assert person.email in members_of(beta)
     assert client.get("/api/v1/me/").json()["roles"] == [Role.CITIZEN]
@@ -111,7 +115,9 @@ def test_declining_signs_out_and_leaves_no_membership(alpha, beta):
 def test_join_redirect_target_stays_on_the_site(alpha, beta):
     client = Client(HTTP_HOST=beta.host)
     client.post("/accounts/login/", {"login": alpha.email("data"), "password": PASSWORD})
-    response = client.post("/join/", {"decision": "accept", "next": "https://evil.example/"})
+    response = client.post(
+        "/join/", {"decision": "accept", "charter": "on", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

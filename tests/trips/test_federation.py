@@ -61,7 +61,7 @@ def test_search_shows_neighbours_rides_labelled_and_booking_happens_there(ride, 
     ride_page = f"/rides/{ride.pk}/?pickup_0={query}"
     joining = visitor.get(ride_page)
     assert joining.status_code == 302 and joining["Location"].startswith("/join/?next=")
-    back = visitor.post(joining["Location"], {"decision": "accept"})
+    back = visitor.post(joining["Location"], {"decision": "accept", "charter": "on"})
     assert back.status_code == 302 and back["Location"] == ride_page
     form = visitor.get(ride_page).content.decode()
     assert 'value="Escaldes"' in form
