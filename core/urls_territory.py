@@ -17,6 +17,8 @@ from tenants.members import views as members
 from themes import views as themes
 from trips import api as trips_api
 from trips import views as trips_views
+from trust import phone as trust_phone
+from trust import share as trust_share
 from trust import views as trust_views
 
 api_v1 = [
@@ -226,6 +228,10 @@ urlpatterns = [
     path("account/blocks/", trust_views.my_blocks, name="my_blocks"),
     path("report/", trust_views.report_new, name="report_new"),
     path("account/reports/", trust_views.my_reports, name="my_reports"),
+    path("account/phone/", trust_phone.phone_verify, name="phone_verify"),
+    path("rides/<int:pk>/share/", trust_share.share_ride, name="share_ride"),
+    path("shared/<str:token>/", trust_share.shared, name="shared"),
+    path("shared/<str:token>/revoke/", trust_share.share_revoke, name="share_revoke"),
     path("manage/providers/", interop_views.providers, name="providers"),
     path("manage/providers/<int:pk>/", interop_views.provider_edit, name="provider_edit"),
     path(

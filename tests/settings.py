@@ -19,3 +19,4 @@ PRESENCE_REDIS_URL = TEST_REDIS_URL
 CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = TEST_REDIS_URL
 GRAPH_DIR = BASE_DIR / "var" / "test-graphs"  # noqa: F405
+SMS_BACKEND = "core.sms.MemoryBackend"  # nothing leaves the machine; core.sms.outbox

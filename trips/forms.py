@@ -155,6 +155,12 @@ class OfferForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    car = forms.CharField(
+        label=_("Car (optional)"),
+        required=False,
+        max_length=100,
+        help_text=_("Model and colour, to be recognised; shown on the ride's page."),
+    )
 
     PUNCTUAL_FIELDS = ("date", "time")
     REGULAR_FIELDS = ("valid_from", "valid_until")
@@ -203,6 +209,7 @@ class OfferForm(forms.Form):
         "max_detour_ratio",
         "instant_booking",
         "comment",
+        "car",
     )
 
     def terms(self) -> dict:

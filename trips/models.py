@@ -105,6 +105,7 @@ class Offer(models.Model):
     )
     instant_booking = models.BooleanField(_("instant booking"), default=False)
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    car = models.CharField(_("car"), max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     regular_ride = models.ForeignKey(
         RegularRide,

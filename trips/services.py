@@ -106,6 +106,7 @@ class RideTerms:
     max_detour_ratio: Decimal = Decimal("0.25")
     instant_booking: bool = False
     comment: str = ""
+    car: str = ""  # model and colour, to be recognised
 
     def errors(self) -> dict[str, str]:
         territory = settings_get()
@@ -159,6 +160,7 @@ def _ride_fields(driver, origin: Place, destination: Place, terms: RideTerms) ->
         "max_detour_ratio": ratio,
         "instant_booking": terms.instant_booking,
         "comment": terms.comment[:1000],
+        "car": terms.car.strip()[:100],
     }
 
 

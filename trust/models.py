@@ -163,3 +163,23 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class TripShare(models.Model):
+    """A private link to a ride's details for someone the driver or a passenger trusts;
+    it expires an hour after the arrival (see trust.share)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    offer = models.ForeignKey("trips.Offer", on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(
+        "trips.Booking", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"share of ride {self.offer_id}"

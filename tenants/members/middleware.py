@@ -18,6 +18,7 @@ OPEN_PATHS = (
     "/legal/",
     "/.well-known/",
     "/charter/",
+    "/shared/",
 )
 OPEN_EXACT = ("/manifest.webmanifest", "/favicon.ico")
 

@@ -501,3 +501,70 @@ def test_partner_platforms_journeys_arrive_after_the_results(page, demo_server):
             page.wait_for_load_state()
     assert "Plateforme retirée" in page.locator("main").inner_text()
     assert len(server.seen) == 1
+
+
+def test_report_then_moderation_action(browser, demo_server, django_db_blocker):
+    """On Andorra la Vella: a citizen reports a member from their profile; the report reaches
+    the moderation desk; the admin suspends the person with a reason; the person is told and
+    can no longer publish there. (The measure is lifted at the end: the demo stays usable.)"""
+    from datetime import date, timedelta
+
+    from django.contrib.auth import get_user_model
+
+    slug = "andorra-la-vella"
+    reported_email = demo_email("resident1", slug)
+    with django_db_blocker.unblock():
+        reported = get_user_model().objects.get(email=reported_email)
+
+    citizen = browser.new_context(locale="fr-FR").new_page()
+    sign_in(citizen, demo_server, slug, demo_email("citizen", slug))
+    citizen.goto(territory_url(demo_server, slug, f"/people/{reported.pk}/"))
+    assert_accessible(citizen, "profile")
+    citizen.get_by_role("link", name=f"Signaler {reported.display_name}").click()
+    citizen.wait_for_url(re.compile(r".*/report/\?person=\d+"))
+    assert_accessible(citizen, "report form")
+    citizen.get_by_label("Conduite ou comportement dangereux").check()
+    citizen.get_by_label("Ce qui s'est passé").fill("Il roulait à 130 dans le village.")
+    citizen.get_by_role("button", name="Envoyer le signalement").click()
+    citizen.wait_for_url(re.compile(r".*/account/reports/$"))
+    assert "en attente d'un modérateur" in citizen.locator("main").inner_text()
+
+    admin = browser.new_context(locale="fr-FR").new_page()
+    sign_in(admin, demo_server, slug, demo_email("admin", slug))
+    admin.goto(territory_url(demo_server, slug, "/manage/moderation/"))
+    assert_accessible(admin, "moderation desk")
+    admin.get_by_role("link", name=re.compile(reported.display_name)).first.click()
+    admin.wait_for_url(re.compile(r".*/manage/moderation/reports/\d+/$"))
+    assert "Il roulait à 130" in admin.locator("main").inner_text()
+    assert_accessible(admin, "report under examination")
+    admin.get_by_label("Suspendre la personne sur ce territoire").check()
+    admin.get_by_label("Jours de suspension").fill("7")
+    admin.get_by_label("Motif").fill("Vitesse excessive en agglomération")
+    admin.get_by_role("button", name="Enregistrer la décision").click()
+    admin.wait_for_url(re.compile(r".*/manage/moderation/$"))
+    assert "Décision enregistrée" in admin.locator(".messages").inner_text()
+    assert "Vitesse excessive" in admin.locator("main").inner_text()  # measures in force
+
+    citizen.reload()
+    assert "la personne a été suspendue" in citizen.locator("main").inner_text()
+
+    person = browser.new_context(locale="fr-FR").new_page()
+    sign_in(person, demo_server, slug, reported_email)
+    person.goto(territory_url(demo_server, slug, "/notifications/"))
+    assert "Vitesse excessive en agglomération" in person.locator("main").inner_text()
+    person.goto(territory_url(demo_server, slug, "/rides/new/"))
+    choose_place(person, "id_origin_0", "Andorra la Vella")
+    choose_place(person, "id_destination_0", "Encamp")
+    person.fill("#id_date", (date.today() + timedelta(days=2)).isoformat())
+    person.fill("#id_time", "07:30")
+    person.get_by_role("button", name="Publier").click()
+    person.wait_for_load_state()
+    assert "suspendu sur ce territoire" in person.locator("main").inner_text()
+    assert_accessible(person, "publish form refused")
+
+    admin.get_by_label("Motif de la levée").first.fill("Fin du test")
+    admin.get_by_role("button", name="Lever").first.click()
+    admin.wait_for_load_state()
+    assert "La mesure est levée" in admin.locator(".messages").inner_text()
+    for page in (citizen, admin, person):
+        page.context.close()
