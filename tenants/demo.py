@@ -208,9 +208,8 @@ def _ensure_history(spec: DemoTerritory) -> None:
 
     from django.utils import timezone
 
-    from trips.models import Booking, Confirmation, Journey
-    from trips.pricing import share
-    from trips.services import Place, RideTerms, _departure, _ride_fields, commune_at
+    from trips.models import Journey
+    from trips.services import Place, RideTerms, _ride_fields
 
     if Journey.objects.exists():
         return
@@ -244,58 +243,9 @@ def _ensure_history(spec: DemoTerritory) -> None:
             departure = timezone.make_aware(
                 datetime.combine(day, time(hour, rng.choice([0, 15, 30])))
             )
-            offer = _departure({**routes[key], "driver": driver}, departure)
-            offer.seats_taken = len(passengers)
-            offer.seats = max(3, len(passengers))
-            offer.save()
-            for passenger in passengers:
-                pickup_at = departure + timedelta(minutes=2)
-                dropoff_at = pickup_at + timedelta(seconds=max(60, offer.duration_s))
-                booking = Booking.objects.create(
-                    offer=offer,
-                    passenger=passenger,
-                    seats=1,
-                    status=Booking.Status.ACCEPTED,
-                    decided_at=departure - timedelta(days=1),
-                    pickup_label=offer.origin_label,
-                    dropoff_label=offer.destination_label,
-                    pickup=offer.origin,
-                    dropoff=offer.destination,
-                    pickup_at=pickup_at,
-                    dropoff_at=dropoff_at,
-                    distance_m=offer.distance_m,
-                    detour_s=0,
-                    price=share(offer.distance_m, offer.cost_per_km),
-                    driver_confirmed_at=dropoff_at,
-                    passenger_confirmed_at=dropoff_at,
-                )
-                detailed = rng.random() < 0.6
-                for side in ("driver", "passenger"):
-                    Confirmation.objects.create(
-                        booking=booking,
-                        side=side,
-                        pickup_at=pickup_at if detailed else None,
-                        dropoff_at=dropoff_at if detailed else None,
-                        pickup=offer.origin if detailed else None,
-                        dropoff=offer.destination if detailed else None,
-                    )
-                Journey.objects.create(
-                    booking=booking,
-                    driver=driver,
-                    passenger=passenger,
-                    pickup_at=pickup_at,
-                    dropoff_at=dropoff_at,
-                    pickup=offer.origin,
-                    dropoff=offer.destination,
-                    distance_m=offer.distance_m,
-                    duration_s=offer.duration_s,
-                    seats=1,
-                    amount=booking.price,
-                    pickup_commune=commune_at(offer.origin),
-                    dropoff_commune=commune_at(offer.destination),
-                    driver_confirmed_at=dropoff_at,
-                    passenger_confirmed_at=dropoff_at,
-                )
+            _past_ride(routes[key], driver, passengers, departure, rng)
+    if spec.slug == DEMO_SIGNALS_TERRITORY:
+        _seed_abusive_pattern(people, rng)
 
 
 def _ensure_solidarity(spec: DemoTerritory) -> None:
@@ -357,6 +307,95 @@ def _ensure_solidarity(spec: DemoTerritory) -> None:
             needs=[needs["Aide pour les bagages"]],
             notes="Ne conduit plus ; rendez-vous réguliers à l'hôpital.",
         )
+
+
+def _past_ride(fields: dict, driver, passengers: list, departure, rng) -> None:
+    """A ride that took place: accepted bookings, both sides' confirmations (some with times
+    and positions) and the journeys."""
+    from datetime import timedelta
+
+    from trips.models import Booking, Confirmation, Journey
+    from trips.pricing import share
+    from trips.services import _departure, commune_at
+
+    offer = _departure({**fields, "driver": driver}, departure)
+    offer.seats_taken = len(passengers)
+    offer.seats = max(3, len(passengers))
+    offer.save()
+    for passenger in passengers:
+        pickup_at = departure + timedelta(minutes=2)
+        dropoff_at = pickup_at + timedelta(seconds=max(60, offer.duration_s))
+        booking = Booking.objects.create(
+            offer=offer,
+            passenger=passenger,
+            seats=1,
+            status=Booking.Status.ACCEPTED,
+            decided_at=departure - timedelta(days=1),
+            pickup_label=offer.origin_label,
+            dropoff_label=offer.destination_label,
+            pickup=offer.origin,
+            dropoff=offer.destination,
+            pickup_at=pickup_at,
+            dropoff_at=dropoff_at,
+            distance_m=offer.distance_m,
+            detour_s=0,
+            price=share(offer.distance_m, offer.cost_per_km),
+            driver_confirmed_at=dropoff_at,
+            passenger_confirmed_at=dropoff_at,
+        )
+        detailed = rng.random() < 0.6
+        for side in ("driver", "passenger"):
+            Confirmation.objects.create(
+                booking=booking,
+                side=side,
+                pickup_at=pickup_at if detailed else None,
+                dropoff_at=dropoff_at if detailed else None,
+                pickup=offer.origin if detailed else None,
+                dropoff=offer.destination if detailed else None,
+            )
+        Journey.objects.create(
+            booking=booking,
+            driver=driver,
+            passenger=passenger,
+            pickup_at=pickup_at,
+            dropoff_at=dropoff_at,
+            pickup=offer.origin,
+            dropoff=offer.destination,
+            distance_m=offer.distance_m,
+            duration_s=offer.duration_s,
+            seats=1,
+            amount=booking.price,
+            pickup_commune=commune_at(offer.origin),
+            dropoff_commune=commune_at(offer.destination),
+            driver_confirmed_at=dropoff_at,
+            passenger_confirmed_at=dropoff_at,
+        )
+
+
+# Where the demo seeds a pattern the moderators' signals catch: resident0 drives five short
+# rides one early morning, each starting less than 30 minutes after the previous one ended.
+DEMO_SIGNALS_TERRITORY = "andorra-la-vella"
+
+
+def _seed_abusive_pattern(people: list, rng) -> None:
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from trips.services import Place, RideTerms, _ride_fields
+
+    day = timezone.localdate() - timedelta(days=3)
+    there = _ride_fields(
+        people[0], Place(*HISTORY_PLACES[0]), Place(*HISTORY_PLACES[1]), RideTerms()
+    )
+    back = _ride_fields(
+        people[0], Place(*HISTORY_PLACES[1]), Place(*HISTORY_PLACES[0]), RideTerms()
+    )
+    for n in range(5):
+        departure = timezone.make_aware(
+            datetime.combine(day, time(4, 30)) + timedelta(minutes=30 * n)
+        )
+        _past_ride(there if n % 2 == 0 else back, people[0], [people[1 + n]], departure, rng)
 
 
 # A MaaS app registered on Andorra la Vella with a published key, to try the standard APIs.

@@ -91,3 +91,16 @@ def test_a_demo_person_exports_then_deletes_their_account(demo_server):
     assert person.display_name == "utilisateur supprimé"
     login = {"login": email, "password": DEMO_PASSWORD}
     assert Client(HTTP_HOST=demo_host(SLUG)).post("/accounts/login/", login).status_code != 302
+
+
+def test_the_demo_moderators_see_the_seeded_abusive_pattern(demo_server):
+    """Issue 8's acceptance: the registry-rule signals appear for the demo's seeded pattern."""
+    from trust.rules import signals
+
+    resident = get_user_model().objects.get(email=demo_email("resident0", SLUG))
+    with schema_context(Territory.objects.get(slug=SLUG).schema_name):
+        found = {s.rule: s.explanation for s in signals() if s.user_id == resident.pk}
+    assert {"journeys_per_day", "close_journeys"} <= set(found)
+    assert found["journeys_per_day"].startswith("5 trajets le")
+    admin = signed_in(demo_email("admin", SLUG))
+    assert found["close_journeys"] in admin.get("/manage/moderation/").content.decode()

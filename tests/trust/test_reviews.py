@@ -22,7 +22,7 @@ from trust.services import review_answer, review_write
 pytestmark = pytest.mark.django_db
 
 
-def test_both_sides_review_once_and_the_subject_answers_once(journey, in_alpha, alpha):
+def test_both_sides_review_once_and_the_subject_answers_once(journey, in_alpha, alpha, beta):
     passenger, driver = in_alpha["citizen"], in_alpha["driver"]
     page = alpha.client("citizen").get("/reviews/").content.decode()
     assert f"/journeys/{journey.pk}/review/" in page  # offered on the person's reviews page
@@ -53,6 +53,8 @@ def test_both_sides_review_once_and_the_subject_answers_once(journey, in_alpha, 
     profile = alpha.client("citizen").get(f"/people/{driver.pk}/").content.decode()
     assert "Ponctuel et agréable" in profile and "Merci !" in profile
     assert "Trajets effectués ici" in profile
+    # Profiles are the territory's: not a member of Beta, not found there.
+    assert beta.client("citizen").get(f"/people/{driver.pk}/").status_code == 404
 
 
 def test_refusals(journey, in_alpha, alpha, beta):
