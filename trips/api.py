@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import blocks
 from core.permissions import IsTerritoryMember
 from tenants.selectors import site_url
 
@@ -322,7 +324,10 @@ class OfferDetail(APIView):
 
     @extend_schema(responses=OfferSerializer)
     def get(self, request, pk: int):
-        return Response(OfferSerializer(get_object_or_404(Offer, pk=pk)).data)
+        offer = get_object_or_404(Offer, pk=pk)
+        if blocks.between(request.user, offer.driver_id):
+            raise Http404  # people who blocked each other do not see each other's rides
+        return Response(OfferSerializer(offer).data)
 
     @extend_schema(request=OfferChangeSerializer, responses=OfferSerializer)
     def patch(self, request, pk: int):

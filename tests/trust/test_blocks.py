@@ -38,6 +38,7 @@ def test_a_passenger_blocks_a_driver_and_no_longer_sees_their_rides(ride, in_alp
     assert driver.display_name in citizen.get("/account/blocks/").content.decode()
     assert not found(alpha, "citizen", ride)
     assert citizen.get(f"/rides/{ride.pk}/").status_code == 404
+    assert citizen.get(f"/api/v1/offers/{ride.pk}/").status_code == 404
     ids = [m["offer"]["id"] for m in citizen.get("/api/v1/search/", API_SEARCH).json()]
     others = alpha.client("volunteer").get("/api/v1/search/", API_SEARCH).json()
     assert ride.pk not in ids and ride.pk in [m["offer"]["id"] for m in others]
