@@ -120,6 +120,7 @@ ANONYMOUS_PAGES = [
     "/accounts/signup/",
     "/accounts/password/reset/",
     "/legal/",
+    "/charter/",
     "/no-such-page/",
 ]
 ADMIN_PAGES = [
@@ -138,6 +139,13 @@ ADMIN_PAGES = [
     "/manage/partners/",
     "/manage/providers/",
     "/manage/export/",
+    "/manage/moderation/",
+    "/manage/moderation/log/",
+    "/manage/charter/",
+    "/reviews/",
+    "/account/blocks/",
+    "/account/reports/",
+    "/account/phone/",
 ]
 
 

@@ -104,3 +104,37 @@ def test_the_demo_moderators_see_the_seeded_abusive_pattern(demo_server):
     assert found["journeys_per_day"].startswith("5 trajets le")
     admin = signed_in(demo_email("admin", SLUG))
     assert found["close_journeys"] in admin.get("/manage/moderation/").content.decode()
+
+
+def test_on_the_demo_both_sides_review_and_the_reputation_verifies(demo_server):
+    """Issue 8's acceptance: after a completed journey of the demo both sides leave reviews;
+    the passenger exports their reputation and its signature verifies with the published key."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from trips.models import Journey
+
+    from ..trust.test_reviews import verify
+
+    with schema_context(Territory.objects.get(slug=SLUG).schema_name):
+        journey = (
+            Journey.objects.filter(
+                kind="carpool", dropoff_at__gte=timezone.now() - timedelta(days=10)
+            )
+            .select_related("driver", "passenger")
+            .order_by("-pickup_at")
+            .first()
+        )
+    driver, passenger = signed_in(journey.driver.email), signed_in(journey.passenger.email)
+    url = f"/journeys/{journey.pk}/review/"
+    review = {"text": "Trajet agréable, conducteur ponctuel", "on_time": "yes"}
+    assert passenger.post(url, {**review, "safe_driving": "yes"}).status_code == 302
+    assert driver.post(url, {"text": "Passager à l'heure", "on_time": "yes"}).status_code == 302
+    again = driver.post(url, {"text": "Encore"}, follow=True)
+    assert "déjà donné votre avis" in again.content.decode()  # a second review is refused
+    document = passenger.get("/account/reputation.json").json()
+    keys = Client(HTTP_HOST=demo_host(SLUG)).get("/.well-known/jwks.json").json()
+    payload = verify(document, keys)
+    assert "Passager à l'heure" in [r["text"] for r in payload["reviews"]]
+    assert payload["journeys"]["as_passenger"] >= 1
