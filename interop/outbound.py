@@ -6,7 +6,8 @@ them within one budget (`BUDGET_S`): a provider that has not answered by then is
 this search. Each call also has the provider's own timeout. A circuit breaker per provider
 and territory (in Redis, shared by every worker) stops calling a provider after
 `FAILURES_TO_OPEN` failures in a row (error, timeout, unreadable answer) for `OPEN_S`
-seconds; then one search tries it again, and one success closes the breaker.
+seconds; then one search (the one that takes the trial lock) tries it again: a success
+closes the breaker, a failure opens it for another `OPEN_S` seconds.
 
 What comes back is read defensively: a journey without an http(s) deep link, a driver alias or
 a departure time is dropped; at most `PER_PROVIDER` journeys per provider are shown. Nothing
@@ -54,22 +55,36 @@ def _breaker_key(provider: Provider) -> str:
 
 
 def breaker_reset(provider: Provider) -> None:
-    redis_client().delete(_breaker_key(provider))
+    key = _breaker_key(provider)
+    redis_client().delete(key, f"{key}:trial")
 
 
 def breaker_open_until(provider: Provider) -> float | None:
-    """When the breaker closes again (UNIX seconds), if it is open now."""
+    """When the breaker lets a trial through again (UNIX seconds), if it is open now."""
     until = redis_client().hget(_breaker_key(provider), "open_until")
     return float(until) if until and float(until) > clock.time() else None
+
+
+def _may_ask(provider: Provider) -> bool:
+    """Closed: yes. Open: no. Open but its minute is over (half-open): one search only tries
+    it — whoever takes the trial lock first."""
+    key = _breaker_key(provider)
+    until = redis_client().hget(key, "open_until")
+    if until is None:
+        return True
+    if float(until) > clock.time():
+        return False
+    return bool(redis_client().set(f"{key}:trial", 1, nx=True, ex=OPEN_S))
 
 
 def _failed(provider: Provider) -> None:
     key = _breaker_key(provider)
     client = redis_client()
-    failures = client.hincrby(key, "failures", 1)
-    if failures >= FAILURES_TO_OPEN:
-        # Open (again, after a failed trial): the next trial comes after OPEN_S.
-        client.hset(key, mapping={"open_until": clock.time() + OPEN_S, "failures": 0})
+    if client.hexists(key, "open_until"):  # a failed trial: open again for a minute
+        client.hset(key, "open_until", clock.time() + OPEN_S)
+        client.delete(f"{key}:trial")
+    elif client.hincrby(key, "failures", 1) >= FAILURES_TO_OPEN:
+        client.hset(key, "open_until", clock.time() + OPEN_S)
     client.expire(key, 24 * 3600)
 
 
@@ -92,9 +107,9 @@ def _price(value) -> Decimal | None:
         return None
     try:
         amount = Decimal(str(value))
-    except InvalidOperation:
+        return amount.quantize(Decimal("0.01")) if amount.is_finite() and amount >= 0 else None
+    except InvalidOperation:  # not a number, or beyond any price (1e300)
         return None
-    return amount.quantize(Decimal("0.01")) if amount.is_finite() and amount >= 0 else None
 
 
 def _link(value) -> str:
@@ -207,7 +222,7 @@ def external_journeys(
     pool = ThreadPoolExecutor(max_workers=len(providers), thread_name_prefix="provider")
     try:
         for provider in providers:
-            if breaker_open_until(provider):
+            if not _may_ask(provider):
                 outcome.unavailable.append(provider.name)
                 continue
             timeout = min(provider.timeout_ms / 1000, budget_s)

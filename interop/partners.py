@@ -13,7 +13,7 @@ import secrets
 from functools import wraps
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -144,6 +144,8 @@ def _guarded(request, partner, endpoint, style, view, *args, **kwargs):
         return error(str(exc), 403, style)
     except Conflict as exc:
         return error(exc.message, 409, style)
+    except IntegrityError:  # two calls racing for one booking id: the loser conflicts
+        return error("already_exists", 409, style)
     except Http404 as exc:
         return error(str(exc) or "Not found.", 404, style)
 
@@ -185,7 +187,7 @@ def integer(query, name: str, **bounds) -> int | None:
 def json_body(request) -> dict:
     try:
         body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("The body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")

@@ -119,8 +119,8 @@ def regular_trips(query: dict, slots: dict[int, list[Slot]]) -> list[RegularTrip
         return []
     trips: dict[int, RegularTrip] = {}
     for match in sorted(matches, key=lambda m: m.pickup_at):
-        weekday = match.pickup_at.astimezone(UTC).weekday()
-        if not any(_fits(match, slot) for slot in slots.get(weekday, ())):
+        weekday = _slot_day(match, slots)
+        if weekday is None:
             continue
         ride = match.offer.regular_ride_id
         trips.setdefault(ride, RegularTrip(ride)).days[weekday].append(match)
@@ -128,9 +128,16 @@ def regular_trips(query: dict, slots: dict[int, list[Slot]]) -> list[RegularTrip
     return ranked[: query["count"]]
 
 
-def _fits(match: Match, slot: Slot) -> bool:
-    gap = abs(seconds_of_day(match.pickup_at) - slot.seconds)
-    return min(gap, DAY_S - gap) <= slot.delta + match.offer.margin_minutes * 60
+def _slot_day(match: Match, slots: dict[int, list[Slot]]) -> int | None:
+    """The wanted weekday whose slot this pickup fits (± the partner's and the ride's
+    margins), looking across midnight: a Monday 23:55 slot takes a Tuesday 00:05 pickup."""
+    at, weekday = seconds_of_day(match.pickup_at), match.pickup_at.astimezone(UTC).weekday()
+    margin = match.offer.margin_minutes * 60
+    for shift, day in ((0, weekday), (DAY_S, (weekday - 1) % 7), (-DAY_S, (weekday + 1) % 7)):
+        for slot in slots.get(day, ()):
+            if abs(at + shift - slot.seconds) <= slot.delta + margin:
+                return day
+    return None
 
 
 def standard_slots(q) -> dict[int, list[Slot]]:
@@ -154,7 +161,7 @@ def rdex_slots(q) -> dict[int, list[Slot]]:
         return {day: [Slot(DAY_S // 2, DAY_S // 2)] for day in range(7)}
     try:
         schedules = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BadRequest("regularSchedule must be a JSON array of WeekSchedule objects.") from None
     if isinstance(schedules, dict):
         schedules = [schedules]

@@ -4,11 +4,13 @@ journeys appear in our search results); and those journeys for a search."""
 
 from django import forms
 from django.contrib import messages
+from django.db import connection
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core import ratelimit
 from core.permissions import role_required
 from tenants.members.models import Role
 from trips.forms import SearchForm
@@ -136,13 +138,22 @@ def provider_delete(request, pk: int):
     return redirect("providers")
 
 
+SEARCHES_PER_MINUTE = 30
+
+
 @require_GET
 def partner_search(request):
     """Journeys of the partner platforms for a search of the home page: loaded after the
     page (htmx), so that partners never slow down our own results; a page of its own
-    without JavaScript."""
+    without JavaScript. Each visitor asks the providers 30 times a minute at most."""
     form = SearchForm(request.GET)
     outcome = None
+    visitor = request.META.get("REMOTE_ADDR", "")
+    if (
+        ratelimit.hit(f"partner-search-{connection.schema_name}-{visitor}", 60)
+        > SEARCHES_PER_MINUTE
+    ):
+        return render(request, "interop/partner_journeys.html", {"busy": True}, status=429)
     if form.is_valid():
         start, end = form.window_bounds()
         outcome = external_journeys(

@@ -158,6 +158,8 @@ def decide(
         raise ValidationError({"action": _("Whom is this decision about?")})
     if user.pk == moderator.pk:
         raise Conflict(_("You cannot moderate yourself."))
+    if action != Action.DISMISS:
+        _ensure_may_sanction(moderator, user, action)
     offer = report.offer if report else None
     until = None
     if action == Action.DISMISS:
@@ -171,7 +173,9 @@ def decide(
     elif action == Action.HIDE_RIDE:
         if offer is None:
             raise ValidationError({"action": _("This report is not about a ride.")})
-        if offer.status == offer.Status.ACTIVE:
+        # A ride still to come is withdrawn (its passengers are told); one that has left
+        # keeps its bookings, so that the journeys that took place can still be confirmed.
+        if offer.status == offer.Status.ACTIVE and offer.departure_at > timezone.now():
             offer_cancel(offer, by=offer.driver, reason=_("Removed by the moderators."))
         _tell(user, gettext_noop("The moderators removed one of your rides: %(reason)s"), reason)
     elif action == Action.SUSPEND:
@@ -225,11 +229,29 @@ def lift(moderator, sanction: Sanction, reason: str) -> AuditEntry:
         raise ValidationError({"reason": _("Give the reason for this decision.")})
     if sanction.lifted_at:
         raise Conflict(_("This measure was already lifted."))
+    if sanction.user_id == moderator.pk:
+        raise Conflict(_("You cannot moderate yourself."))
     sanction.lifted_at = timezone.now()
     sanction.save(update_fields=["lifted_at"])
     return AuditEntry.objects.create(
         actor=moderator, action=Action.LIFT, target_user=sanction.user, reason=reason
     )
+
+
+def _ensure_may_sanction(moderator, user, action: str) -> None:
+    """Moderators do not sanction administrators (only administrators do), and the last
+    administrator of a territory is never banned."""
+    from tenants.members.models import Membership, Role
+
+    membership = Membership.objects.filter(user=user).first()
+    if membership is None or Role.TERRITORY_ADMIN not in membership.roles:
+        return
+    mine = Membership.objects.filter(user=moderator).first()
+    if mine is None or Role.TERRITORY_ADMIN not in mine.roles:
+        raise Conflict(_("Only an administrator can take a measure against an administrator."))
+    admins = Membership.objects.filter(roles__contains=[Role.TERRITORY_ADMIN]).count()
+    if action == Action.BAN and admins <= 1:
+        raise Conflict(_("The territory's last administrator cannot be banned."))
 
 
 def _tell(user, template: str, reason: str, **params) -> None:

@@ -37,20 +37,31 @@ def code_send(user, phone: str) -> bool:
     if ratelimit.hit(f"phone-code-{user.pk}", 3600) > SENDS_PER_HOUR:
         return False
     code = f"{secrets.randbelow(10**6):06d}"
-    cache.set(_key(user), {"phone": phone, "digest": _digest(code, phone), "tries": 0}, CODE_TTL_S)
+    cache.set(_key(user), {"phone": phone, "digest": _digest(code, phone)}, CODE_TTL_S)
+    cache.set(_tries_key(user), 0, CODE_TTL_S)
     sms.send(phone, _("Your Archipel code: %(code)s (valid 10 minutes).") % {"code": code})
     return True
 
 
+def _tries_key(user) -> str:
+    return f"phone-code-tries:{user.pk}"
+
+
 def code_check(user, code: str) -> bool:
     pending = cache.get(_key(user))
-    if pending is None or pending["tries"] >= TRIES:
+    if pending is None:
+        return False
+    # Counted atomically before comparing: parallel guesses cannot share one try, and the
+    # code keeps the expiry it was sent with.
+    try:
+        tries = cache.incr(_tries_key(user))
+    except ValueError:  # the counter expired with the code
+        return False
+    if tries > TRIES:
         return False
     if not hmac.compare_digest(pending["digest"], _digest(code.strip(), pending["phone"])):
-        pending["tries"] += 1
-        cache.set(_key(user), pending, CODE_TTL_S)
         return False
-    cache.delete(_key(user))
+    cache.delete_many([_key(user), _tries_key(user)])
     user.phone, user.phone_verified_at = pending["phone"], timezone.now()
     user.save(update_fields=["phone", "phone_verified_at"])
     return True

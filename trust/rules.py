@@ -2,12 +2,13 @@
 territory's own terms (DOMAIN.md §4). Each signal names the person, the rule and the facts
 that triggered it; nothing is ever applied by itself — a moderator decides.
 
-- more than 4 journeys in one day (as driver or passenger);
-- less than 30 minutes between the end of one journey and the start of the next;
+- more than 4 carpool journeys in one day (as driver or passenger);
+- less than 30 minutes between the end of one carpool journey and the start of the next
+  (solidarity trips, driven by volunteers for the structure, are not the registry's);
 - a price per kilometre above the territory's maximum (a ride, or a journey's contribution);
 - the same long route (≥ 30 km) driven on at least 8 days in 30 with the car full: possibly
   paid transport disguised as carpooling;
-- many cancellations (5 or more in 30 days);
+- many cancellations (5 or more of the bookings made in the last 30 days);
 - many reports (3 or more in 90 days, open or not)."""
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ def _journeys_per_day(since) -> list[Signal]:
     sql = """
         SELECT person, day, count(*) FROM (
             SELECT driver_id AS person, (pickup_at AT TIME ZONE %s)::date AS day
-              FROM trips_journey WHERE pickup_at >= %s
+              FROM trips_journey WHERE pickup_at >= %s AND kind = 'carpool'
             UNION ALL
             SELECT passenger_id, (pickup_at AT TIME ZONE %s)::date
-              FROM trips_journey WHERE pickup_at >= %s AND passenger_id IS NOT NULL
+              FROM trips_journey
+             WHERE pickup_at >= %s AND kind = 'carpool' AND passenger_id IS NOT NULL
         ) j GROUP BY person, day HAVING count(*) > %s ORDER BY day DESC
     """
     tz = timezone.get_current_timezone_name()
@@ -72,11 +74,11 @@ def _close_journeys(since) -> list[Signal]:
             SELECT j.driver_id AS person, min(j.pickup_at) AS start_at,
                    max(j.dropoff_at) AS end_at
               FROM trips_journey j LEFT JOIN trips_booking b ON b.id = j.booking_id
-             WHERE j.pickup_at >= %s
+             WHERE j.pickup_at >= %s AND j.kind = 'carpool'
              GROUP BY j.driver_id, coalesce(b.offer_id, -j.id)
             UNION ALL
             SELECT passenger_id, pickup_at, dropoff_at FROM trips_journey
-             WHERE pickup_at >= %s AND passenger_id IS NOT NULL
+             WHERE pickup_at >= %s AND kind = 'carpool' AND passenger_id IS NOT NULL
         ), ordered AS (
             SELECT person, start_at,
                    lag(end_at) OVER (PARTITION BY person ORDER BY start_at) AS prev_end

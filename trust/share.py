@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict
+from core.params import object_id
 from trips.models import Booking, Offer
 
 from .models import TripShare
@@ -60,7 +61,9 @@ def share_ride(request, pk: int):
     booking = None
     if request.POST.get("booking"):
         booking = get_object_or_404(
-            Booking.objects.select_related("offer"), pk=request.POST["booking"], offer_id=pk
+            Booking.objects.select_related("offer"),
+            pk=object_id(request.POST["booking"]),
+            offer_id=pk,
         )
         offer = booking.offer
     else:

@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import blocks
 from core.errors import Conflict
 from core.models import Block
+from core.params import object_id
 from core.permissions import role_required
 from tenants.members.models import Membership, Role
 from trips.models import Journey
@@ -186,6 +189,8 @@ def profile(request, pk: int):
 @login_required
 def block_person(request, pk: int):
     other = get_object_or_404(get_user_model(), pk=pk)
+    if not Membership.objects.filter(user=other).exists():
+        raise Http404  # only the members of this territory are found from here
     try:
         blocks.block(request.user, other)
     except Conflict as exc:
@@ -205,7 +210,8 @@ def block_person(request, pk: int):
 @login_required
 def my_blocks(request):
     if request.method == "POST":
-        if blocks.unblock(request.user, int(request.POST.get("person") or 0)):
+        person = object_id(request.POST.get("person"))
+        if person and blocks.unblock(request.user, person):
             messages.success(request, _("Unblocked."))
         return redirect("my_blocks")
     blocked = Block.objects.filter(blocker=request.user).select_related("blocked")
@@ -227,26 +233,35 @@ class ReportForm(forms.Form):
 
 def _reported_things(request):
     """The person, ride and message a report is about, from the query (or the form)."""
+    from trips.conversations import participants
     from trips.models import Message, Offer
 
     source = request.POST if request.method == "POST" else request.GET
-
-    def number(name):
-        value = source.get(name, "")
-        return int(value) if value.isdigit() else None
-
-    offer = Offer.objects.filter(pk=number("offer")).select_related("driver").first()
+    offer = Offer.objects.filter(pk=object_id(source.get("offer"))).select_related("driver").first()
     message = (
-        Message.objects.filter(pk=number("message"))
+        Message.objects.filter(pk=object_id(source.get("message")))
         .select_related("author", "conversation")
         .first()
     )
-    person_id = number("person") or (offer.driver_id if offer else None)
+    # Only a message of one's own conversations can be reported (and shown on the form).
+    if message is not None and request.user.pk not in participants(message.conversation):
+        raise Http404
+    person_id = object_id(source.get("person"))
+    person_id = person_id or (offer.driver_id if offer else None)
     person_id = person_id or (message.author_id if message else None)
     person = get_user_model().objects.filter(pk=person_id).first() if person_id else None
-    if person is None or person.deleted_at:
+    if person is None or person.deleted_at or not _known_here(person, offer, message):
         raise Http404
     return person, offer, message
+
+
+def _known_here(person, offer, message) -> bool:
+    """Someone this territory knows: a member, or the author of the ride or message."""
+    return (
+        Membership.objects.filter(user=person).exists()
+        or (offer is not None and offer.driver_id == person.pk)
+        or (message is not None and message.author_id == person.pk)
+    )
 
 
 @login_required
@@ -362,7 +377,7 @@ def desk(request):
             ],
             "signals": rules.signals(),
             "sanctions": Sanction.objects.filter(lifted_at__isnull=True)
-            .exclude(kind=Sanction.Kind.WARNING)
+            .filter(Q(kind=Sanction.Kind.BAN) | Q(kind=Sanction.Kind.SUSPENSION, until__gt=now()))
             .select_related("user"),
         },
     )

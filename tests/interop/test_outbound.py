@@ -6,6 +6,7 @@ specs."""
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
@@ -142,19 +143,32 @@ def test_a_broken_provider_is_paused_by_the_breaker_then_tried_again(alpha, monk
         assert "Indisponible pour le moment : Cassée." in page
         admin = alpha.client("admin").get("/manage/providers/").content.decode()
         assert "en échec : mis en pause pour une minute" in admin
-        # A minute later, one search tries it again; it answers, the breaker closes.
-        answers["status"] = 200
-        later = time.time() + outbound.OPEN_S + 1
-        monkeypatch.setattr(outbound.clock, "time", lambda: later)
-        page = partner_results(alpha).content.decode()
+        # A minute later one search tries it again; it still fails: open again at once.
+        now = {"t": time.time() + outbound.OPEN_S + 1}
+        monkeypatch.setattr(outbound.clock, "time", lambda: now["t"])
+        partner_results(alpha)
         assert len(server.seen) == outbound.FAILURES_TO_OPEN + 1
+        partner_results(alpha)
+        assert len(server.seen) == outbound.FAILURES_TO_OPEN + 1  # not asked: open again
+        # Another minute: only the search holding the trial lock asks it.
+        now["t"] += outbound.OPEN_S + 1
+        with schema_context(alpha.territory.schema_name):
+            assert outbound._may_ask(provider) is True  # this one takes the trial
+            assert outbound._may_ask(provider) is False  # a concurrent search does not
+            outbound.redis_client().delete(outbound._breaker_key(provider) + ":trial")
+        # It answers: the breaker closes.
+        answers["status"] = 200
+        page = partner_results(alpha).content.decode()
+        assert len(server.seen) == outbound.FAILURES_TO_OPEN + 2
         assert "Indisponible" not in page
         with schema_context(alpha.territory.schema_name):
             assert outbound.breaker_open_until(provider) is None
         with schema_context(alpha.territory.schema_name):
             provider.delete()
 
-    # An answer that is not a list of journeys is a failure too.
+    # An answer that is not a list of journeys is a failure too; an absurd price only drops
+    # that price.
+    assert outbound._price(1e300) is None and outbound._price("2.5") == Decimal("2.50")
     with serving(lambda *a: (200, "<html>")) as html:
         add(alpha, "Html", f"{html.url}/sc")
         assert "Indisponible pour le moment : Html." in partner_results(alpha).content.decode()
@@ -239,3 +253,13 @@ def test_the_api_gives_the_same_journeys_to_members_only(alpha, beta):
     assert elsewhere.json() == {"journeys": [], "unavailable": []}  # Beta has no provider
     assert bad.status_code == 400 and "from_lat" in bad.json()["fields"]
     assert len(server.seen) == 1
+
+
+def test_each_visitor_asks_the_providers_a_limited_number_of_times(alpha, monkeypatch):
+    from interop import views
+
+    monkeypatch.setattr(views, "SEARCHES_PER_MINUTE", 2)
+    with serving(standard_reply) as server:
+        add(alpha, "Covoit Voisin", f"{server.url}/sc")
+        answers = [partner_results(alpha).status_code for _ in range(3)]
+    assert answers == [200, 200, 429] and len(server.seen) == 2

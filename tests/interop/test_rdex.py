@@ -229,3 +229,16 @@ def test_rdex_booking_refusals(in_alpha, ride, alpha, beta):
     unknown = hashlib.md5(b"nothing").hexdigest()
     missing = client.get(f"/interop/rdexplus/v2/bookings/{unknown}", HTTP_API_KEY=key)
     assert missing.status_code == 404 and missing.json()["errorCode"] == "resource_not_found"
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(in_alpha, alpha):
+    """Regression (review): json.loads raises RecursionError, not ValueError."""
+    _partner, key = partner_register(name="R", operator="rdex.test", endpoints=["bookings"])
+    client = Client(HTTP_HOST=alpha.host)
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        "/interop/rdexplus/v2/bookings", deep, "application/json", HTTP_API_KEY=key
+    )
+    assert response.status_code == 400 and response.json()["errorCode"] == "invalid_input"
+    nested = client.get(PATH, query(frequency="regular", regularSchedule=deep), HTTP_API_KEY=key)
+    assert nested.status_code in (400, 401, 403)

@@ -143,3 +143,22 @@ def test_rdex_regular_journeys(weekly, key, alpha):
     for bad in ("not json", json.dumps([{"mondayTime": 8}]), json.dumps([{}]), "[1]"):
         response = client.get(RDEX, {**places(), "frequency": "regular", "regularSchedule": bad})
         assert response.status_code == 400 and response.json()["errorCode"] == "invalid_input"
+
+
+def test_slots_are_matched_across_midnight():
+    """Regression (review): the weekday is the slot's, not the pickup's UTC day."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from interop.regular import Slot, _slot_day
+
+    def match(at):
+        return SimpleNamespace(pickup_at=at, offer=SimpleNamespace(margin_minutes=0))
+
+    monday_late = {0: [Slot(23 * 3600 + 55 * 60, 900)]}
+    tuesday_early = datetime(2026, 11, 24, 0, 5, tzinfo=UTC)  # a Tuesday
+    assert _slot_day(match(tuesday_early), monday_late) == 0
+    monday_early = {0: [Slot(5 * 60, 900)]}
+    monday_late_pickup = datetime(2026, 11, 23, 23, 50, tzinfo=UTC)  # a Monday
+    assert _slot_day(match(monday_late_pickup), monday_early) is None  # a day earlier: no
+    assert _slot_day(match(datetime(2026, 11, 23, 0, 10, tzinfo=UTC)), monday_early) == 0

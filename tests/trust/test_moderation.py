@@ -175,3 +175,48 @@ def test_the_charter_is_published_edited_and_accepted(alpha):
     )
     assert "Règle unique" in Client(HTTP_HOST=alpha.host).get("/charter/").content.decode()
     assert alpha.client("citizen").post("/manage/charter/", {"charter": "x"}).status_code == 403
+
+
+def test_review_regressions_messages_stay_private_and_moderators_stay_in_their_place(
+    ride, in_alpha, alpha
+):
+    """Found by review: the report form showed any message to anyone; a moderator could lift
+    their own measure or sanction an administrator; bad ids gave 500s."""
+    from trips import conversations
+    from trips.services import booking_decide
+
+    with schema_context(alpha.territory.schema_name):
+        booking = booking_decide(
+            book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True
+        )
+        said = conversations.post(
+            conversations.conversation_of(booking), in_alpha["driver"], "Mon code de porte : 4521"
+        )
+    outsider = alpha.client("volunteer").get("/report/", {"message": said.pk})
+    assert outsider.status_code == 404 and "4521" not in outsider.content.decode()
+    mine = alpha.client("citizen").get("/report/", {"message": said.pk})
+    assert mine.status_code == 200 and "4521" in mine.content.decode()
+    for bad in ("²", "9" * 5000, "abc", "0"):
+        assert alpha.client("citizen").get("/report/", {"person": bad}).status_code == 404
+    assert alpha.client("citizen").post("/account/blocks/", {"person": "abc"}).status_code == 302
+    share = alpha.client("citizen").post(f"/rides/{ride.pk}/share/", {"booking": "abc"})
+    assert share.status_code == 404
+    # A moderator does not sanction an administrator, nor lift their own measure.
+    with schema_context(alpha.territory.schema_name):
+        Membership.objects.filter(user=in_alpha["volunteer"]).update(
+            roles=[Role.CITIZEN, Role.MODERATOR]
+        )
+    moderator = alpha.client("volunteer")
+    refused = moderator.post(
+        f"/manage/moderation/people/{alpha['admin'].pk}/", {"action": "warn", "reason": "x"}
+    )
+    assert refused.status_code == 400 and "administrateur" in refused.content.decode()
+    alpha.client("admin").post(
+        f"/manage/moderation/people/{in_alpha['volunteer'].pk}/",
+        {"action": "suspend", "days": 3, "reason": "Abus"},
+    )
+    with schema_context(alpha.territory.schema_name):
+        measure = Sanction.objects.get(user=in_alpha["volunteer"])
+    moderator.post(f"/manage/moderation/measures/{measure.pk}/lift/", {"reason": "Moi"})
+    with schema_context(alpha.territory.schema_name):
+        assert Sanction.objects.get(pk=measure.pk).lifted_at is None

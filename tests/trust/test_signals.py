@@ -2,16 +2,21 @@
 fires for the person concerned, explains itself, and applies nothing by itself."""
 
 from datetime import timedelta
+from random import Random
 
 import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tenants.demo import _past_ride
 from themes.models import TerritorySettings
 from trips.models import Booking, Journey, Offer
+from trips.services import RideTerms, _ride_fields
 from trust.models import Report, Sanction
 from trust.rules import signals
+
+from ..trips.conftest import ENCAMP, ESCALDES
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +47,15 @@ def test_each_rule_fires_on_a_seeded_abusive_pattern(ride, in_alpha, alpha):
         assert signals() == []  # a normal territory: nothing to see
         day = timezone.localtime() - timedelta(days=2)
         day = day.replace(hour=8, minute=0, second=0, microsecond=0)
-        # Five journeys in a day for the volunteer, two of them 10 minutes apart.
+        # Five carpool rides in a day driven by the volunteer, each with its own passenger,
+        # two of them less than 30 minutes apart.
+        fields = _ride_fields(volunteer, ENCAMP, ESCALDES, RideTerms())
+        riders = [alpha[role] for role in ("admin", "data", "operator", "beneficiary", "citizen")]
+        for start, rider in zip((0, 30, 120, 240, 360), riders, strict=True):
+            _past_ride(fields, volunteer, [rider], day + timedelta(minutes=start), Random(1))
+        # Solidarity trips are not the registry's: five in a day for a volunteer is their job.
         for start in (0, 30, 120, 240, 360):
-            journey(volunteer, None, day + timedelta(minutes=start))
+            journey(in_alpha["driver"], None, day + timedelta(days=1, minutes=start))
         # The driver: the same 45 km route, full, on 8 days of the last fortnight.
         for n in range(8):
             copy_ride(
@@ -76,13 +87,13 @@ def test_each_rule_fires_on_a_seeded_abusive_pattern(ride, in_alpha, alpha):
             "journeys_per_day": {volunteer.pk},
             "close_journeys": {volunteer.pk},
             "disguised_professional": {driver.pk},
-            "price_per_km": {driver.pk},
+            "price_per_km": {driver.pk, volunteer.pk},  # both drove at 0.08 €/km
             "cancellations": {citizen.pk},
             "reports": {driver.pk},
         }
         text = {s.rule: s.explanation for s in found}
         assert "5 trajets le" in text["journeys_per_day"]
-        assert "10 min après la fin du précédent" in text["close_journeys"]
+        assert "min après la fin du précédent (moins de 30)" in text["close_journeys"]
         assert "complet 8 jours sur 30" in text["disguised_professional"]
         assert "au-dessus du maximum du territoire (0.050" in text["price_per_km"]
         assert text["cancellations"].startswith("5 réservations annulées")
