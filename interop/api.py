@@ -1,13 +1,13 @@
 """The journeys of partner platforms for a search, in the site's own API (for its apps):
 the same outcome as the web page's partner section (see interop.outbound)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import IsTerritoryMember
-from trips.api import SearchQuerySerializer, search_of
+from trips.api import search_of, search_parameters
 
 from .outbound import external_journeys
 
@@ -37,13 +37,7 @@ class PartnerSearch(APIView):
     permission_classes = [IsTerritoryMember]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                name, required=name in {"from_lon", "from_lat", "to_lon", "to_lat", "date"}
-            )
-            for name in SearchQuerySerializer().fields
-            if name not in ("limit", "federated")
-        ],
+        parameters=search_parameters(leave_out=("limit", "federated")),
         responses=PartnerSearchSerializer,
     )
     def get(self, request):

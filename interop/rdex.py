@@ -20,7 +20,15 @@ from trips.services import Place
 from .models import Endpoint
 from .partners import BadRequest, Forbidden, integer, json_body, partner_api
 from .regular import DAY_NAMES, clock, rdex_slots, regular_query, regular_trips
-from .standard import matches_for, moment_of, operator_domain, search_query, user_ref, web_url
+from .standard import (
+    matches_for,
+    moment_of,
+    operator_domain,
+    search_query,
+    text_field,
+    user_ref,
+    web_url,
+)
 
 CARPOOLER_TYPES = ("driver", "passenger", "both")
 FREQUENCIES = ("punctual", "regular", "both")
@@ -144,15 +152,6 @@ def _journey(raw: str):
     return offer, Place(numbers[0], numbers[1]), Place(numbers[2], numbers[3])
 
 
-def _text(body: dict, name: str, *, required=True, max_length=255) -> str:
-    value = body.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        raise BadRequest(f"{name} must be a non-empty string of {max_length} characters at most.")
-    return value.strip()
-
-
 def _booking_id(raw: str) -> uuid.UUID:
     if not MD5.match(raw or ""):
         raise BadRequest("bookingId must be an MD5 hash (32 hexadecimal characters).")
@@ -222,11 +221,11 @@ def bookings(request, partner):
         raise BadRequest("outwardSchedule.departureDate is required (UNIX seconds).")
     if isinstance(body.get("price"), bool) or not isinstance(body.get("price"), int | float):
         raise BadRequest("price must be a number.")
-    driver_user = _text(body, "driverUserid")
-    passenger_user = _text(body, "passengerUserid")
-    passenger_journey = _text(body, "passengerJourneyId")
-    alias = _text(body, "passengerAlias", required=False, max_length=80) or passenger_user[:80]
-    offer, pickup, dropoff = _journey(_text(body, "driverJourneyId"))
+    driver_user = text_field(body, "driverUserid")
+    passenger_user = text_field(body, "passengerUserid")
+    passenger_journey = text_field(body, "passengerJourneyId")
+    alias = text_field(body, "passengerAlias", required=False, max_length=80) or passenger_user[:80]
+    offer, pickup, dropoff = _journey(text_field(body, "driverJourneyId"))
     if user_ref(offer.driver)["id"] != driver_user:
         raise Http404("missing_user")
     if PartnerBooking.objects.filter(pk=booking_id).exists():
@@ -279,12 +278,12 @@ def messages(request, partner):
 
     body = json_body(request)
     for name in ("driverUserid", "passengerJourneyId"):
-        _text(body, name)
-    passenger_user = _text(body, "passengerUserid")
+        text_field(body, name)
+    passenger_user = text_field(body, "passengerUserid")
     if body.get("recipientCarpoolerType") != "driver":
         raise BadRequest("recipientCarpoolerType must be driver: only our drivers are written to.")
-    details = _text(body, "details", required=False, max_length=500)
-    offer, _pickup, _dropoff = _journey(_text(body, "driverJourneyId"))
+    details = text_field(body, "details", required=False, max_length=500)
+    offer, _pickup, _dropoff = _journey(text_field(body, "driverJourneyId"))
     made = (
         PartnerBooking.objects.filter(
             partner=partner, passenger_id=passenger_user, booking__offer=offer

@@ -247,7 +247,7 @@ def booking_body(request, partner_booking) -> dict:
     }
 
 
-def _text(body: dict, name: str, *, required=True, max_length=255) -> str:
+def text_field(body: dict, name: str, *, required=True, max_length=255) -> str:
     value = body.get(name)
     if value is None and not required:
         return ""
@@ -267,7 +267,7 @@ def _user(body: dict, name: str) -> dict:
     value = body.get(name)
     if not isinstance(value, dict):
         raise BadRequest(f"{name} must be a User object (id, alias, operator).")
-    return {k: _text(value, k) for k in ("id", "alias", "operator")}
+    return {k: text_field(value, k) for k in ("id", "alias", "operator")}
 
 
 def _partner_booking(partner, booking_id: str):
@@ -298,23 +298,23 @@ def bookings(request, partner):
 
     body = json_body(request)
     try:
-        booking_id = uuid.UUID(_text(body, "id"))
+        booking_id = uuid.UUID(text_field(body, "id"))
     except ValueError:
         raise BadRequest("id must be a UUID.") from None
     if body.get("status", "WAITING_CONFIRMATION") != "WAITING_CONFIRMATION":
         raise BadRequest("A new booking has the status WAITING_CONFIRMATION.")
     passenger = _user(body, "passenger")
     _user(body, "driver")
-    journey = _text(body, "driverJourneyId")
+    journey = text_field(body, "driverJourneyId")
     pickup = Place(
         _coordinate(body, "passengerPickupLng", -180, 180),
         _coordinate(body, "passengerPickupLat", -90, 90),
-        _text(body, "passengerPickupAddress", required=False, max_length=200),
+        text_field(body, "passengerPickupAddress", required=False, max_length=200),
     )
     dropoff = Place(
         _coordinate(body, "passengerDropLng", -180, 180),
         _coordinate(body, "passengerDropLat", -90, 90),
-        _text(body, "passengerDropAddress", required=False, max_length=200),
+        text_field(body, "passengerDropAddress", required=False, max_length=200),
     )
     if PartnerBooking.objects.filter(pk=booking_id).exists():
         raise Conflict("status_already_set: this booking id is already used.")
@@ -385,7 +385,7 @@ def messages(request, partner):
     body = json_body(request)
     _user(body, "from")
     _user(body, "to")
-    text = _text(body, "message", max_length=500)
+    text = text_field(body, "message", max_length=500)
     if body.get("recipientCarpoolerType", "DRIVER") != "DRIVER":
         raise BadRequest("Only drivers receive messages here.")
     if not body.get("bookingId"):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
+from core.forms import add_errors
 from core.permissions import role_required
 from tenants.members.models import Membership, Role
 from themes.services import settings_get
@@ -49,12 +50,6 @@ def _enabled(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _request_from_form(request, form: RequestForm, person: Beneficiary) -> Request | None:
@@ -93,7 +88,7 @@ def _request_form_errors(form, exc: ValidationError) -> None:
             errors.setdefault("date", []).extend(errors.pop(name))
     if "return_at" in errors:
         errors.setdefault("return_time", []).extend(errors.pop("return_at"))
-    _form_errors(form, ValidationError(errors))
+    add_errors(form, ValidationError(errors))
 
 
 def _operated(request) -> list[Structure]:
@@ -194,7 +189,7 @@ def beneficiary_new(request):
                 email=data["email"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Beneficiary registered."))
             return redirect("solidarity_beneficiary", pk=person.pk)
@@ -396,7 +391,7 @@ def volunteer_apply(request):
                 needs=[n for n in data["needs"] if n.structure_id == data["structure"].pk],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
@@ -423,7 +418,7 @@ def volunteer_availability(request):
         try:
             services.availability_set(volunteer, form.slots())
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Availability saved."))
             return redirect("volunteer_availability")

@@ -352,18 +352,23 @@ class OfferCancel(APIView):
         return Response(OfferSerializer(offer).data)
 
 
+def search_parameters(leave_out: tuple[str, ...] = ()) -> list[OpenApiParameter]:
+    """The search's query parameters, for the OpenAPI schema."""
+    required = {"from_lon", "from_lat", "to_lon", "to_lat", "date"}
+    return [
+        OpenApiParameter(name, required=name in required)
+        for name in SearchQuerySerializer().fields
+        if name not in leave_out
+    ]
+
+
 class Search(APIView):
     """Rides that can take the passenger from → to around the given time, best first."""
 
     permission_classes = [IsTerritoryMember]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                name, required=name in {"from_lon", "from_lat", "to_lon", "to_lat", "date"}
-            )
-            for name in SearchQuerySerializer().fields
-        ],
+        parameters=search_parameters(),
         responses=MatchSerializer(many=True),
     )
     def get(self, request):

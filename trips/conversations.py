@@ -72,7 +72,8 @@ def ensure_participant(conversation: Conversation, user) -> None:
 
 def post(conversation: Conversation, author, body: str) -> Message:
     ensure_participant(conversation, author)
-    if any(blocks.between(author, other) for other in participants(conversation) - {author.pk}):
+    others = participants(conversation) - {author.pk}
+    if others & blocks.hidden_from(author):
         raise Conflict(_("This is not possible: one of you has blocked the other."))
     body = (body or "").strip()
     if not body:
@@ -86,7 +87,7 @@ def post(conversation: Conversation, author, body: str) -> Message:
         raise Conflict(_("Too many messages: wait a few seconds."))
     message = Message.objects.create(conversation=conversation, author=author, body=body)
     mark_read(conversation, author)
-    for other in participants(conversation) - {author.pk}:
+    for other in others:
         tell_if_away(conversation, other, message)
     return message
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import blocks
 from core.errors import Conflict
+from core.forms import add_errors
 from matching.selectors import place_near, places_search
 from tenants.selectors import current_territory, site_url
 from themes.services import settings_get
@@ -34,13 +35,6 @@ from .forms import (
 )
 from .models import Alert, Booking, Message, Offer, RegularRide
 from .selectors import offers_matching, search_logged
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 def _place_params(prefix: str, place: services.Place) -> dict:
@@ -66,7 +60,7 @@ def home(request):
             )
             search_logged(form.cleaned_data["origin"], form.cleaned_data["destination"], matches)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
             searched = False
         except Conflict as exc:
             messages.error(request, exc.message)
@@ -191,7 +185,7 @@ def offer_new(request):
                 )
         except ValidationError as exc:
             exc.error_dict.setdefault("date", exc.error_dict.pop("departure_at", []))
-            _form_errors(form, exc)
+            add_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
@@ -242,7 +236,7 @@ def offer_detail(request, pk: int):
                     seats=data["seats"],
                 )
             except ValidationError as exc:
-                _form_errors(book_form, exc)
+                add_errors(book_form, exc)
             except Conflict as exc:
                 book_form.add_error(
                     exc.field if exc.field in book_form.fields else None, exc.message
@@ -455,7 +449,7 @@ def alert_list(request):
             try:
                 alerts.alert_create(passenger=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             except Conflict as exc:
                 form.add_error(None, exc.message)
             else:

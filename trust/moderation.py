@@ -95,6 +95,33 @@ def ensure_can_act(user) -> None:
 
 
 # --- reports -------------------------------------------------------------------------------
+def report_subject(reporter, *, person_id=None, offer_id=None, message_id=None):
+    """(person, ride, message) a report may be about, or None: the ride names its driver and
+    the message its author; a message only from one of the reporter's own conversations; a
+    person this territory knows (a member, or the author of the ride or message)."""
+    from django.contrib.auth import get_user_model
+
+    from tenants.members.models import Membership
+    from trips.conversations import participants
+    from trips.models import Message, Offer
+
+    offer = Offer.objects.filter(pk=offer_id).select_related("driver").first()
+    message = Message.objects.filter(pk=message_id).select_related("author", "conversation").first()
+    if message is not None and reporter.pk not in participants(message.conversation):
+        return None
+    person_id = person_id or (offer.driver_id if offer else None)
+    person_id = person_id or (message.author_id if message else None)
+    person = get_user_model().objects.filter(pk=person_id).first() if person_id else None
+    if person is None or person.deleted_at:
+        return None
+    known = (
+        Membership.objects.filter(user=person).exists()
+        or (offer is not None and offer.driver_id == person.pk)
+        or (message is not None and message.author_id == person.pk)
+    )
+    return (person, offer, message) if known else None
+
+
 @transaction.atomic
 def report_make(reporter, *, reported, reason: str, text: str = "", offer=None, message=None):
     """A report of a person, possibly about one of their rides or messages."""
@@ -235,6 +262,18 @@ def lift(moderator, sanction: Sanction, reason: str) -> AuditEntry:
     sanction.save(update_fields=["lifted_at"])
     return AuditEntry.objects.create(
         actor=moderator, action=Action.LIFT, target_user=sanction.user, reason=reason
+    )
+
+
+@transaction.atomic
+def charter_update(moderator, text: str) -> None:
+    """The territory's charter, changed by a moderator (logged)."""
+    from themes.models import TerritorySettings
+    from themes.services import settings_get
+
+    TerritorySettings.objects.filter(pk=settings_get().pk).update(charter=text)
+    AuditEntry.objects.create(
+        actor=moderator, action="charter", reason=_("The charter was changed.")
     )
 
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, DecimalField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,24 +128,32 @@ def _price_above_maximum(since, maximum) -> list[Signal]:
         )
         for offer in Offer.objects.filter(departure_at__gte=since, cost_per_km__gt=maximum)
     ]
-    for journey in Journey.objects.filter(pickup_at__gte=since, kind="carpool", distance_m__gt=0):
-        per_km = journey.amount / journey.seats / journey.distance_m * 1000
-        if per_km > maximum * 101 / 100:  # the shared price is rounded to the cent
-            signals.append(
-                Signal(
-                    "price_per_km",
-                    journey.driver_id,
-                    _(
-                        "A journey of %(day)s paid %(price).3f €/km per seat, above "
-                        "the territory's maximum (%(max)s €/km)."
-                    )
-                    % {
-                        "day": timezone.localtime(journey.pickup_at).strftime("%d/%m"),
-                        "price": per_km,
-                        "max": maximum,
-                    },
-                )
+    # What each seat paid per km; above the maximum beyond the rounding to the cent.
+    paid = (
+        Journey.objects.filter(pickup_at__gte=since, kind="carpool", distance_m__gt=0)
+        .annotate(
+            per_km=ExpressionWrapper(
+                F("amount") * 1000 / F("seats") / F("distance_m"), output_field=DecimalField()
             )
+        )
+        .filter(per_km__gt=maximum * 101 / 100)
+    )
+    for journey in paid:
+        signals.append(
+            Signal(
+                "price_per_km",
+                journey.driver_id,
+                _(
+                    "A journey of %(day)s paid %(price).3f €/km per seat, above the "
+                    "territory's maximum (%(max)s €/km)."
+                )
+                % {
+                    "day": timezone.localtime(journey.pickup_at).strftime("%d/%m"),
+                    "price": journey.per_km,
+                    "max": maximum,
+                },
+            )
+        )
     return signals
 
 

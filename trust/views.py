@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import blocks
 from core.errors import Conflict
+from core.forms import add_errors
 from core.models import Block
 from core.params import object_id
 from core.permissions import role_required
@@ -67,12 +68,6 @@ class AnswerForm(forms.Form):
     )
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 @login_required
 def review_new(request, pk: int):
     journey = get_object_or_404(Journey.objects.select_related("driver", "passenger"), pk=pk)
@@ -93,7 +88,7 @@ def review_new(request, pk: int):
                     facts={name: data.get(name) for name in services.FACTS},
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             except Conflict as exc:
                 messages.error(request, exc.message)
                 return redirect("my_reviews")
@@ -119,7 +114,9 @@ def my_reviews(request):
         "trust/my_reviews.html",
         {
             "reviews": about_me,
-            "written": Review.objects.filter(author=request.user).select_related("subject"),
+            "written": Review.objects.filter(author=request.user).select_related(
+                "subject", "journey"
+            ),
             "to_review": services.to_review(request.user),
             "answer_form": AnswerForm(),
         },
@@ -233,35 +230,16 @@ class ReportForm(forms.Form):
 
 def _reported_things(request):
     """The person, ride and message a report is about, from the query (or the form)."""
-    from trips.conversations import participants
-    from trips.models import Message, Offer
-
     source = request.POST if request.method == "POST" else request.GET
-    offer = Offer.objects.filter(pk=object_id(source.get("offer"))).select_related("driver").first()
-    message = (
-        Message.objects.filter(pk=object_id(source.get("message")))
-        .select_related("author", "conversation")
-        .first()
+    found = moderation.report_subject(
+        request.user,
+        person_id=object_id(source.get("person")),
+        offer_id=object_id(source.get("offer")),
+        message_id=object_id(source.get("message")),
     )
-    # Only a message of one's own conversations can be reported (and shown on the form).
-    if message is not None and request.user.pk not in participants(message.conversation):
+    if found is None:
         raise Http404
-    person_id = object_id(source.get("person"))
-    person_id = person_id or (offer.driver_id if offer else None)
-    person_id = person_id or (message.author_id if message else None)
-    person = get_user_model().objects.filter(pk=person_id).first() if person_id else None
-    if person is None or person.deleted_at or not _known_here(person, offer, message):
-        raise Http404
-    return person, offer, message
-
-
-def _known_here(person, offer, message) -> bool:
-    """Someone this territory knows: a member, or the author of the ride or message."""
-    return (
-        Membership.objects.filter(user=person).exists()
-        or (offer is not None and offer.driver_id == person.pk)
-        or (message is not None and message.author_id == person.pk)
-    )
+    return found
 
 
 @login_required
@@ -281,7 +259,7 @@ def report_new(request):
                     message=message,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             except Conflict as exc:
                 form.add_error(None, exc.message)
             else:
@@ -354,7 +332,7 @@ def _decide(request, form, **target) -> bool:
             **target,
         )
     except ValidationError as exc:
-        _form_errors(form, exc)
+        add_errors(form, exc)
         return False
     except Conflict as exc:
         form.add_error(None, exc.message)
@@ -484,16 +462,12 @@ class CharterForm(forms.Form):
 
 @role_required(*MODERATORS)
 def charter_edit(request):
-    from themes.models import TerritorySettings
     from themes.services import settings_get
 
     current = settings_get()
     form = CharterForm(request.POST or None, initial={"charter": current.charter})
     if request.method == "POST" and form.is_valid():
-        TerritorySettings.objects.filter(pk=current.pk).update(charter=form.cleaned_data["charter"])
-        AuditEntry.objects.create(
-            actor=request.user, action="charter", reason=_("The charter was changed.")
-        )
+        moderation.charter_update(request.user, form.cleaned_data["charter"])
         messages.success(request, _("Charter saved."))
         return redirect("charter")
     return render(
