@@ -30,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archipel.settings")
 
 import django  # noqa: E402
 
@@ -190,7 +190,7 @@ def start_server(port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/uvicorn"),
-            "core.asgi:application",
+            "archipel.asgi:application",
             "--host",
             "127.0.0.1",
             "--port",

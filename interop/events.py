@@ -8,10 +8,9 @@ from __future__ import annotations
 import uuid
 
 import requests
+from celery import shared_task
 from django.db import transaction
 from django.test import RequestFactory
-
-from core.celery import app
 
 from .models import PartnerBooking
 
@@ -40,7 +39,7 @@ def event_body(made: PartnerBooking) -> dict:
     return {"id": str(uuid.uuid4()), "idToken": "", "data": data}
 
 
-@app.task(
+@shared_task(
     name="interop.send_booking_event",
     autoretry_for=(requests.RequestException,),
     retry_backoff=5,

@@ -1,11 +1,11 @@
 """Background work of the observatory (Celery, in the territory's schema)."""
 
-from core.celery import app
+from celery import shared_task
 
 from .registry import send_due
 
 
-@app.task(name="observatory.send_to_registry")
+@shared_task(name="observatory.send_to_registry")
 def send_to_registry() -> dict:
     """Send the due journeys of the territory that queued the task to the national registry."""
     return send_due()

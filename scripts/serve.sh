@@ -6,7 +6,7 @@ set -euo pipefail
 host="${1:-0.0.0.0}"; port="${2:-8000}"
 mkdir -p var/log
 export SITE_PORT="${SITE_PORT:-$port}"
-.venv/bin/celery -A core worker --beat --schedule=var/celerybeat-schedule --loglevel=warning \
+.venv/bin/celery -A archipel worker --beat --schedule=var/celerybeat-schedule --loglevel=warning \
   --concurrency=2 >var/log/celery.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
@@ -14,5 +14,5 @@ echo "Celery worker started (log: var/log/celery.log)."
 echo "Serving on http://localhost:${port}/ — Ctrl-C to stop."
 # Two server processes (one per core of the development machine): a single process cannot
 # keep up with 100 websocket messages per second (see bench/realtime.py and the README).
-.venv/bin/uvicorn core.asgi:application --host "$host" --port "$port" --log-level warning \
+.venv/bin/uvicorn archipel.asgi:application --host "$host" --port "$port" --log-level warning \
   --workers "${WEB_WORKERS:-2}"

@@ -1,8 +1,8 @@
 """Test settings: the real stack (PostgreSQL/PostGIS, Redis), with a fast password hasher, a
 Redis database of its own and e-mails kept in memory."""
 
-from core.settings import *  # noqa: F403
-from core.settings import env
+from archipel.settings import *  # noqa: F403
+from archipel.settings import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The browser tests' server process writes e-mails to files the test reads.

@@ -1,23 +1,23 @@
 """Background work of rides (Celery)."""
 
-from core.celery import app
+from celery import shared_task
 
 from . import conversations, reminders
 
 
-@app.task(name="trips.send_reminders")
+@shared_task(name="trips.send_reminders")
 def send_reminders() -> dict:
     """Departure reminders in every territory (scheduled by beat, see CELERY_BEAT_SCHEDULE)."""
     return reminders.send_due_everywhere()
 
 
-@app.task(name="trips.message_digest")
+@shared_task(name="trips.message_digest")
 def message_digest(conversation_pk: int, user_id: int) -> bool:
     """The deferred e-mail of a conversation's unread messages (in the territory's schema)."""
     return conversations.send_digest(conversation_pk, user_id)
 
 
-@app.task(name="trips.match_alerts")
+@shared_task(name="trips.match_alerts")
 def match_alerts(offer_ids: list[int]) -> int:
     """Alerts against newly published rides, when the territory has many alerts."""
     from .alerts import match_offers

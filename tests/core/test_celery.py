@@ -6,7 +6,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from core.celery import app
+from archipel.celery import app
 from themes.services import theme_get
 
 pytestmark = pytest.mark.django_db

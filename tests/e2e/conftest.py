@@ -57,7 +57,7 @@ def demo_server(archipel, django_db_blocker, tmp_path_factory):
             sys.executable,
             "-m",
             "uvicorn",
-            "core.asgi:application",
+            "archipel.asgi:application",
             "--host",
             "127.0.0.1",
             "--port",

@@ -122,7 +122,7 @@ def patch(client, booking_id, status, key):
 def test_a_partner_books_the_driver_accepts_the_partner_hears_and_they_talk(
     in_alpha, ride, alpha, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from core.celery import app
+    from archipel.celery import app
     from trips.models import Booking, Message
     from trips.services import booking_decide
 

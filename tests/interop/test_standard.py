@@ -315,7 +315,7 @@ def test_the_partner_hears_of_changes_on_its_own_server(
     in_alpha, ride, alpha, django_capture_on_commit_callbacks, monkeypatch
 ):
     """POST <callback_url>/booking_events, to a real HTTP server on loopback."""
-    from core.celery import app
+    from archipel.celery import app
     from trips.models import Booking
     from trips.services import booking_decide
 

@@ -5,8 +5,8 @@ test transaction and removed afterwards."""
 from channels.testing import WebsocketCommunicator
 from django_tenants.utils import schema_context
 
+from archipel.asgi import application
 from core import presence
-from core.asgi import application
 from notifications.models import Notification
 from trips.services import offer_publish
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.celery import app
+from archipel.celery import app
 from notifications.models import Kind, Notification
 from observatory.aggregates import Period
 from observatory.datasets import dataset

@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django_tenants.utils import schema_context
 
-from core.asgi import application
+from archipel.asgi import application
 from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
 from trips.conversations import conversation_of, unread, unread_total
 from trips.models import Booking, Message, ReadMark

@@ -5,7 +5,7 @@ from its Host header by `core.websocket.TerritoryWebsocketMiddleware`."""
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archipel.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
@@ -15,7 +15,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from core.routing import websocket_urlpatterns  # noqa: E402
+from archipel.routing import websocket_urlpatterns  # noqa: E402
 from core.websocket import TerritoryWebsocketMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(

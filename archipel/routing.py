@@ -1,4 +1,4 @@
-"""Websocket routes (kept apart from core.websocket, which the apps' consumers import)."""
+"""Websocket routes: the kernel's presence socket and each app's consumers."""
 
 from django.urls import path
 

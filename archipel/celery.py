@@ -3,7 +3,7 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archipel.settings")
 
 from tenant_schemas_celery.app import CeleryApp  # noqa: E402
 

@@ -74,8 +74,8 @@ INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in S
 TENANT_MODEL = "tenants.Territory"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
-PUBLIC_SCHEMA_URLCONF = "core.urls_public"
-ROOT_URLCONF = "core.urls_territory"
+PUBLIC_SCHEMA_URLCONF = "archipel.urls_public"
+ROOT_URLCONF = "archipel.urls_territory"
 TENANT_LIMIT_SET_CALLS = True
 DEFAULT_NOT_FOUND_TENANT_VIEW = "tenants.views.unknown_host"
 AUTH_USER_MODEL = "core.User"
@@ -116,7 +116,7 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = None
-ASGI_APPLICATION = "core.asgi.application"
+ASGI_APPLICATION = "archipel.asgi.application"
 
 # --- Database: PostgreSQL + PostGIS only, one schema per territory.
 DATABASE_URL = env("DATABASE_URL", "postgres://archipel:archipel@127.0.0.1:5432/archipel")

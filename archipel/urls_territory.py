@@ -1,0 +1,37 @@
+"""URLs of a territory's site (resolved on the territory's own domains): each app's pages and
+its part of /api/v1/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from interop import urls as interop
+from notifications import urls as notifications
+from observatory import urls as observatory
+from solidarity import urls as solidarity
+from tenants.members import urls as members
+from themes import urls as themes
+from trips import urls as trips
+from trust import urls as trust
+
+api_v1 = [
+    *members.api_urlpatterns,
+    *trips.api_urlpatterns,
+    *interop.api_urlpatterns,
+    *notifications.api_urlpatterns,
+    *observatory.api_urlpatterns,
+]
+
+urlpatterns = [
+    path("", include(trips)),
+    path("", include(interop)),
+    path("", include(observatory)),
+    path("", include(solidarity)),
+    path("", include(notifications)),
+    path("", include(themes)),
+    path("", include(members)),
+    path("", include(trust)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

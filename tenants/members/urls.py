@@ -1,0 +1,23 @@
+"""Joining a territory, sign-in (django-allauth), one's data, and the members admin pages."""
+
+from django.urls import include, path
+
+from . import api, views
+
+urlpatterns = [
+    path("join/", views.join, name="join"),
+    path("account/data/", views.my_data, name="my_data"),
+    path("account/data/export.json", views.my_data_export, name="my_data_export"),
+    path("accounts/", include("allauth.urls")),
+    path("manage/", views.manage_home, name="manage"),
+    path("manage/members/", views.members_page, name="members"),
+    path("manage/members/<int:pk>/", views.member_edit, name="member_edit"),
+    path("manage/archipel/", views.federation_settings, name="federation_settings"),
+    path("manage/export/", views.territory_export, name="territory_export"),
+]
+
+api_urlpatterns = [
+    path("territory/", api.TerritoryInfo.as_view(), name="api_territory"),
+    path("me/", api.Me.as_view(), name="api_me"),
+    path("members/", api.MembersList.as_view(), name="api_members"),
+]

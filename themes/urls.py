@@ -1,0 +1,12 @@
+"""The territory's appearance: legal page, admin page, manifest and branding images."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("legal/", views.legal, name="legal"),
+    path("manage/appearance/", views.appearance, name="appearance"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("branding/<str:name>", views.branding_image, name="branding"),
+]
