@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from core.websocket import PresenceConsumer
+from tenants.members.consumers import PresenceConsumer
 from trips.consumers import ConversationConsumer
 
 websocket_urlpatterns = [

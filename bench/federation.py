@@ -35,11 +35,11 @@ from django_tenants.utils import schema_context  # noqa: E402
 from bench.matching import GRAPH, bulk_offers, percentiles, setup_graph_and_territory  # noqa: E402
 from core.services import user_ensure_verified  # noqa: E402
 from matching.graphs import load_graph  # noqa: E402
+from matching.network import Place  # noqa: E402
 from tenants.models import Territory  # noqa: E402
 from tenants.services import BoundarySource, territory_create  # noqa: E402
 from trips.models import Offer  # noqa: E402
 from trips.selectors import offers_matching  # noqa: E402
-from trips.services import Place  # noqa: E402
 
 SEED = 20261127
 RIDES = int(os.environ.get("BENCH_FED_RIDES", "20000"))

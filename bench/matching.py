@@ -36,23 +36,18 @@ from core.services import user_ensure_verified  # noqa: E402
 from matching.build import save_arrays  # noqa: E402
 from matching.graphs import graph_path, load_graph  # noqa: E402
 from matching.models import RoadGraphRecord  # noqa: E402
+from matching.network import Place, node_point, reach_metres, snap  # noqa: E402
+from matching.prefilter import prefilter  # noqa: E402
 from tenants.models import Area, Territory  # noqa: E402
 from tenants.services import BoundarySource, territory_create  # noqa: E402
+from trips.models import Offer  # noqa: E402
 from trips.selectors import (  # noqa: E402
     MAX_RESULTS,
     _evaluate,
     candidates,
     offers_matching,
-    prefilter,
 )
-from trips.services import (  # noqa: E402
-    Place,
-    active_window,
-    node_point,
-    offer_publish,
-    reach_metres,
-    snap,
-)  # noqa: E402
+from trips.services import active_window, offer_publish  # noqa: E402
 
 GRAPH = "bench-region"
 SEED = 20261126
@@ -276,6 +271,7 @@ def run() -> dict:
                 route_s = time.perf_counter() - t1
                 survivors_found = candidates(
                     prefilter(
+                        Offer.objects.filter(status=Offer.Status.ACTIVE),
                         node_point(graph, p),
                         node_point(graph, d),
                         *window,

@@ -32,6 +32,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 from bench.matching import GRAPH, percentiles, setup_graph_and_territory  # noqa: E402
 from core.services import user_ensure_verified  # noqa: E402
 from matching.graphs import graph_path, load_graph  # noqa: E402
+from matching.network import Place, node_point  # noqa: E402
 from solidarity import services  # noqa: E402
 from solidarity.models import (  # noqa: E402
     PERIOD_HOURS,
@@ -44,7 +45,6 @@ from solidarity.models import (  # noqa: E402
 )
 from solidarity.ranking import rank  # noqa: E402
 from themes.services import settings_get  # noqa: E402
-from trips.services import Place, node_point  # noqa: E402
 
 SEED = 20261126
 VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", "500"))

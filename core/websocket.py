@@ -2,17 +2,13 @@
 
 The territory is resolved from the Host header, exactly as django-tenants does for HTTP. ORM
 calls in consumers must run inside `tenant_context(scope["tenant"])` *inside* the
-database_sync_to_async function, otherwise they silently hit `public`."""
+database_sync_to_async function, otherwise they silently hit `public`. The consumers for members
+(`tenants.members.consumers`) build on this."""
 
 from urllib.parse import urlsplit
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django_tenants.utils import get_tenant_domain_model, remove_www, tenant_context
-
-from core import presence
-from core.middleware import SESSION_TERRITORY_KEY
+from django_tenants.utils import get_tenant_domain_model, remove_www
 
 CLOSE_UNKNOWN_TERRITORY = 4404
 CLOSE_NOT_MEMBER = 4403
@@ -61,71 +57,7 @@ class TerritoryWebsocketMiddleware:
         return await self.inner({**scope, "tenant": territory}, receive, send)
 
 
-@database_sync_to_async
-def membership_roles(territory, user) -> list[str] | None:
-    from tenants.members.models import Membership
-
-    with tenant_context(territory):
-        membership = Membership.objects.filter(user_id=user.pk).first()
-        return list(membership.roles) if membership else None
-
-
-class MemberConsumer(AsyncJsonWebsocketConsumer):
-    """Base consumer: only authenticated members of the Host's territory get in."""
-
-    async def connect(self):
-        user = self.scope.get("user")
-        session = self.scope.get("session") or {}
-        # Sessions are per territory (see core.middleware.SessionScopeMiddleware).
-        same_territory = session.get(SESSION_TERRITORY_KEY) == self.scope["tenant"].schema_name
-        if user is None or not user.is_authenticated or not same_territory:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        self.roles = await membership_roles(self.scope["tenant"], user)
-        if self.roles is None:
-            await self.close(code=CLOSE_NOT_MEMBER)
-            return
-        refused = await self.refusal()
-        if refused:
-            await self.close(code=refused)
-            return
-        await self.accept()
-        await self.joined()
-
-    async def refusal(self) -> int | None:
-        """Hook for subclasses: a close code to refuse this member before anything is sent."""
-        return None
-
-    async def joined(self) -> None:
-        """Hook for subclasses, called once the member is accepted."""
-
-
 def person_group(territory, user_id: int) -> str:
     """Channel-layer group of one person's open pages in one territory: group names carry the
     schema, so an event sent in one territory never reaches a page of another."""
     return f"{territory.schema_name}.person.{user_id}"
-
-
-class PresenceConsumer(MemberConsumer):
-    """One per open page: says who it is connected as and relays events addressed to the
-    person in this territory (notifications, unread counts)."""
-
-    async def joined(self) -> None:
-        self.group = person_group(self.scope["tenant"], self.scope["user"].pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await sync_to_async(presence.arrive, thread_sensitive=False)(
-            self.scope["tenant"].schema_name, self.scope["user"].pk, self.channel_name
-        )
-        await self.send_json(
-            {"type": "hello", "territory": self.scope["tenant"].slug, "roles": self.roles}
-        )
-
-    async def disconnect(self, code):
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await sync_to_async(presence.leave, thread_sensitive=False)(
-                self.scope["tenant"].schema_name, self.scope["user"].pk, self.channel_name
-            )
-
-    async def person_event(self, event):
-        await self.send_json(event["payload"])

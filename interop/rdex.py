@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Conflict
-from trips.services import Place
+from matching.network import Place
 
 from .models import Endpoint
 from .partners import BadRequest, Forbidden, integer, json_body, partner_api

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Conflict
+from matching.network import Place
 from tenants.selectors import current_territory
 from trips.selectors import offers_matching
-from trips.services import Place
 
 from .models import Endpoint
 from .partners import BadRequest, integer, json_body, number, partner_api

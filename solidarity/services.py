@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict
 from matching.models import PlaceName
+from matching.network import Place, commune_at, node_point, snap, territory_graph
 from tenants.members.models import Membership, Role
 from tenants.models import Area
 from themes.services import settings_get
 from trips.errors import ValidationError
 from trips.models import Journey
-from trips.services import Place, commune_at, node_point, snap, territory_graph
 
 from . import outbox
 from .models import (

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from core.errors import Conflict
 from core.forms import add_errors
 from core.permissions import role_required
+from matching.network import Place, territory_graph
 from tenants.members.models import Membership, Role
 from themes.services import settings_get
 from trips import conversations
 from trips.selectors import offers_matching
-from trips.services import Place, territory_graph
 from trips.views import conversation_page
 
 from . import services

@@ -11,8 +11,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from core.services import user_ensure_verified
+from demo.seed import ANDORRA_EXTRACT, DEMO_GRAPH, PARISHES_FILE, ensure_public_territory
 from matching.graphs import graph_build
-from tenants.demo import ANDORRA_EXTRACT, DEMO_GRAPH, PARISHES_FILE, ensure_public_territory
 from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
 from tenants.members.services import membership_join

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core import blocks
+from matching.network import Place, commune_at, node_point, snap, territory_graph
 from notifications.models import Kind
 from notifications.services import notify
 
 from .errors import Conflict, ValidationError
 from .models import Alert, AlertMatch, Offer
-from .services import Place, commune_at, node_point, snap, territory_graph
 
 INLINE_MAX = 50  # active alerts in the territory above which matching goes to Celery
 MAX_DAYS_AHEAD = 366

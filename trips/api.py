@@ -16,11 +16,12 @@ from rest_framework.views import APIView
 
 from core import blocks
 from core.permissions import IsTerritoryMember
+from matching.network import Place
 from tenants.selectors import site_url
 
 from . import alerts, services
 from .models import WEEKDAYS, Alert, Booking, Offer, RegularRide
-from .selectors import MAX_RESULTS, offers_matching, search_logged
+from .selectors import MAX_RESULTS, offers_matching
 
 
 class PlaceSerializer(serializers.Serializer):
@@ -29,8 +30,8 @@ class PlaceSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-def _place(data) -> services.Place:
-    return services.Place(data["lon"], data["lat"], data.get("label", ""))
+def _place(data) -> Place:
+    return Place(data["lon"], data["lat"], data.get("label", ""))
 
 
 class OfferInputSerializer(serializers.Serializer):
@@ -383,7 +384,7 @@ class Search(APIView):
             federated=q["federated"],
             viewer=request.user,
         )
-        search_logged(pickup, dropoff, matches)
+        services.search_logged(pickup, dropoff, matches)
         return Response(MatchSerializer(matches, many=True, context={"request": request}).data)
 
 
@@ -394,8 +395,8 @@ def search_of(request):
     q = query.validated_data
     centre = timezone.make_aware(datetime.combine(q["date"], q["time"]))
     half = timedelta(minutes=q["window_minutes"] / 2)
-    pickup = services.Place(q["from_lon"], q["from_lat"])
-    dropoff = services.Place(q["to_lon"], q["to_lat"])
+    pickup = Place(q["from_lon"], q["from_lat"])
+    dropoff = Place(q["to_lon"], q["to_lat"])
     return q, pickup, dropoff, centre - half, centre + half
 
 

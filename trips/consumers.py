@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django_tenants.utils import tenant_context
 
 from core.errors import Conflict
-from core.websocket import CLOSE_NOT_PARTICIPANT, MemberConsumer, person_group
+from core.websocket import CLOSE_NOT_PARTICIPANT, person_group
+from tenants.members.consumers import MemberConsumer
 
 from . import conversations
 from .errors import ValidationError

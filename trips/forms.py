@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
+from matching.network import Place
+
 from .models import WEEKDAYS
-from .services import Place, Report
+from .services import Report
 
 
 class PlaceField(forms.MultiValueField):

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.contrib.gis.geos import Point
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from core import blocks
 from matching.engine import RoadGraph, Route
+from matching.network import Place, node_point, snap, territory_graph
+from matching.prefilter import prefilter
 from tenants.models import Territory
 from tenants.selectors import current_territory
 
@@ -23,7 +24,6 @@ from . import federation
 from .federation import Label
 from .models import Offer
 from .pricing import share
-from .services import REACH_SLACK, REACH_SLACK_M, Place, node_point, snap, territory_graph
 
 # Ranking: minutes of extra driving, plus half the minutes between the passenger's preferred
 # time and the pickup. Lower is better.
@@ -59,61 +59,6 @@ class Match:
             "detour": round(self.detour_s / 60),
             "time": self.pickup_at.astimezone().strftime("%H:%M"),
         }
-
-
-def prefilter(
-    pickup: Point,
-    dropoff: Point,
-    window_start: datetime,
-    window_end: datetime,
-    seats: int,
-    passenger: Route | None = None,
-    max_speed: float = float("inf"),
-) -> QuerySet[Offer]:
-    """Rides that *may* serve the request; never drops one the engine would accept.
-
-    Straight lines are never longer than roads, nor faster than the network's top speed. So a
-    ride A→B of road length L, time T and budget β can serve P→D only if
-    |AP| + ℓ(P→D) + |DB| ≤ (1 + β)·L (the ellipses around A and B contain P and D; the
-    indexed `reach` box contains them), (|AP| + |DB|) / vmax + d(P→D) ≤ (1 + β)·T, and its
-    earliest possible pickup, departure − margin + |AP| / vmax, comes before the window ends.
-    Without the passenger's route (ℓ = d = 0) the tests are weaker but still sound."""
-    passenger_m = passenger.distance_m if passenger else 0.0
-    passenger_s = passenger.duration_s if passenger else 0.0
-    to_p = "ST_DistanceSphere(trips_offer.origin, ST_GeomFromEWKT(%s))"
-    from_d = "ST_DistanceSphere(ST_GeomFromEWKT(%s), trips_offer.destination)"
-    conditions = [
-        "seats - seats_taken >= %s",
-        f"departure_at - margin_minutes * interval '1 minute'"
-        f" + ({to_p} / %s) * interval '1 second' <= %s",
-        "departure_at + margin_minutes * interval '1 minute'"
-        " + duration_s * (1 + max_detour_ratio) * interval '1 second' >= %s",
-        f"{to_p} + %s + {from_d} <= distance_m * (1 + max_detour_ratio) * %s + %s",
-        f"({to_p} + {from_d}) / %s + %s <= duration_s * (1 + max_detour_ratio) + 1",
-    ]
-    speed = max_speed if max_speed != float("inf") else 1e9
-    params = [
-        seats,
-        pickup.ewkt,
-        speed,
-        window_end,
-        window_start,
-        pickup.ewkt,
-        passenger_m,
-        dropoff.ewkt,
-        REACH_SLACK,
-        REACH_SLACK_M,
-        pickup.ewkt,
-        dropoff.ewkt,
-        speed,
-        passenger_s,
-    ]
-    return (
-        Offer.objects.filter(status=Offer.Status.ACTIVE, reach__bbcontains=pickup)
-        .filter(reach__bbcontains=dropoff)
-        .filter(active_window__overlap=DateTimeTZRange(window_start, window_end, "[]"))
-        .extra(where=conditions, params=params)
-    )
 
 
 CANDIDATE_FIELDS = (
@@ -316,6 +261,7 @@ def offers_matching(
     for n, territory in enumerate(territories):
         with schema_context(territory.schema_name) if n else contextlib.nullcontext():
             survivors = prefilter(
+                Offer.objects.filter(status=Offer.Status.ACTIVE),
                 a,
                 b,
                 window_start,
@@ -357,16 +303,3 @@ def match_one(offer: Offer, pickup: Place, dropoff: Place) -> Match | None:
     end = offer.departure_at + timedelta(seconds=offer.duration_s * 2, minutes=offer.margin_minutes)
     matches = _evaluate(graph, [offer], p, d, start, end)
     return matches[0] if matches else None
-
-
-def search_logged(pickup: Place, dropoff: Place, matches: list[Match]) -> None:
-    """Record a search for the territory's figures: areas and result count, nobody's
-    identity."""
-    from .models import SearchLog
-    from .services import commune_at
-
-    SearchLog.objects.create(
-        origin_area=commune_at(Point(pickup.lon, pickup.lat, srid=4326)),
-        destination_area=commune_at(Point(dropoff.lon, dropoff.lat, srid=4326)),
-        results=min(len(matches), 32_767),
-    )

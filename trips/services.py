@@ -9,85 +9,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.gis.geos import LineString, Point, Polygon
+from django.contrib.gis.geos import LineString, Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import blocks
-from matching.engine import RoadGraph
-from matching.graphs import UnknownGraph, load_graph
-from tenants.models import Area
-from tenants.selectors import current_territory
+from matching.network import (
+    METRES_PER_DEGREE,
+    Place,
+    commune_at,
+    node_point,
+    reach_box,
+    reach_metres,
+    snap,
+    territory_graph,
+    valid_coordinates,
+)
 from themes.services import settings_get
 
 from . import notifications
 from .errors import Conflict, ValidationError
-from .models import Booking, Confirmation, Journey, Offer, RegularRide
+from .models import Booking, Confirmation, Journey, Offer, RegularRide, SearchLog
 from .pricing import share
-
-MAX_SNAP_M = 1_000  # a point further than this from any road is outside the network
-METRES_PER_DEGREE = 111_195.0
-# Road lengths are sums of great-circle segments, so they are never shorter than the
-# straight line; this slack only absorbs rounding and the sphere/spheroid difference.
-REACH_SLACK = 1.002
-REACH_SLACK_M = 20.0
-
-
-@dataclass(frozen=True)
-class Place:
-    lon: float
-    lat: float
-    label: str = ""
-
-
-def territory_graph() -> RoadGraph:
-    name = current_territory().graph_name
-    try:
-        return load_graph(name) if name else _no_graph()
-    except UnknownGraph:
-        return _no_graph()
-
-
-def _no_graph():
-    raise Conflict(_("This territory has no road network yet; an administrator must set one."))
-
-
-def valid_coordinates(place: Place) -> bool:
-    return (
-        math.isfinite(place.lon)
-        and math.isfinite(place.lat)
-        and -180 <= place.lon <= 180
-        and -90 <= place.lat <= 90
-    )
-
-
-def snap(graph: RoadGraph, place: Place, field: str) -> int:
-    if not valid_coordinates(place):
-        raise ValidationError({field: _("Invalid coordinates.")})
-    node, distance = graph.snap(place.lon, place.lat)
-    if distance[0] > MAX_SNAP_M:
-        raise ValidationError({field: _("This place is outside the territory's road network.")})
-    return int(node[0])
-
-
-def node_point(graph: RoadGraph, node: int) -> Point:
-    return Point(float(graph.lon[node]), float(graph.lat[node]), srid=4326)
-
-
-def reach_box(a: Point, b: Point, reach_m: float) -> Polygon:
-    """Box around every point P with |AP| + |PB| ≤ reach_m: such points are within reach_m/2
-    of the midpoint of AB."""
-    radius = reach_m / 2
-    mid_lon, mid_lat = (a.x + b.x) / 2, (a.y + b.y) / 2
-    dlat = radius / METRES_PER_DEGREE
-    poleward = min(89.0, abs(mid_lat) + dlat)
-    dlon = min(180.0, radius / (METRES_PER_DEGREE * math.cos(math.radians(poleward))))
-    return Polygon.from_bbox((mid_lon - dlon, mid_lat - dlat, mid_lon + dlon, mid_lat + dlat))
-
-
-def reach_metres(distance_m: float, ratio: float) -> float:
-    return distance_m * (1 + ratio) * REACH_SLACK + REACH_SLACK_M
 
 
 def active_window(departure_at: datetime, margin_minutes: int, duration_s: float, ratio) -> tuple:
@@ -129,7 +73,7 @@ class RideTerms:
         return (territory or settings_get()).cost_per_km_default
 
 
-def _ride_fields(driver, origin: Place, destination: Place, terms: RideTerms) -> dict:
+def ride_fields(driver, origin: Place, destination: Place, terms: RideTerms) -> dict:
     """The fields shared by every departure of a ride, with its route on the road network."""
     graph = territory_graph()
     a = snap(graph, origin, "origin")
@@ -164,7 +108,7 @@ def _ride_fields(driver, origin: Place, destination: Place, terms: RideTerms) ->
     }
 
 
-def _departure(fields: dict, departure_at: datetime, **extra) -> Offer:
+def departure_offer(fields: dict, departure_at: datetime, **extra) -> Offer:
     window = active_window(
         departure_at, fields["margin_minutes"], fields["duration_s"], fields["max_detour_ratio"]
     )
@@ -197,7 +141,7 @@ def offer_publish(
         errors["departure_at"] = _("The departure must be in the future.")
     if errors:
         raise ValidationError(errors)
-    offer = _departure(_ride_fields(driver, origin, destination, ride_terms), departure_at)
+    offer = departure_offer(ride_fields(driver, origin, destination, ride_terms), departure_at)
     offer.save()
     _alerts_after_publish([offer.pk])
     return offer
@@ -254,12 +198,12 @@ def regular_ride_publish(
             errors["valid_until"] = _("No chosen day falls within this period.")
     if errors:
         raise ValidationError(errors)
-    fields = _ride_fields(driver, origin, destination, ride_terms)
+    fields = ride_fields(driver, origin, destination, ride_terms)
     ride = RegularRide.objects.create(
         driver=driver, departure_times=times, valid_from=valid_from, valid_until=valid_until
     )
     created = Offer.objects.bulk_create(
-        _departure(fields, at, regular_ride=ride) for at in departures
+        departure_offer(fields, at, regular_ride=ride) for at in departures
     )
     _alerts_after_publish([offer.pk for offer in created])
     return ride
@@ -548,11 +492,6 @@ def booking_confirm(booking: Booking, *, by, report: Report | None = None) -> Bo
     return booking
 
 
-def commune_at(point: Point) -> str:
-    area = Area.objects.filter(geometry__intersects=point).only("code").first()
-    return area.code if area else ""
-
-
 def _journey_create(booking: Booking) -> Journey:
     journey, _created = Journey.objects.get_or_create(
         booking=booking,
@@ -574,3 +513,15 @@ def _journey_create(booking: Booking) -> Journey:
         },
     )
     return journey
+
+
+def search_logged(pickup: Place, dropoff: Place, matches: list) -> None:
+    """Record a search for the territory's figures: areas and result count, nobody's
+    identity."""
+    from matching.network import commune_at
+
+    SearchLog.objects.create(
+        origin_area=commune_at(Point(pickup.lon, pickup.lat, srid=4326)),
+        destination_area=commune_at(Point(dropoff.lon, dropoff.lat, srid=4326)),
+        results=min(len(matches), 32_767),
+    )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import blocks
 from core.errors import Conflict
 from core.forms import add_errors
+from matching.network import Place, snap, territory_graph
 from matching.selectors import place_near, places_search
 from tenants.selectors import current_territory, site_url
 from themes.services import settings_get
@@ -34,10 +35,10 @@ from .forms import (
     SearchForm,
 )
 from .models import Alert, Booking, Message, Offer, RegularRide
-from .selectors import offers_matching, search_logged
+from .selectors import offers_matching
 
 
-def _place_params(prefix: str, place: services.Place) -> dict:
+def _place_params(prefix: str, place: Place) -> dict:
     return {f"{prefix}_0": place.label, f"{prefix}_1": place.lon, f"{prefix}_2": place.lat}
 
 
@@ -58,7 +59,9 @@ def home(request):
                 federated=True,
                 viewer=request.user,
             )
-            search_logged(form.cleaned_data["origin"], form.cleaned_data["destination"], matches)
+            services.search_logged(
+                form.cleaned_data["origin"], form.cleaned_data["destination"], matches
+            )
         except ValidationError as exc:
             add_errors(form, exc)
             searched = False
@@ -126,7 +129,7 @@ def place_at(request):
     """A point picked on the map: its label, or a JSON error when it is off the network."""
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
-        services.snap(services.territory_graph(), services.Place(lon, lat), "point")
+        snap(territory_graph(), Place(lon, lat), "point")
     except (KeyError, ValueError):
         return JsonResponse({"error": _("Give lon and lat as numbers.")}, status=400)
     except ValidationError as exc:
@@ -145,7 +148,7 @@ def road_outline(request):
     """The territory's main roads as GeoJSON, the background of the place-picking map (no tile
     server is called)."""
     try:
-        graph = services.territory_graph()
+        graph = territory_graph()
     except Conflict as exc:
         return JsonResponse({"error": exc.message}, status=409)
     key = (graph.name, id(graph))

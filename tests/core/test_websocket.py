@@ -7,8 +7,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from archipel.asgi import application
 
+from archipel.asgi import application
 from core.websocket import (
     CLOSE_NOT_MEMBER,
     CLOSE_UNAUTHENTICATED,

@@ -37,7 +37,7 @@ def _wait_for(port: int, process: subprocess.Popen, timeout: float = 30) -> None
 @pytest.fixture(scope="session")
 def demo_server(archipel, django_db_blocker, tmp_path_factory):
     """Load the demo (committed) into the test database and serve it."""
-    from tenants.demo import load_demo
+    from demo.seed import load_demo
 
     with django_db_blocker.unblock():
         load_demo()

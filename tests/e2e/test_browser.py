@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tenants.demo import (
+from demo.seed import (
     CROSS_TERRITORY_EMAIL,
     DEMO_PASSWORD,
     DEMO_TERRITORIES,

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenants.demo import DEMO_PARTNER_KEY, DEMO_PASSWORD, demo_email, demo_host
+from demo.seed import DEMO_PARTNER_KEY, DEMO_PASSWORD, demo_email, demo_host
 from tenants.models import Territory
 from trips.models import Booking
 from trips.services import offer_publish

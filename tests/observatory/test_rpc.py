@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core.models import e164, identity_key, normalise_last_name
+from matching.network import Place
 from observatory.rpc import payloads, validate
 from trips.models import Booking, Offer
-from trips.services import Place, Report, booking_confirm, booking_decide
+from trips.services import Report, booking_confirm, booking_decide
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES
 from ..trips.test_booking import book

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.services import user_ensure_verified
+from matching.network import Place
 from solidarity import services
 from solidarity.models import PERIOD_HOURS, Need, Period, Purpose, Structure
 from tenants.members.services import membership_join
 from themes.services import settings_get
-from trips.services import Place
 
 from ..conftest import PASSWORD
 

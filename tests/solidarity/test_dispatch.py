@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.errors import Conflict
 from core.services import user_ensure_verified
 from matching.graphs import load_graph
+from matching.network import commune_at
 from solidarity import services
 from solidarity.models import DiaryEntry, OutboxMessage, Proposal, Request, Structure
 from solidarity.ranking import FAIRNESS_KM_PER_TRIP, rank
@@ -19,7 +20,6 @@ from tenants.models import Area
 from themes.services import settings_get
 from trips.errors import ValidationError
 from trips.models import Journey
-from trips.services import commune_at
 
 from ..conftest import PASSWORD
 from .conftest import CANILLO, ENCAMP, SANT_JULIA, next_thursday_at, volunteer

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from trips.services import Place, offer_publish
+from matching.network import Place
+from trips.services import offer_publish
 
 # Real places on the Andorra road network.
 ENCAMP = Place(1.5800, 42.5360, "Encamp")

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from matching.network import Place
 from trips.errors import ValidationError
 from trips.models import Booking, Confirmation, Journey, Offer
-from trips.services import Place, Report, booking_confirm, booking_decide
+from trips.services import Report, booking_confirm, booking_decide
 
 from .conftest import ANDORRA_LA_VELLA, ESCALDES
 from .test_booking import book

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from matching.network import Place
 from trips.errors import ValidationError
 from trips.models import Offer
-from trips.services import Place, offer_publish
+from trips.services import offer_publish
 
 from .conftest import ANDORRA_LA_VELLA, ENCAMP, tomorrow_at
 

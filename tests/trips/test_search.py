@@ -8,8 +8,9 @@ from decimal import Decimal
 import numpy as np
 
 from matching.graphs import load_graph
+from matching.network import Place
 from trips.selectors import _evaluate, offers_matching
-from trips.services import Place, offer_publish
+from trips.services import offer_publish
 
 from .conftest import ANDORRA_LA_VELLA, CANILLO, ENCAMP, ESCALDES, SANT_JULIA, tomorrow_at
 
@@ -93,9 +94,9 @@ def test_prefilter_never_drops_a_feasible_match(in_alpha):
     engine alone accepts when it evaluates every ride."""
     from decimal import Decimal
 
+    from matching.network import node_point, snap
+    from matching.prefilter import prefilter
     from trips.models import Offer
-    from trips.selectors import prefilter
-    from trips.services import node_point, snap
 
     graph = load_graph("andorra")
     rng = random.Random(2026)
@@ -129,6 +130,7 @@ def test_prefilter_never_drops_a_feasible_match(in_alpha):
         passenger = graph.route(p, d)
         survivors = list(
             prefilter(
+                Offer.objects.filter(status=Offer.Status.ACTIVE),
                 node_point(graph, p),
                 node_point(graph, d),
                 start,

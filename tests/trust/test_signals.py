@@ -9,10 +9,10 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.demo import _past_ride
+from demo.seed import _past_ride
 from themes.models import TerritorySettings
 from trips.models import Booking, Journey, Offer
-from trips.services import RideTerms, _ride_fields
+from trips.services import RideTerms, ride_fields
 from trust.models import Report, Sanction
 from trust.rules import signals
 
@@ -49,7 +49,7 @@ def test_each_rule_fires_on_a_seeded_abusive_pattern(ride, in_alpha, alpha):
         day = day.replace(hour=8, minute=0, second=0, microsecond=0)
         # Five carpool rides in a day driven by the volunteer, each with its own passenger,
         # two of them less than 30 minutes apart.
-        fields = _ride_fields(volunteer, ENCAMP, ESCALDES, RideTerms())
+        fields = ride_fields(volunteer, ENCAMP, ESCALDES, RideTerms())
         riders = [alpha[role] for role in ("admin", "data", "operator", "beneficiary", "citizen")]
         for start, rider in zip((0, 30, 120, 240, 360), riders, strict=True):
             _past_ride(fields, volunteer, [rider], day + timedelta(minutes=start), Random(1))

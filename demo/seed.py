@@ -4,23 +4,42 @@ Andorra is used because its OpenStreetMap extract is the largest real road netwo
 offline to the project; a French authority is created the same way from its EPCI or communes."""
 
 import io
+import random
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw, ImageFont
 
 from core.services import user_ensure_verified
+from interop.models import Partner
+from interop.partners import partner_register
 from matching.graphs import graph_build, graph_path
 from matching.models import PlaceName, RoadGraphRecord
+from matching.network import Place, commune_at
+from solidarity import services as solidarity
+from solidarity.models import (
+    PERIOD_HOURS,
+    Beneficiary,
+    Need,
+    Period,
+    Purpose,
+    Structure,
+    Volunteer,
+)
+from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
 from tenants.members.services import membership_join
+from tenants.models import Domain, Territory
+from tenants.services import BoundarySource, territory_create
 from themes.services import settings_update, theme_update
-
-from .management.commands.load_areas import load_areas
-from .models import Domain, Territory
-from .services import BoundarySource, territory_create
+from trips.models import Booking, Confirmation, Journey
+from trips.pricing import share
+from trips.services import RideTerms, departure_offer, ride_fields
 
 DEMO_PASSWORD = "archipel-demo"
 SUPERUSER_EMAIL = "superadmin@archipel.example"
@@ -203,13 +222,6 @@ def _ensure_history(spec: DemoTerritory) -> None:
     """Six weeks of past carpooling (seeded): rides between the parishes, accepted bookings,
     confirmations (some with times and positions) and journeys — so that the authority's
     dashboard has figures above the suppression threshold."""
-    import random
-    from datetime import datetime, time, timedelta
-
-    from django.utils import timezone
-
-    from trips.models import Journey
-    from trips.services import Place, RideTerms, _ride_fields
 
     if Journey.objects.exists():
         return
@@ -236,7 +248,7 @@ def _ensure_history(spec: DemoTerritory) -> None:
             driver, *passengers = (free.pop() for _n in range(1 + rng.randint(1, 3)))
             key = (a, b)
             if key not in routes:
-                routes[key] = _ride_fields(
+                routes[key] = ride_fields(
                     driver, Place(*HISTORY_PLACES[a]), Place(*HISTORY_PLACES[b]), RideTerms()
                 )
             hour = rng.choice([7, 7, 8, 8, 8, 9, 12, 17, 17, 18])
@@ -251,17 +263,6 @@ def _ensure_history(spec: DemoTerritory) -> None:
 def _ensure_solidarity(spec: DemoTerritory) -> None:
     """A structure with its operator, three volunteers around the valley and one person from
     Canillo who goes to the hospital in Escaldes-Engordany (docs/solidarity.md)."""
-    from solidarity import services as solidarity
-    from solidarity.models import (
-        PERIOD_HOURS,
-        Beneficiary,
-        Need,
-        Period,
-        Purpose,
-        Structure,
-        Volunteer,
-    )
-    from trips.services import Place
 
     structure, _created = Structure.objects.get_or_create(name=f"Entraide {spec.name}")
     operator = user_ensure_verified(demo_email("operator", spec.slug), password=DEMO_PASSWORD)
@@ -312,13 +313,8 @@ def _ensure_solidarity(spec: DemoTerritory) -> None:
 def _past_ride(fields: dict, driver, passengers: list, departure, rng) -> None:
     """A ride that took place: accepted bookings, both sides' confirmations (some with times
     and positions) and the journeys."""
-    from datetime import timedelta
 
-    from trips.models import Booking, Confirmation, Journey
-    from trips.pricing import share
-    from trips.services import _departure, commune_at
-
-    offer = _departure({**fields, "driver": driver}, departure)
+    offer = departure_offer({**fields, "driver": driver}, departure)
     offer.seats_taken = len(passengers)
     offer.seats = max(3, len(passengers))
     offer.save()
@@ -378,19 +374,12 @@ DEMO_SIGNALS_TERRITORY = "andorra-la-vella"
 
 
 def _seed_abusive_pattern(people: list, rng) -> None:
-    from datetime import datetime, time, timedelta
-
-    from django.utils import timezone
-
-    from trips.services import Place, RideTerms, _ride_fields
 
     day = timezone.localdate() - timedelta(days=3)
-    there = _ride_fields(
+    there = ride_fields(
         people[0], Place(*HISTORY_PLACES[0]), Place(*HISTORY_PLACES[1]), RideTerms()
     )
-    back = _ride_fields(
-        people[0], Place(*HISTORY_PLACES[1]), Place(*HISTORY_PLACES[0]), RideTerms()
-    )
+    back = ride_fields(people[0], Place(*HISTORY_PLACES[1]), Place(*HISTORY_PLACES[0]), RideTerms())
     for n in range(5):
         departure = timezone.make_aware(
             datetime.combine(day, time(4, 30)) + timedelta(minutes=30 * n)
@@ -404,8 +393,6 @@ DEMO_PARTNER_KEY = "demo.archipel-demo-maas-key"
 
 
 def _ensure_demo_partner() -> None:
-    from interop.models import Partner
-    from interop.partners import partner_register
 
     if not Partner.objects.filter(key_prefix=DEMO_PARTNER_KEY.split(".")[0]).exists():
         partner_register(
@@ -419,7 +406,6 @@ def _ensure_demo_partner() -> None:
 @transaction.atomic
 def load_demo() -> list[tuple[str, str, str]]:
     """Create or complete the demo; returns (territory URL host, e-mail, roles) rows."""
-    from django.contrib.auth import get_user_model
 
     graph_known = (
         RoadGraphRecord.objects.filter(name=DEMO_GRAPH).exists()

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, no_translations
 
-from tenants.demo import DEMO_PARTNER_KEY, DEMO_PARTNER_TERRITORY, DEMO_PASSWORD, load_demo
+from demo.seed import DEMO_PARTNER_KEY, DEMO_PARTNER_TERRITORY, DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
