@@ -14,6 +14,7 @@ from tenants.members.models import Role
 from .datasets import DATASETS, dataset, metadata
 from .forms import PeriodForm
 from .models import AccessLog, ApiToken
+from .services import access_log_record
 from .tokens import TokenAuthentication, TokenRateThrottle
 
 
@@ -61,12 +62,11 @@ class Dataset(APIView):
         period = form.period()
         table = dataset(name, period, form.cleaned_data["level"])
         token = request.auth if isinstance(request.auth, ApiToken) else None
-        AccessLog.objects.create(
+        access_log_record(
             user=request.user if request.user.is_authenticated else None,
             action=AccessLog.Action.API,
             what=name,
-            period_start=period.first,
-            period_end=period.last,
+            period=period,
             detail=f"key {token.name}" if token else "session",
         )
         return Response({"metadata": metadata(table), "rows": table.rows})

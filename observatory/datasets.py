@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
@@ -20,21 +20,11 @@ from tenants.models import Area
 from themes.services import settings_get
 from trips.models import Alert, SearchLog
 
-from .aggregates import Flows, Period, _area_key, _figure, flows, grouped
+from .aggregates import Flows, ReportPeriod, area_keys, figure, flows, grouped
+from .opendata import opendata
+from .tables import Table
 
 FORMATS = ("csv", "geojson", "parquet")
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    period: Period
-    k: int
-    columns: list[tuple[str, str]]  # (name, definition)
-    rows: list[dict]  # suppressed figures are None
-    suppressed_cells: int
-    totals: dict  # of the rows shown only
-    level: str = ""
 
 
 FLOW_COLUMNS = [
@@ -92,7 +82,7 @@ def flows_table(result: Flows) -> Table:
     )
 
 
-def _grouped(name, period: Period, k: int, keys: list[tuple], sql_keys, key_columns) -> Table:
+def _grouped(name, period: ReportPeriod, k: int, keys: list[tuple], sql_keys, key_columns) -> Table:
     """Every key of `keys` (zeros included), with the figures PostgreSQL computes per group."""
     found = {
         tuple(row[: len(sql_keys)]): row[len(sql_keys) :] for row in grouped(period, sql_keys, k=k)
@@ -101,9 +91,9 @@ def _grouped(name, period: Period, k: int, keys: list[tuple], sql_keys, key_colu
     for key in keys:
         count, passengers, passenger_m, people = found.get(key, (0, 0, 0, 0))
         values = {
-            "journeys": _figure(count, people, k).value,
-            "passengers": _figure(passengers, people, k).value,
-            "passenger_km": _figure(round(float(passenger_m) / 1000, 1), people, k).value,
+            "journeys": figure(count, people, k).value,
+            "passengers": figure(passengers, people, k).value,
+            "passenger_km": figure(round(float(passenger_m) / 1000, 1), people, k).value,
         }
         rows.append(
             {
@@ -124,7 +114,7 @@ def _grouped(name, period: Period, k: int, keys: list[tuple], sql_keys, key_colu
     )
 
 
-def _alert_people(period: Period) -> set[tuple[str, str, int]]:
+def _alert_people(period: ReportPeriod) -> set[tuple[str, str, int]]:
     """(origin area, destination area, person) of the alerts active during the period."""
     return set(
         Alert.objects.filter(created_at__lt=period.end, expires_on__gte=period.first)
@@ -134,7 +124,7 @@ def _alert_people(period: Period) -> set[tuple[str, str, int]]:
     )
 
 
-def unmet_demand(period: Period, k: int, level: str = "commune") -> Table:
+def unmet_demand(period: ReportPeriod, k: int, level: str = "commune") -> Table:
     """By origin–destination: searches without any result (anonymous: the count of searches
     is what suppression applies to), and people with an alert (saved search) active in the
     period (suppressed below k people)."""
@@ -144,7 +134,7 @@ def unmet_demand(period: Period, k: int, level: str = "commune") -> Table:
         .annotate(n=Count("id"))
     )
     alerted = _alert_people(period)
-    keys = _area_key(
+    keys = area_keys(
         {r["origin_area"] for r in rows}
         | {r["destination_area"] for r in rows}
         | {a for a, _b, _p in alerted}
@@ -194,7 +184,7 @@ def unmet_demand(period: Period, k: int, level: str = "commune") -> Table:
     )
 
 
-def by_time(period: Period, k: int) -> Table:
+def by_time(period: ReportPeriod, k: int) -> Table:
     """Journeys by day of the week (1 = Monday) and hour of the pickup, local time."""
     local = f"(j.pickup_at AT TIME ZONE '{settings.TIME_ZONE}')"
     sql_keys = [f"extract(isodow FROM {local})::int", f"extract(hour FROM {local})::int"]
@@ -203,10 +193,8 @@ def by_time(period: Period, k: int) -> Table:
     return _grouped("by_time", period, k, keys, sql_keys, columns)
 
 
-def by_period(period: Period, k: int) -> Table:
+def by_period(period: ReportPeriod, k: int) -> Table:
     """Journeys per day (periods up to two months), per week (up to a year) or per month."""
-    from datetime import timedelta
-
     unit = "day" if period.days <= 62 else "week" if period.days <= 370 else "month"
     local = f"(j.pickup_at AT TIME ZONE '{settings.TIME_ZONE}')"
     sql_keys = [f"date_trunc('{unit}', {local})::date"]
@@ -234,7 +222,7 @@ def _band(low, high) -> str:
     return f"{low}-{high}" if high else f"{low}+"
 
 
-def by_distance(period: Period, k: int) -> Table:
+def by_distance(period: ReportPeriod, k: int) -> Table:
     cases = " ".join(
         f"WHEN j.distance_m < {high * 1000} THEN '{_band(low, high)}'"
         for low, high in DISTANCE_BANDS
@@ -261,7 +249,7 @@ DATASETS = {
 }
 
 
-def dataset(name: str, period: Period, level: str = "commune", k: int | None = None) -> Table:
+def dataset(name: str, period: ReportPeriod, level: str = "commune", k: int | None = None) -> Table:
     k = k or settings_get().observatory_min_people
     if name == "flows":
         return flows_table(flows(period, level, k))
@@ -274,8 +262,6 @@ def dataset(name: str, period: Period, level: str = "commune", k: int | None = N
     if name == "unmet_demand":
         return unmet_demand(period, k, level)
     if name == "opendata":
-        from .opendata import opendata
-
         return opendata(period)
     raise KeyError(name)
 
@@ -296,6 +282,8 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_parquet(table: Table) -> bytes:
+    # Imported here: pyarrow takes about a quarter of a second and much memory to load, and
+    # only Parquet downloads need it, not every web and worker process that imports this module.
     import pyarrow as pa
     import pyarrow.parquet as pq
 

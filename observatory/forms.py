@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trips.forms import date_input
 
-from .aggregates import LEVELS, Period
+from .aggregates import LEVELS, ReportPeriod
 
 
 def _month_start(day: date) -> date:
@@ -54,14 +54,14 @@ class PeriodForm(forms.Form):
             data["level"] = "commune"
         return data
 
-    def period(self) -> Period:
+    def period(self) -> ReportPeriod:
         data = self.cleaned_data
         kind = data["kind"]
         if kind == "custom":
-            return Period(data["first"], data["last"])
+            return ReportPeriod(data["first"], data["last"])
         day = data.get("day") or timezone.localdate()
         if kind == "year":
-            return Period(date(day.year, 1, 1), date(day.year, 12, 31))
+            return ReportPeriod(date(day.year, 1, 1), date(day.year, 12, 31))
         if kind == "quarter":
             first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
         else:
@@ -70,4 +70,4 @@ class PeriodForm(forms.Form):
         end = first
         for _month in range(months):
             end = _next_month(end)
-        return Period(first, end - timedelta(days=1))
+        return ReportPeriod(first, end - timedelta(days=1))

@@ -13,9 +13,9 @@ from django.db import connection
 from tenants.models import Area
 from trips.models import Journey
 
-from .aggregates import Period
-from .datasets import Table
-from .rpc import _ident, proof_class
+from .aggregates import ReportPeriod
+from .rpc import ident, proof_class
+from .tables import Table
 
 RARE_BELOW = 6
 DENSE_PER_KM2 = 1_000  # inhabitants per km²: 3 decimals (≈ 100 m) there, 2 (≈ 1 km) elsewhere
@@ -77,7 +77,7 @@ def _dense(codes: set[str]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def opendata(period: Period) -> Table:
+def opendata(period: ReportPeriod) -> Table:
     journeys = list(
         Journey.objects.filter(
             kind=Journey.Kind.CARPOOL, pickup_at__gte=period.start, pickup_at__lt=period.end
@@ -97,12 +97,12 @@ def opendata(period: Period) -> Table:
     codes = {j.pickup_commune for j in kept} | {j.dropoff_commune for j in kept}
     areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
     dense = _dense(codes)
-    site = _ident(connection.schema_name)
+    site = ident(connection.schema_name)
     rows = []
     for j in kept:
         row = {
-            "journey_id": _ident(site, "j", j.pk),
-            "trip_id": _ident(site, "o", j.booking.offer_id),
+            "journey_id": ident(site, "j", j.pk),
+            "trip_id": ident(site, "o", j.booking.offer_id),
         }
         for side, moment, point, code in (
             ("start", j.pickup_at, j.pickup, j.pickup_commune),

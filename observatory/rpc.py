@@ -13,8 +13,10 @@ from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.db import connection
+from jsonschema import Draft7Validator
 
 from core.models import e164
 from trips.models import Confirmation, Journey
@@ -26,8 +28,6 @@ CONTRACT = Path(settings.BASE_DIR) / "data" / "specs" / "rpc-api-v3.3.yaml"
 def journey_schema() -> dict:
     """The request body schema of `POST /journeys`, with the contract's components so that its
     references resolve."""
-    import yaml
-
     spec = yaml.safe_load(CONTRACT.read_text())
     body = spec["paths"]["/journeys"]["post"]["requestBody"]["content"]["application/json"]
     return {**body["schema"], "components": spec["components"]}
@@ -35,8 +35,6 @@ def journey_schema() -> dict:
 
 def validate(payload: dict) -> list[str]:
     """The contract's complaints about a payload (empty when it is valid)."""
-    from jsonschema import Draft7Validator
-
     validator = Draft7Validator(journey_schema())
     return sorted(
         f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"
@@ -44,7 +42,7 @@ def validate(payload: dict) -> list[str]:
     )
 
 
-def _ident(*parts) -> str:
+def ident(*parts) -> str:
     """Operator identifiers are `[a-z0-9]+` in the contract."""
     return re.sub(r"[^a-z0-9]", "", "".join(str(p) for p in parts).lower())
 
@@ -105,11 +103,11 @@ def payload(journey: Journey) -> dict:
         if best
         else _point(journey.dropoff_at, journey.dropoff)
     )
-    site = _ident(connection.schema_name)
+    site = ident(connection.schema_name)
     contribution = _cents(journey.amount)
     return {
-        "operator_journey_id": _ident(site, "j", journey.pk),
-        "operator_trip_id": _ident(site, "o", booking.offer_id),
+        "operator_journey_id": ident(site, "j", journey.pk),
+        "operator_trip_id": ident(site, "o", booking.offer_id),
         "operator_class": proof_class(confirmations),
         "incentives": [],
         "start": start,

@@ -1,10 +1,9 @@
-"""API tokens for the authority's tools: creation, revocation, authentication and a rate
-limit per token."""
+"""API tokens for the authority's tools: authentication and a rate limit per token (they are
+created and revoked in `services`)."""
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from django.db import connection
 from django.utils import timezone
@@ -19,24 +18,9 @@ from .models import ApiToken
 PREFIX = "arch_"
 
 
-def _hash(key: str) -> str:
+def key_digest(key: str) -> str:
+    """What is stored of a key: its SHA-256."""
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def token_create(*, name: str, by) -> tuple[ApiToken, str]:
-    """A new token and its key (shown once)."""
-    key = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        name=name.strip()[:80] or "API", key_hash=_hash(key), prefix=key[5:13], created_by=by
-    )
-    return token, key
-
-
-def token_revoke(token: ApiToken) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-    return token
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -51,7 +35,9 @@ class TokenAuthentication(BaseAuthentication):
         if len(parts) != 2:
             raise AuthenticationFailed(_("Give the key after “Bearer”."))
         key = parts[1].decode(errors="replace")
-        token = ApiToken.objects.filter(key_hash=_hash(key)).select_related("created_by").first()
+        token = (
+            ApiToken.objects.filter(key_hash=key_digest(key)).select_related("created_by").first()
+        )
         if token is None or token.revoked_at is not None:
             raise AuthenticationFailed(_("Unknown or revoked key for this territory."))
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

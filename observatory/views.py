@@ -5,9 +5,8 @@ import json
 from dataclasses import replace
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import role_required
@@ -24,8 +23,9 @@ from .datasets import (
     to_geojson,
 )
 from .forms import PeriodForm
-from .models import AccessLog, ApiToken, RpcSubmission
-from .tokens import token_create, token_revoke
+from .models import AccessLog
+from .selectors import access_log_entries, api_token_find, api_tokens, rpc_submission_counts
+from .services import access_log_record, token_create, token_revoke
 
 # (label, how it is computed) for each figure, in the order of the dashboard.
 FIGURES = {
@@ -79,17 +79,6 @@ def _period_form(request) -> PeriodForm:
     return PeriodForm(request.GET or {"kind": "month", "level": "commune"})
 
 
-def _log(request, action: str, what: str, period, detail: str = "") -> None:
-    AccessLog.objects.create(
-        user=request.user,
-        action=action,
-        what=what,
-        period_start=period.first,
-        period_end=period.last,
-        detail=detail[:200],
-    )
-
-
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
 def dashboard(request):
     form = _period_form(request)
@@ -108,11 +97,13 @@ def dashboard(request):
             unmet=dataset("unmet_demand", period, form.cleaned_data["level"]),
             hours=_hour_bars(dataset("by_time", period)),
             timeline=_timeline(dataset("by_period", period)),
-            registry=dict(RpcSubmission.objects.values_list("status").annotate(n=Count("id"))),
+            registry=rpc_submission_counts(),
             query=request.GET.urlencode(),
             downloads=[(label, name, formats_of(name)) for name, label in DATASETS.items()],
         )
-        _log(request, AccessLog.Action.VIEW, "dashboard", period)
+        access_log_record(
+            user=request.user, action=AccessLog.Action.VIEW, what="dashboard", period=period
+        )
     else:
         status = 400
     return render(request, "observatory/dashboard.html", context, status=status)
@@ -180,7 +171,13 @@ def download(request, name: str, fmt: str):
         return render(request, "observatory/dashboard.html", {"form": form}, status=400)
     period, level = form.period(), form.cleaned_data["level"]
     table = dataset(name, period, level)
-    _log(request, AccessLog.Action.DOWNLOAD, name, period, f"{fmt}, {level}")
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.DOWNLOAD,
+        what=name,
+        period=period,
+        detail=f"{fmt}, {level}",
+    )
     response = HttpResponse(archive(table, fmt), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{file_stem(table)}-{fmt}.zip"'
     return response
@@ -188,8 +185,7 @@ def download(request, name: str, fmt: str):
 
 @role_required(Role.TERRITORY_ADMIN)
 def access_log(request):
-    entries = AccessLog.objects.select_related("user")[:500]
-    return render(request, "observatory/access_log.html", {"entries": entries})
+    return render(request, "observatory/access_log.html", {"entries": access_log_entries()})
 
 
 @role_required(Role.TERRITORY_ADMIN)
@@ -199,7 +195,9 @@ def api_keys(request):
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             pk = request.POST.get("token", "")
-            token = get_object_or_404(ApiToken, pk=int(pk) if pk.isdigit() else 0)
+            token = api_token_find(int(pk) if pk.isdigit() else 0)
+            if token is None:
+                raise Http404
             token_revoke(token)
             messages.success(request, _("The key is revoked."))
             return redirect("observatory_keys")
@@ -207,5 +205,5 @@ def api_keys(request):
     return render(
         request,
         "observatory/keys.html",
-        {"tokens": ApiToken.objects.select_related("created_by"), "new_key": new_key},
+        {"tokens": api_tokens(), "new_key": new_key},
     )

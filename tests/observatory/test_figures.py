@@ -8,20 +8,22 @@ import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pyarrow.parquet as pq
 import pytest
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.services import user_ensure_verified
-from observatory.aggregates import Period, flows, indicators
+from observatory.aggregates import ReportPeriod, flows, indicators
 from observatory.forms import PeriodForm
 from observatory.models import AccessLog
+from themes.services import settings_get
 from trips.models import Journey
 
 from ..conftest import PASSWORD
 
-PERIOD = Period(date(2026, 10, 1), date(2026, 10, 31))
+PERIOD = ReportPeriod(date(2026, 10, 1), date(2026, 10, 31))
 
 
 def person(n: int):
@@ -116,14 +118,12 @@ def test_a_territory_sees_only_its_own_journeys(alpha, beta, october):
 def test_periods(data, first, last):
     form = PeriodForm(data)
     assert form.is_valid(), form.errors
-    assert form.period() == Period(first, last)
+    assert form.period() == ReportPeriod(first, last)
     assert form.period().previous().days == form.period().days
 
 
 def test_dashboard_download_and_access_log_by_role(alpha, october):
     with schema_context(alpha.territory.schema_name):
-        from themes.services import settings_get
-
         current = settings_get()
         current.observatory_min_people = 5
         current.save()
@@ -159,8 +159,6 @@ def test_dashboard_download_and_access_log_by_role(alpha, october):
 
 
 def _rows(archive: zipfile.ZipFile, fmt: str) -> list[dict]:
-    import pyarrow.parquet as pq
-
     name = next(n for n in archive.namelist() if n.endswith(f".{fmt}") and "-areas" not in n)
     data = archive.read(name)
     if fmt == "csv":
@@ -191,8 +189,6 @@ EXPECTED_SHOWN = {
 )
 def test_no_file_of_any_format_shows_a_cell_below_k(alpha, october, name, fmt):
     with schema_context(alpha.territory.schema_name):
-        from themes.services import settings_get
-
         current = settings_get()
         current.observatory_min_people = 5
         current.save()
@@ -229,8 +225,6 @@ def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
     officer = alpha.client("data")
     query = {"kind": "month", "day": "2026-10-15", "level": "commune"}
     with schema_context(alpha.territory.schema_name):
-        from themes.services import settings_get
-
         current = settings_get()
         current.observatory_min_people = 5
         current.save()

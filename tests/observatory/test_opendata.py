@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from observatory.aggregates import Period
+from observatory.aggregates import ReportPeriod
 from observatory.datasets import DATASETS
 from observatory.opendata import COLUMNS, opendata, round_up_10, truncate
 from trips.models import Booking, Journey
@@ -70,7 +70,7 @@ def carpool_journeys(ride, destinations: list[str]) -> list[Journey]:
 def test_file_drops_rare_communes_rounds_times_and_truncates_positions(ride, in_alpha):
     carpool_journeys(ride, ["AD-07"] * 6 + ["AD-08"])
     day = timezone.localdate(ride.departure_at)
-    table = opendata(Period(day, day))
+    table = opendata(ReportPeriod(day, day))
     assert [name for name, _doc in table.columns] == [name for name, _doc in COLUMNS]
     assert len(table.rows) == 6 and table.suppressed_cells == 1  # AD-08 appears once
     row = table.rows[0]

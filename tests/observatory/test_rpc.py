@@ -26,7 +26,7 @@ def test_identity_key_follows_the_registry_example():
     assert identity_key("07 01 02 03 04", "D'Hérûg-de-l'Hérault") == expected
 
 
-def _journey(ride, in_alpha, reports: dict):
+def journey_confirmed(ride, in_alpha, reports: dict):
     for role, phone, name in (
         ("driver", "06 01 02 03 04", "Pujol"),
         ("citizen", "+33612345678", "Vidal"),
@@ -66,7 +66,7 @@ def test_payloads_validate_against_the_contract_with_their_proof_class(
         dropoff_at=timezone.now() - timedelta(hours=2) + timedelta(minutes=15),
     )
     reports = {role: full_report(booking_stub) for role in reporting}
-    booking = _journey(ride, in_alpha, reports)
+    booking = journey_confirmed(ride, in_alpha, reports)
     made, skipped = payloads(timezone.now() - timedelta(days=1), timezone.now())
     assert skipped == [] and len(made) == 1
     payload = made[0]
@@ -79,7 +79,7 @@ def test_payloads_validate_against_the_contract_with_their_proof_class(
 
 
 def test_the_validator_refuses_what_the_contract_refuses(ride, in_alpha):
-    _journey(ride, in_alpha, {})
+    journey_confirmed(ride, in_alpha, {})
     (payload,), _ = payloads(timezone.now() - timedelta(days=1), timezone.now())
     broken = {**payload, "operator_class": "D", "distance": -3}
     del broken["driver"]
@@ -94,7 +94,7 @@ def test_export_command_writes_one_payload_per_line_and_skips_without_identity(
     tmp_path,
     capsys,
 ):
-    _journey(ride, in_alpha, {})
+    journey_confirmed(ride, in_alpha, {})
     out = tmp_path / "rpc.jsonl"
     today = timezone.localdate()
     args = ["--territory", "alpha", "--from", str(today - timedelta(days=1)), "--to", str(today)]

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from observatory.aggregates import Period, indicators
+from observatory.aggregates import ReportPeriod, indicators
 from observatory.datasets import dataset
 from trips.models import SearchLog
 
@@ -43,8 +43,8 @@ def test_searches_are_logged_by_area_and_unmet_pairs_counted(alpha):
         assert len(logged) == 4
         assert not SearchLog._meta.get_field("at").null
         assert "user" not in {f.name for f in SearchLog._meta.get_fields()}
-        table = dataset("unmet_demand", Period(today, today), k=2)
-        figures = indicators(Period(today, today), k=2)
+        table = dataset("unmet_demand", ReportPeriod(today, today), k=2)
+        figures = indicators(ReportPeriod(today, today), k=2)
     shown = {(r["origin"], r["destination"]): r for r in table.rows if not r["suppressed"]}
     assert shown[("AD-08", "AD-07")]["searches_without_result"] == 2
     assert table.suppressed_cells == 2  # the two pairs searched once

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from observatory.aggregates import LEVELS, Period
+from observatory.aggregates import LEVELS, ReportPeriod
 from observatory.datasets import DATASETS, FORMATS, archive, dataset, file_stem, formats_of
 
 from ._territory import territory_named
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, territory, first, last, fmt, level, out: Path, **options):
         if last < first:
             raise CommandError("--to must not be before --from.")
-        period = Period(first, last)
+        period = ReportPeriod(first, last)
         out.mkdir(parents=True, exist_ok=True)
         with schema_context(territory_named(territory).schema_name):
             for name in DATASETS:

@@ -7,20 +7,20 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from observatory.aggregates import Period
+from observatory.aggregates import ReportPeriod
 from observatory.datasets import to_csv
 from observatory.opendata import opendata
 
 from ._territory import territory_named
 
 
-def month_period(value: str) -> Period:
+def month_period(value: str) -> ReportPeriod:
     try:
         first = date.fromisoformat(f"{value}-01")
     except ValueError as exc:
         raise CommandError("--month is YYYY-MM.") from exc
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return Period(first, following - timedelta(days=1))
+    return ReportPeriod(first, following - timedelta(days=1))
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from observatory.aggregates import Period
+from observatory.aggregates import ReportPeriod
 from observatory.rpc import payloads, validate
 
 from ._territory import territory_named
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         found = territory_named(territory)
         if last < first:
             raise CommandError("--to must not be before --from.")
-        period = Period(first, last)
+        period = ReportPeriod(first, last)
         with schema_context(found.schema_name):
             made, skipped = payloads(period.start, period.end)
         problems = {p["operator_journey_id"]: validate(p) for p in made}
