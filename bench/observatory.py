@@ -33,7 +33,7 @@ from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
 from bench.matching import percentiles, setup_graph_and_territory  # noqa: E402,F401
-from observatory.aggregates import Period, flows, indicators  # noqa: E402
+from observatory.aggregates import ReportPeriod, flows, indicators  # noqa: E402
 from observatory.datasets import DATASETS, archive, dataset, formats_of  # noqa: E402
 from tenants.models import Area  # noqa: E402
 
@@ -146,7 +146,7 @@ def run() -> dict:
         started = time.perf_counter()
         load(synthetic(rng, codes, population, lon, lat, ids))
         insert_s = time.perf_counter() - started
-        period = Period(date(YEAR, 1, 1), date(YEAR, 12, 31))
+        period = ReportPeriod(date(YEAR, 1, 1), date(YEAR, 12, 31))
         timings = {}
         started = time.perf_counter()
         figures = indicators(period)

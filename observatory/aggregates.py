@@ -48,12 +48,6 @@ class ReportPeriod:
         return f"{self.first.isoformat()}/{self.last.isoformat()}"
 
 
-# The former name, kept only for tests/trips/test_alerts.py and bench/observatory.py, which are
-# not this app's files: remove it once they import ReportPeriod (`Period` is also
-# solidarity.models.Period, a different thing).
-Period = ReportPeriod
-
-
 @dataclass(slots=True)  # hundreds of thousands per dataset: plain slots are fastest
 class Figure:
     value: float | int | Decimal | None  # None when suppressed

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from archipel.celery import app
 from notifications.models import Kind, Notification
-from observatory.aggregates import Period
+from observatory.aggregates import ReportPeriod
 from observatory.datasets import dataset
 from trips import alerts
 from trips.models import Alert, AlertMatch
@@ -229,7 +229,7 @@ def test_people_with_alerts_count_as_unmet_demand_above_k(in_alpha, alpha):
     save_alert(in_alpha["driver"])
     save_alert(in_alpha["operator"], origin=ENCAMP)
     today = timezone.localdate()
-    table = dataset("unmet_demand", Period(today, today), k=2)
+    table = dataset("unmet_demand", ReportPeriod(today, today), k=2)
     rows = {(r["origin"], r["destination"]): r for r in table.rows}
     assert rows[("AD-08", "AD-07")]["people_with_alert"] == 2
     assert rows[("AD-03", "AD-07")]["people_with_alert"] is None  # one person: suppressed
