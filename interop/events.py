@@ -17,7 +17,7 @@ from .models import PartnerBooking
 TIMEOUT_S = 5
 
 
-def booking_changed(booking) -> None:
+def booking_changed(booking, **_signal) -> None:
     """Called for every change of a booking; only those made through a partner with a
     callback URL are sent."""
     made = PartnerBooking.objects.filter(booking=booking).select_related("partner").first()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 from notifications.models import Kind
 from notifications.services import notify
 
+from . import events
 from .models import Booking, Offer
 
 EVENTS = {
@@ -34,10 +35,8 @@ def ride_label(offer: Offer) -> str:
 
 
 def booking_changed(booking: Booking, event: str, recipient, **params) -> None:
-    from interop.events import booking_changed as tell_partner
-
-    if event != "reminder":
-        tell_partner(booking)  # a booking made through a partner: the partner hears of it too
+    if event != "reminder":  # the apps above hear of it (a partner's booking: the partner)
+        events.booking_changed.send(sender=Booking, booking=booking, event=event)
     kind, template = EVENTS[event]
     reason = booking.cancel_reason if event in ("cancelled", "ride_cancelled") else ""
     notify(

@@ -28,7 +28,7 @@ from matching.network import (
 )
 from themes.services import settings_get
 
-from . import notifications
+from . import events, notifications
 from .errors import Conflict, ValidationError
 from .models import Booking, Confirmation, Journey, Offer, RegularRide, SearchLog
 from .pricing import share
@@ -121,13 +121,10 @@ def _alerts_after_publish(offer_ids: list[int]) -> None:
     after_publish(offer_ids)
 
 
-@transaction.atomic
 def _may_act(user) -> None:
-    """A person suspended or banned by this territory's moderators neither publishes nor
-    books here (see trust.moderation)."""
-    from trust.moderation import ensure_can_act
-
-    ensure_can_act(user)
+    """Receivers of `events.acting` may refuse (trust: a person suspended or banned here
+    neither publishes nor books)."""
+    events.acting.send(sender=Offer, user=user)
 
 
 def offer_publish(
@@ -232,6 +229,22 @@ def offer_cancel(offer: Offer, *, by, reason: str = "") -> Offer:
         raise Conflict(_("Only the driver can cancel this ride."))
     if offer.status == Offer.Status.CANCELLED:
         raise Conflict(_("This ride is already cancelled."))
+    return _offer_end(offer, reason)
+
+
+@transaction.atomic
+def offer_withdraw(offer: Offer, *, reason: str) -> bool:
+    """The territory's moderators take a ride off the site. A ride still to come is cancelled
+    as if by its driver (its passengers are told); one that has left keeps its bookings, so
+    that the journeys that took place can still be confirmed. True if it was withdrawn."""
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if offer.status != Offer.Status.ACTIVE or offer.departure_at <= timezone.now():
+        return False
+    _offer_end(offer, reason)
+    return True
+
+
+def _offer_end(offer: Offer, reason: str) -> Offer:
     offer.status = Offer.Status.CANCELLED
     offer.seats_taken = 0
     offer.save(update_fields=["status", "seats_taken"])

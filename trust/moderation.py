@@ -81,7 +81,7 @@ def is_banned(user) -> bool:
     ).exists()
 
 
-def ensure_can_act(user) -> None:
+def ensure_can_act(user, **_signal) -> None:
     """Refuse publishing and booking to someone suspended or banned here."""
     sanction = active_sanction(user) if user.is_authenticated else None
     if sanction is None:
@@ -171,7 +171,7 @@ def decide(
     """A moderator's action on a report (or directly on a person, from a signal), with its
     reason: applied, logged, and told to the people concerned."""
     from tenants.members.models import Membership
-    from trips.services import offer_cancel
+    from trips.services import offer_withdraw
 
     reason = (reason or "").strip()
     if not reason:
@@ -200,10 +200,7 @@ def decide(
     elif action == Action.HIDE_RIDE:
         if offer is None:
             raise ValidationError({"action": _("This report is not about a ride.")})
-        # A ride still to come is withdrawn (its passengers are told); one that has left
-        # keeps its bookings, so that the journeys that took place can still be confirmed.
-        if offer.status == offer.Status.ACTIVE and offer.departure_at > timezone.now():
-            offer_cancel(offer, by=offer.driver, reason=_("Removed by the moderators."))
+        offer_withdraw(offer, reason=_("Removed by the moderators."))
         _tell(user, gettext_noop("The moderators removed one of your rides: %(reason)s"), reason)
     elif action == Action.SUSPEND:
         if not days or not 1 <= days <= MAX_SUSPENSION_DAYS:

@@ -1,0 +1,16 @@
+"""What `trips` announces to the apps above it (docs/ARCHITECTURE.md, "Lower floors announce,
+higher floors listen"). trips never imports those apps: they connect receivers to these signals
+in their `AppConfig.ready()`.
+
+- `acting` is sent before someone publishes or books here, with `user`. A receiver refuses by
+  raising `core.errors.Conflict` (trust: suspended or banned people), which the service lets
+  through, so nothing is written.
+- `booking_changed` is sent inside the transaction of every change of a booking, with
+  `booking` and `event` (the keys of `trips.notifications.EVENTS`). Receivers defer their side
+  effects with `transaction.on_commit` (interop: tell the partner the booking came through).
+"""
+
+from django.dispatch import Signal
+
+acting = Signal()
+booking_changed = Signal()
