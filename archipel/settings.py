@@ -111,6 +111,7 @@ TEMPLATES = [
                 "themes.context_processors.theme",
                 "trips.context_processors.unread",
                 "notifications.context_processors.unread",
+                "interop.context_processors.partner_platforms",
             ],
         },
     }

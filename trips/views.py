@@ -98,16 +98,8 @@ def home(request):
             "searched": searched,
             "book_query": book_query,
             "alert_query": alert_query,
-            "partner_platforms": searched and _partner_platforms(),
         },
     )
-
-
-def _partner_platforms() -> bool:
-    """Whether the territory shows other platforms' journeys (loaded after the page)."""
-    from interop.models import Provider
-
-    return Provider.objects.filter(enabled=True).exists()
 
 
 def _ride_link(request, match, query: str) -> str:
