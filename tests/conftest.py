@@ -1,13 +1,20 @@
 """The shared cast: the public site and two territories, Alpha and Beta, each with one person
-per role, created once per test session in the real test database."""
+per role, created once per test session in the real test database; and the fixtures every test
+directory shares (a ride in Alpha, a booking whose pickup is past, October's journeys).
+
+Helpers shared between test modules live in non-test modules (tests/factories.py, forms.py,
+websockets.py, reputation.py, interop/providers.py): test modules never import from one
+another."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.services import user_ensure_verified
@@ -18,8 +25,28 @@ from tenants.members.models import Role
 from tenants.members.services import membership_join
 from tenants.models import Territory
 from tenants.services import BoundarySource, territory_create
+from trips.models import Booking, Journey, Offer
+from trips.services import booking_decide, offer_publish
 
-PASSWORD = "correct-horse-battery"
+# The shared helpers' asserts report like the tests' own (before they are first imported).
+pytest.register_assert_rewrite(
+    "tests.factories",
+    "tests.forms",
+    "tests.reputation",
+    "tests.websockets",
+    "tests.interop.providers",
+)
+
+from .factories import (  # noqa: E402
+    ANDORRA_LA_VELLA,
+    ENCAMP,
+    PASSWORD,
+    book,
+    october_journey,
+    person,
+    tomorrow_at,
+)
+
 TEST_GRAPH = DEMO_GRAPH  # the real Andorra road network, shared by both test territories
 CAST = {
     "citizen": [Role.CITIZEN],
@@ -149,3 +176,50 @@ def session_for():
         return session.session_key
 
     return make
+
+
+@pytest.fixture
+def in_alpha(alpha):
+    with schema_context(alpha.territory.schema_name):
+        yield alpha
+
+
+@pytest.fixture
+def ride(in_alpha):
+    """Encamp → Andorra la Vella tomorrow at 08:00, 3 seats, by Alpha's driver."""
+    return offer_publish(
+        driver=in_alpha["driver"],
+        origin=ENCAMP,
+        destination=ANDORRA_LA_VELLA,
+        departure_at=tomorrow_at(8),
+    )
+
+
+@pytest.fixture
+def done(ride, in_alpha):
+    """An accepted booking whose pickup was 20 minutes ago."""
+    booking = booking_decide(book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True)
+    past = timezone.now() - timedelta(minutes=30)
+    Offer.objects.filter(pk=ride.pk).update(departure_at=past)
+    Booking.objects.filter(pk=booking.pk).update(
+        pickup_at=past + timedelta(minutes=10), dropoff_at=past + timedelta(minutes=20)
+    )
+    booking.refresh_from_db()
+    return booking
+
+
+@pytest.fixture
+def october(alpha):
+    """Encamp → Andorra la Vella: 3 journeys, 6 people, 4 seats, 10 km each;
+    Encamp → Escaldes: 1 journey, 2 people. Outside the period: one in September."""
+    with schema_context(alpha.territory.schema_name):
+        people = [person(n) for n in range(10)]
+        october_journey(people[0], people[1])
+        october_journey(people[2], people[3], seats=2)
+        october_journey(people[4], people[5])
+        october_journey(people[6], people[7], destination="AD-08", km=4.0)
+        october_journey(people[8], people[9], day=1, km=99).pickup_at  # noqa: B018
+        Journey.objects.filter(distance_m=99_000).update(
+            pickup_at=timezone.make_aware(timezone.datetime(2026, 9, 30, 8, 0))
+        )
+        yield people

@@ -483,9 +483,9 @@ def test_partner_platforms_journeys_arrive_after_the_results(page, demo_server):
     arrive in the page, labelled and linked; the page stays accessible; the admin removes it."""
     from urllib.parse import urlencode
 
-    from ..interop.loopback import serving
-    from ..interop.test_outbound import standard_reply
-    from ..trips.test_federation import SEARCH
+    from tests.forms import SEARCH
+    from tests.interop.loopback import serving
+    from tests.interop.providers import standard_reply
 
     with serving(standard_reply) as server:
         sign_in(page, demo_server, "encamp", demo_email("admin", "encamp"))

@@ -13,10 +13,9 @@ from django_tenants.utils import schema_context
 
 from demo.seed import DEMO_PARTNER_KEY, DEMO_PASSWORD, demo_email, demo_host
 from tenants.models import Territory
+from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 from trips.models import Booking
 from trips.services import offer_publish
-
-from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 SLUG = "andorra-la-vella"
@@ -113,9 +112,8 @@ def test_on_the_demo_both_sides_review_and_the_reputation_verifies(demo_server):
 
     from django.utils import timezone
 
+    from tests.reputation import verify_reputation
     from trips.models import Journey
-
-    from ..trust.test_reviews import verify
 
     with schema_context(Territory.objects.get(slug=SLUG).schema_name):
         journey = (
@@ -135,6 +133,6 @@ def test_on_the_demo_both_sides_review_and_the_reputation_verifies(demo_server):
     assert "déjà donné votre avis" in again.content.decode()  # a second review is refused
     document = passenger.get("/account/reputation.json").json()
     keys = Client(HTTP_HOST=demo_host(SLUG)).get("/.well-known/jwks.json").json()
-    payload = verify(document, keys)
+    payload = verify_reputation(document, keys)
     assert "Passager à l'heure" in [r["text"] for r in payload["reviews"]]
     assert payload["journeys"]["as_passenger"] >= 1

@@ -10,8 +10,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from interop.partners import partner_register
+from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 
-from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 from .conformance import run_conformance
 from .loopback import serving
 

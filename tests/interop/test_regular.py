@@ -9,9 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from interop.partners import partner_register
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES
 from trips.services import regular_ride_publish
-
-from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES
 
 pytestmark = pytest.mark.django_db
 STANDARD = "/interop/standard-covoiturage/v1"

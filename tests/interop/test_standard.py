@@ -14,8 +14,8 @@ from django_tenants.utils import schema_context
 
 from interop.models import Partner, PartnerCall
 from interop.partners import partner_register, partner_revoke
+from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 
-from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 from .conformance import run_conformance
 from .loopback import serving
 

@@ -10,8 +10,7 @@ from django_tenants.utils import schema_context
 
 from core.models import User
 from tenants.members.models import Membership, Role
-
-from ..conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def sign_up(host: str, email: str, *, consent: bool = True) -> Client:

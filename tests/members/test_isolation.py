@@ -5,9 +5,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenants.members.models import Membership
+from tests.factories import PASSWORD
 from themes.models import Theme
-
-from ..conftest import PASSWORD
 
 MANAGEMENT_PAGES = ["/manage/", "/manage/members/", "/manage/appearance/"]
 

@@ -6,8 +6,7 @@ from django.core import mail
 from django.test import Client
 
 from core.models import User
-
-from ..conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_password_reset_by_email_link_on_the_territory_domain(alpha):

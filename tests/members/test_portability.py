@@ -14,13 +14,10 @@ from core.services import user_ensure_verified
 from notifications.models import Kind, Notification
 from tenants.members.models import Membership
 from tenants.members.services import membership_join
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, PASSWORD, book, tomorrow_at
 from trips import alerts, conversations
 from trips.models import Booking, Journey, Offer
 from trips.services import booking_confirm, booking_decide, offer_publish
-
-from ..conftest import PASSWORD
-from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
-from ..trips.test_booking import book
 
 pytestmark = pytest.mark.django_db
 

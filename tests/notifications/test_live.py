@@ -8,11 +8,9 @@ from django_tenants.utils import schema_context
 from archipel.asgi import application
 from core import presence
 from notifications.models import Notification
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, book, tomorrow_at
+from tests.websockets import in_db, run
 from trips.services import offer_publish
-
-from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, tomorrow_at
-from ..trips.test_booking import book
-from ..trips.test_conversations import in_db, run
 
 
 def test_live_notification_reaches_the_persons_open_pages_only(

@@ -9,11 +9,9 @@ from django.core import mail
 
 from core import presence
 from notifications.models import Kind, Notification
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
 from trips import conversations, reminders
 from trips.services import booking_decide, offer_publish
-
-from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
-from ..trips.test_booking import book
 
 pytestmark = pytest.mark.django_db
 

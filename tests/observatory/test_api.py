@@ -8,8 +8,6 @@ from django_tenants.utils import schema_context
 
 from observatory.models import AccessLog, ApiToken
 
-from .test_figures import october  # noqa: F401 - fixture
-
 OCTOBER = {"kind": "month", "day": "2026-10-01"}
 
 

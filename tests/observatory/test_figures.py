@@ -5,66 +5,17 @@ import csv
 import io
 import json
 import zipfile
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
-import pyarrow.parquet as pq
 import pytest
-from django.contrib.gis.geos import Point
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.services import user_ensure_verified
 from observatory.aggregates import ReportPeriod, flows, indicators
 from observatory.forms import PeriodForm
 from observatory.models import AccessLog
-from themes.services import settings_get
-from trips.models import Journey
-
-from ..conftest import PASSWORD
+from tests.factories import october_journey, person
 
 PERIOD = ReportPeriod(date(2026, 10, 1), date(2026, 10, 31))
-
-
-def person(n: int):
-    return user_ensure_verified(f"person{n}@figures.test", password=PASSWORD, first_name=f"P{n}")
-
-
-def journey(driver, passenger, origin="AD-03", destination="AD-07", seats=1, km=10.0, day=5):
-    at = timezone.make_aware(timezone.datetime(2026, 10, day, 8, 0))
-    return Journey.objects.create(
-        kind=Journey.Kind.SOLIDARITY,  # no booking needed; same figures as a carpool journey
-        driver=driver,
-        passenger=passenger,
-        pickup_at=at,
-        dropoff_at=at + timedelta(minutes=20),
-        pickup=Point(1.58, 42.53, srid=4326),
-        dropoff=Point(1.52, 42.50, srid=4326),
-        distance_m=round(km * 1000),
-        duration_s=1200,
-        seats=seats,
-        amount=Decimal("0.80"),
-        pickup_commune=origin,
-        dropoff_commune=destination,
-        driver_confirmed_at=at,
-    )
-
-
-@pytest.fixture
-def october(alpha):
-    """Encamp → Andorra la Vella: 3 journeys, 6 people, 4 seats, 10 km each;
-    Encamp → Escaldes: 1 journey, 2 people. Outside the period: one in September."""
-    with schema_context(alpha.territory.schema_name):
-        people = [person(n) for n in range(10)]
-        journey(people[0], people[1])
-        journey(people[2], people[3], seats=2)
-        journey(people[4], people[5])
-        journey(people[6], people[7], destination="AD-08", km=4.0)
-        journey(people[8], people[9], day=1, km=99).pickup_at  # noqa: B018
-        Journey.objects.filter(distance_m=99_000).update(
-            pickup_at=timezone.make_aware(timezone.datetime(2026, 9, 30, 8, 0))
-        )
-        yield people
 
 
 def test_flows_by_hand_with_a_suppressed_cell_that_totals_do_not_reveal(alpha, october):
@@ -124,6 +75,8 @@ def test_periods(data, first, last):
 
 def test_dashboard_download_and_access_log_by_role(alpha, october):
     with schema_context(alpha.territory.schema_name):
+        from themes.services import settings_get
+
         current = settings_get()
         current.observatory_min_people = 5
         current.save()
@@ -159,6 +112,8 @@ def test_dashboard_download_and_access_log_by_role(alpha, october):
 
 
 def _rows(archive: zipfile.ZipFile, fmt: str) -> list[dict]:
+    import pyarrow.parquet as pq
+
     name = next(n for n in archive.namelist() if n.endswith(f".{fmt}") and "-areas" not in n)
     data = archive.read(name)
     if fmt == "csv":
@@ -189,6 +144,8 @@ EXPECTED_SHOWN = {
 )
 def test_no_file_of_any_format_shows_a_cell_below_k(alpha, october, name, fmt):
     with schema_context(alpha.territory.schema_name):
+        from themes.services import settings_get
+
         current = settings_get()
         current.observatory_min_people = 5
         current.save()
@@ -225,6 +182,8 @@ def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
     officer = alpha.client("data")
     query = {"kind": "month", "day": "2026-10-15", "level": "commune"}
     with schema_context(alpha.territory.schema_name):
+        from themes.services import settings_get
+
         current = settings_get()
         current.observatory_min_people = 5
         current.save()
@@ -246,7 +205,7 @@ def test_people_driving_each_other_count_once(alpha):
     with schema_context(alpha.territory.schema_name):
         a, b = person(50), person(51)
         for day in (5, 6, 7, 8):
-            journey(a if day % 2 else b, b if day % 2 else a, day=day)
+            october_journey(a if day % 2 else b, b if day % 2 else a, day=day)
         result = flows(PERIOD, "commune", k=3)
         (cell,) = result.rows
         assert cell.suppressed and cell.journeys.people == 2

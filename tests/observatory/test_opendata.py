@@ -12,9 +12,8 @@ from django_tenants.utils import schema_context
 from observatory.aggregates import ReportPeriod
 from observatory.datasets import DATASETS
 from observatory.opendata import COLUMNS, opendata, round_up_10, truncate
+from tests.factories import person
 from trips.models import Booking, Journey
-
-from .test_figures import person
 
 
 def test_rounding_and_truncation_rules():

@@ -8,15 +8,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from observatory.models import RpcSubmission
 from observatory.registry import send_due
 from observatory.rpc import validate
+from tests.factories import registry_journey
+from tests.forms import VALID_APPEARANCE
 from themes.services import settings_get
-
-from ..themes.test_appearance import VALID
-from .test_rpc import journey_confirmed
 
 
 class Registry:
@@ -62,14 +60,14 @@ def configure(url: str, token: str = "secret-token") -> None:
 
 
 def test_nothing_is_sent_without_the_registry_settings(ride, in_alpha, registry):
-    journey_confirmed(ride, in_alpha, {})
+    registry_journey(ride, in_alpha, {})
     assert send_due() == {}
     assert registry.received == [] and not RpcSubmission.objects.exists()
 
 
 @pytest.mark.parametrize("registry", [[503]], indirect=True)
 def test_a_server_error_is_retried_later_then_sent(ride, in_alpha, registry):
-    journey_confirmed(ride, in_alpha, {})
+    registry_journey(ride, in_alpha, {})
     configure(registry.url)
     now = timezone.now()
     assert send_due(now) == {"sent": 0, "rejected": 0, "retry": 1}
@@ -88,7 +86,7 @@ def test_a_server_error_is_retried_later_then_sent(ride, in_alpha, registry):
 
 @pytest.mark.parametrize("registry", [[400]], indirect=True)
 def test_a_refusal_by_the_registry_is_kept_with_its_reason(ride, in_alpha, registry):
-    journey_confirmed(ride, in_alpha, {})
+    registry_journey(ride, in_alpha, {})
     configure(registry.url)
     assert send_due()["rejected"] == 1
     submission = RpcSubmission.objects.get()
@@ -96,7 +94,7 @@ def test_a_refusal_by_the_registry_is_kept_with_its_reason(ride, in_alpha, regis
 
 
 def test_a_journey_without_identity_is_not_sent(ride, in_alpha, registry):
-    journey_confirmed(ride, in_alpha, {})
+    registry_journey(ride, in_alpha, {})
     in_alpha["citizen"].phone = ""
     in_alpha["citizen"].save()
     configure(registry.url)
@@ -106,7 +104,7 @@ def test_a_journey_without_identity_is_not_sent(ride, in_alpha, registry):
 
 
 def test_an_unreachable_registry_is_retried(ride, in_alpha):
-    journey_confirmed(ride, in_alpha, {})
+    registry_journey(ride, in_alpha, {})
     configure("http://127.0.0.1:9/journeys")  # nothing listens there
     assert send_due()["retry"] == 1
     assert RpcSubmission.objects.get().last_error.startswith("network")
@@ -114,7 +112,7 @@ def test_an_unreachable_registry_is_retried(ride, in_alpha):
 
 def test_the_token_is_never_shown_and_kept_when_left_empty(alpha):
     client = alpha.client("admin")
-    form = {**VALID, "settings-rpc_url": "https://registry.example/v3/journeys"}
+    form = {**VALID_APPEARANCE, "settings-rpc_url": "https://registry.example/v3/journeys"}
     assert (
         client.post("/manage/appearance/", {**form, "settings-rpc_token": "t0ken"}).status_code
         == 302
@@ -122,5 +120,7 @@ def test_the_token_is_never_shown_and_kept_when_left_empty(alpha):
     page = client.get("/manage/appearance/").content.decode()
     assert "t0ken" not in page
     assert client.post("/manage/appearance/", {**form, "settings-rpc_token": ""}).status_code == 302
-    with schema_context(alpha.territory.schema_name):
+    from django_tenants.utils import schema_context as in_schema
+
+    with in_schema(alpha.territory.schema_name):
         assert settings_get().rpc_token == "t0ken"

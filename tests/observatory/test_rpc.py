@@ -12,11 +12,9 @@ from django.utils import timezone
 from core.models import e164, identity_key, normalise_last_name
 from matching.network import Place
 from observatory.rpc import payloads, validate
-from trips.models import Booking, Offer
-from trips.services import Report, booking_confirm, booking_decide
-
-from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES
-from ..trips.test_booking import book
+from tests.factories import ANDORRA_LA_VELLA, ESCALDES, registry_journey
+from trips.models import Booking
+from trips.services import Report
 
 
 def test_identity_key_follows_the_registry_example():
@@ -24,26 +22,6 @@ def test_identity_key_follows_the_registry_example():
     assert e164("07 01 02 03 04") == "+33701020304" and e164("0033 6 01") == "+33601"
     expected = hashlib.sha256(b"+33701020304-D HERUG DE L HERAULT").hexdigest()
     assert identity_key("07 01 02 03 04", "D'Hérûg-de-l'Hérault") == expected
-
-
-def journey_confirmed(ride, in_alpha, reports: dict):
-    for role, phone, name in (
-        ("driver", "06 01 02 03 04", "Pujol"),
-        ("citizen", "+33612345678", "Vidal"),
-    ):
-        person = in_alpha[role]
-        person.phone, person.last_name = phone, name
-        person.save()
-    booking = booking_decide(book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True)
-    past = timezone.now() - timedelta(hours=2)
-    Offer.objects.filter(pk=ride.pk).update(departure_at=past)
-    Booking.objects.filter(pk=booking.pk).update(
-        pickup_at=past + timedelta(minutes=5), dropoff_at=past + timedelta(minutes=15)
-    )
-    booking.refresh_from_db()
-    for role in ("driver", "citizen"):
-        booking_confirm(booking, by=in_alpha[role], report=reports.get(role))
-    return booking
 
 
 def full_report(booking):
@@ -66,7 +44,7 @@ def test_payloads_validate_against_the_contract_with_their_proof_class(
         dropoff_at=timezone.now() - timedelta(hours=2) + timedelta(minutes=15),
     )
     reports = {role: full_report(booking_stub) for role in reporting}
-    booking = journey_confirmed(ride, in_alpha, reports)
+    booking = registry_journey(ride, in_alpha, reports)
     made, skipped = payloads(timezone.now() - timedelta(days=1), timezone.now())
     assert skipped == [] and len(made) == 1
     payload = made[0]
@@ -79,7 +57,7 @@ def test_payloads_validate_against_the_contract_with_their_proof_class(
 
 
 def test_the_validator_refuses_what_the_contract_refuses(ride, in_alpha):
-    journey_confirmed(ride, in_alpha, {})
+    registry_journey(ride, in_alpha, {})
     (payload,), _ = payloads(timezone.now() - timedelta(days=1), timezone.now())
     broken = {**payload, "operator_class": "D", "distance": -3}
     del broken["driver"]
@@ -94,7 +72,7 @@ def test_export_command_writes_one_payload_per_line_and_skips_without_identity(
     tmp_path,
     capsys,
 ):
-    journey_confirmed(ride, in_alpha, {})
+    registry_journey(ride, in_alpha, {})
     out = tmp_path / "rpc.jsonl"
     today = timezone.localdate()
     args = ["--territory", "alpha", "--from", str(today - timedelta(days=1)), "--to", str(today)]

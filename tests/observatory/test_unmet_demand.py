@@ -5,9 +5,8 @@ from django_tenants.utils import schema_context
 
 from observatory.aggregates import ReportPeriod, indicators
 from observatory.datasets import dataset
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 from trips.models import SearchLog
-
-from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 
 
 def search(client, origin, destination):

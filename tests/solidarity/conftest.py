@@ -13,9 +13,8 @@ from matching.network import Place
 from solidarity import services
 from solidarity.models import PERIOD_HOURS, Need, Period, Purpose, Structure
 from tenants.members.services import membership_join
+from tests.factories import PASSWORD
 from themes.services import settings_get
-
-from ..conftest import PASSWORD
 
 CANILLO = Place(1.5975, 42.5670, "Canillo, plaça Major")
 ENCAMP = Place(1.5800, 42.5360, "Encamp")

@@ -6,9 +6,8 @@ from django_tenants.utils import schema_context
 
 from notifications.models import Kind, Notification
 from solidarity.models import Proposal
+from tests.factories import PASSWORD
 from trips.conversations import conversation_of_request, participants, unread_total
-
-from ..conftest import PASSWORD
 
 
 def signed_in(cast, email):

@@ -17,11 +17,11 @@ from solidarity import services
 from solidarity.models import DiaryEntry, OutboxMessage, Proposal, Request, Structure
 from solidarity.ranking import FAIRNESS_KM_PER_TRIP, rank
 from tenants.models import Area
+from tests.factories import PASSWORD
 from themes.services import settings_get
 from trips.errors import ValidationError
 from trips.models import Journey
 
-from ..conftest import PASSWORD
 from .conftest import CANILLO, ENCAMP, SANT_JULIA, next_thursday_at, volunteer
 
 

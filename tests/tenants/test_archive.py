@@ -10,8 +10,7 @@ from django.test import Client
 
 from tenants.archive import ImportRefused, export_territory, import_territory
 from tenants.models import Territory
-
-from ..conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

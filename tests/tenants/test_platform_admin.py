@@ -3,8 +3,7 @@
 from django.test import Client
 
 from core.services import user_ensure_verified
-
-from ..conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def admin_client(email: str, *, superuser: bool) -> Client:

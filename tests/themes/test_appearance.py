@@ -7,31 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 from PIL import Image
 
+from tests.forms import VALID_APPEARANCE
 from themes.colours import contrast_ratio, suggest_colour
 from themes.models import TerritorySettings, Theme
-
-VALID = {
-    "theme-display_name": "Alpha Covoit",
-    "theme-primary_colour": "#0b4f8a",
-    "theme-on_primary_colour": "#ffffff",
-    "theme-secondary_colour": "#fde7a5",
-    "theme-on_secondary_colour": "#1b1b1b",
-    "theme-welcome_text": "Bienvenue",
-    "settings-contact_text": "mairie@alpha.test",
-    "settings-legal_notice": "Mentions",
-    "settings-cost_per_km_default": "0.09",
-    "settings-cost_per_km_max": "0.15",
-    "settings-solidarity_enabled": "on",
-    "settings-solidarity_rule": "french",
-    "settings-solidarity_population_threshold": "10000",
-    "settings-solidarity_max_trip_km": "80",
-    "settings-solidarity_cost_per_km": "0.300",
-    "settings-solidarity_cost_per_km_cap": "0.320",
-    "settings-observatory_min_people": "11",
-    "settings-co2_kg_per_km": "0.218",
-    "settings-data_licence": "Licence Ouverte 2.0",
-    "settings-federation_enabled": "on",
-}
 
 
 def png(size=(300, 200), colour="red", fmt="PNG") -> bytes:
@@ -57,7 +35,8 @@ def test_contrast_arithmetic_matches_wcag_reference_values():
 def test_admin_saves_theme_settings_and_logo(alpha):
     client = alpha.client("admin")
     response = client.post(
-        "/manage/appearance/", {**VALID, "theme-logo_file": SimpleUploadedFile("l.png", png())}
+        "/manage/appearance/",
+        {**VALID_APPEARANCE, "theme-logo_file": SimpleUploadedFile("l.png", png())},
     )
     assert response.status_code == 302
     theme = theme_of(alpha)
@@ -76,7 +55,7 @@ def test_admin_saves_theme_settings_and_logo(alpha):
 def test_low_contrast_pair_is_refused_with_ratio_and_suggestion(alpha):
     before = theme_of(alpha)
     response = alpha.client("admin").post(
-        "/manage/appearance/", {**VALID, "theme-primary_colour": "#f5a623"}
+        "/manage/appearance/", {**VALID_APPEARANCE, "theme-primary_colour": "#f5a623"}
     )
     assert response.status_code == 400
     errors = response.context["theme_form"].errors
@@ -91,7 +70,7 @@ def test_low_contrast_pair_is_refused_with_ratio_and_suggestion(alpha):
 
 def test_text_colour_too_close_to_secondary_is_refused(alpha):
     response = alpha.client("admin").post(
-        "/manage/appearance/", {**VALID, "theme-on_secondary_colour": "#c8b98a"}
+        "/manage/appearance/", {**VALID_APPEARANCE, "theme-on_secondary_colour": "#c8b98a"}
     )
     assert response.status_code == 400
     assert "on_secondary_colour" in response.context["theme_form"].errors
@@ -116,7 +95,7 @@ def test_text_colour_too_close_to_secondary_is_refused(alpha):
 def test_bad_logos_are_refused_and_nothing_is_saved(alpha, upload, expected):
     before = theme_of(alpha)
     response = alpha.client("admin").post(
-        "/manage/appearance/", {**VALID, "theme-logo_file": upload}
+        "/manage/appearance/", {**VALID_APPEARANCE, "theme-logo_file": upload}
     )
     assert response.status_code == 400
     assert expected in " ".join(response.context["theme_form"].errors["logo_file"])
@@ -134,7 +113,7 @@ def test_oversized_logo_is_refused(alpha, settings):
     assert len(out.getvalue()) > 10 * 1024
     response = alpha.client("admin").post(
         "/manage/appearance/",
-        {**VALID, "theme-logo_file": SimpleUploadedFile("n.png", out.getvalue())},
+        {**VALID_APPEARANCE, "theme-logo_file": SimpleUploadedFile("n.png", out.getvalue())},
     )
     assert response.status_code == 400
     error = " ".join(response.context["theme_form"].errors["logo_file"])
@@ -153,7 +132,7 @@ def test_oversized_logo_is_refused(alpha, settings):
     ],
 )
 def test_invalid_settings_are_field_errors(alpha, field, value):
-    response = alpha.client("admin").post("/manage/appearance/", {**VALID, field: value})
+    response = alpha.client("admin").post("/manage/appearance/", {**VALID_APPEARANCE, field: value})
     assert response.status_code == 400
     form = "theme_form" if field.startswith("theme") else "settings_form"
     assert field.split("-", 1)[1] in response.context[form].errors
@@ -161,7 +140,8 @@ def test_invalid_settings_are_field_errors(alpha, field, value):
 
 def test_each_territory_has_its_own_manifest(alpha, beta):
     alpha.client("admin").post(
-        "/manage/appearance/", {**VALID, "theme-logo_file": SimpleUploadedFile("l.png", png())}
+        "/manage/appearance/",
+        {**VALID_APPEARANCE, "theme-logo_file": SimpleUploadedFile("l.png", png())},
     )
     a = alpha.client().get("/manifest.webmanifest")
     b = beta.client().get("/manifest.webmanifest")

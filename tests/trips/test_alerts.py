@@ -13,11 +13,10 @@ from archipel.celery import app
 from notifications.models import Kind, Notification
 from observatory.aggregates import ReportPeriod
 from observatory.datasets import dataset
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 from trips import alerts
 from trips.models import Alert, AlertMatch
 from trips.services import offer_publish, regular_ride_publish
-
-from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 

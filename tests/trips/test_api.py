@@ -7,9 +7,8 @@ from django_tenants.utils import schema_context
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 from trips.models import Booking
-
-from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 
 ESCALDES_TO_ANDORRA_LA_VELLA = {
     "from_lon": ESCALDES.lon,

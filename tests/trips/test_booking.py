@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
 from trips.errors import Conflict
 from trips.models import Booking, Journey, Offer
 from trips.pricing import share
@@ -20,14 +21,6 @@ from trips.services import (
     offer_cancel,
     offer_publish,
 )
-
-from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
-
-
-def book(ride, passenger, seats=1, pickup=ESCALDES, dropoff=ANDORRA_LA_VELLA):
-    return booking_request(
-        offer_id=ride.pk, passenger=passenger, pickup=pickup, dropoff=dropoff, seats=seats
-    )
 
 
 def test_price_is_the_public_rate_per_km_rounded_to_ten_cents():

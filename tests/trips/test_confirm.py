@@ -8,25 +8,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from matching.network import Place
+from tests.factories import ANDORRA_LA_VELLA, ESCALDES
 from trips.errors import ValidationError
-from trips.models import Booking, Confirmation, Journey, Offer
-from trips.services import Report, booking_confirm, booking_decide
-
-from .conftest import ANDORRA_LA_VELLA, ESCALDES
-from .test_booking import book
-
-
-@pytest.fixture
-def done(ride, in_alpha):
-    """An accepted booking whose pickup was 20 minutes ago."""
-    booking = booking_decide(book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True)
-    past = timezone.now() - timedelta(minutes=30)
-    Offer.objects.filter(pk=ride.pk).update(departure_at=past)
-    Booking.objects.filter(pk=booking.pk).update(
-        pickup_at=past + timedelta(minutes=10), dropoff_at=past + timedelta(minutes=20)
-    )
-    booking.refresh_from_db()
-    return booking
+from trips.models import Confirmation, Journey
+from trips.services import Report, booking_confirm
 
 
 def test_reported_times_and_positions_are_kept_with_each_confirmation(done, in_alpha):

@@ -4,9 +4,6 @@ delivered to both, HTML-escaped, size- and rate-limited, and errors keep the soc
 Consumers close the database connection they use (channels does, after each call): the data
 these tests need is therefore committed, outside a test transaction, and removed afterwards."""
 
-import asyncio
-import threading
-
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
@@ -14,12 +11,11 @@ from django_tenants.utils import schema_context
 
 from archipel.asgi import application
 from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
+from tests.websockets import in_db, run
 from trips.conversations import conversation_of, unread, unread_total
 from trips.models import Booking, Message, ReadMark
 from trips.services import offer_publish
-
-from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
-from .test_booking import book
 
 
 @pytest.fixture
@@ -47,30 +43,6 @@ def committed(archipel, django_db_blocker):
                 booking.delete()
                 ride.delete()
             cache.clear()
-
-
-def run(scenario):
-    """Run an async scenario on its own event loop in its own thread: the browser tests keep an
-    event loop in the main thread for the whole session."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = asyncio.run(scenario())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
-def in_db(django_db_blocker, schema, check):
-    with django_db_blocker.unblock(), schema_context(schema):
-        return check()
 
 
 async def open_socket(host, pk, key=None):

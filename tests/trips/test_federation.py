@@ -9,18 +9,10 @@ from django_tenants.utils import schema_context
 
 from tenants.members.models import Membership
 from tenants.models import Territory
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, PASSWORD, tomorrow_at
+from tests.forms import SEARCH
 from trips.federation import neighbours
 from trips.models import Booking
-
-from ..conftest import PASSWORD
-from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
-
-SEARCH = {
-    "origin_0": "Escaldes", "origin_1": ESCALDES.lon, "origin_2": ESCALDES.lat,
-    "destination_0": "Andorra la Vella", "destination_1": ANDORRA_LA_VELLA.lon,
-    "destination_2": ANDORRA_LA_VELLA.lat, "date": tomorrow_at(8).date().isoformat(),
-    "time": "08:15", "window": 60, "seats": 1,
-}  # fmt: skip
 
 
 def set_territory(cast, **fields):

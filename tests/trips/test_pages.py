@@ -5,13 +5,9 @@ import re
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
+from tests.forms import place_fields
 from trips.models import Booking, Offer
-
-from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
-
-
-def place_fields(prefix, place):
-    return {f"{prefix}_0": place.label, f"{prefix}_1": place.lon, f"{prefix}_2": place.lat}
 
 
 def ride_form() -> dict:

@@ -3,7 +3,7 @@ a clicked point (no tile server, no external geocoder)."""
 
 from django.test import Client
 
-from .conftest import ENCAMP
+from tests.factories import ENCAMP
 
 
 def test_the_map_draws_the_territory_roads_from_its_graph(alpha, archipel):

@@ -9,13 +9,12 @@ from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES
+from tests.forms import place_fields
 from trips.errors import Conflict, ValidationError
 from trips.models import Booking, Offer, RegularRide
 from trips.selectors import offers_matching
 from trips.services import booking_request, regular_ride_cancel, regular_ride_publish
-
-from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES
-from .test_pages import place_fields
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -9,13 +9,10 @@ from django_tenants.utils import schema_context
 from core import blocks
 from core.errors import Conflict
 from tenants.members.services import membership_join
+from tests.factories import ANDORRA_LA_VELLA, ESCALDES, PASSWORD, book, tomorrow_at
+from tests.forms import SEARCH
 from trips import conversations
 from trips.services import booking_decide
-
-from ..conftest import PASSWORD
-from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
-from ..trips.test_booking import book
-from ..trips.test_federation import SEARCH
 
 pytestmark = pytest.mark.django_db
 API_SEARCH = {

@@ -10,13 +10,10 @@ from django_tenants.utils import schema_context
 from core.errors import Conflict
 from notifications.models import Notification
 from tenants.members.models import Membership, Role
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, PASSWORD, book, tomorrow_at
 from trips.models import Offer
 from trips.services import offer_publish
 from trust.models import AuditEntry, Report, Sanction
-
-from ..conftest import PASSWORD
-from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, tomorrow_at
-from ..trips.test_booking import book
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.errors import Conflict
 from notifications.models import Notification
+from tests.reputation import verify_reputation
 from trips.models import Journey
 from trust.models import Review
 from trust.reputation import b64url_decode
@@ -77,18 +77,6 @@ def test_refusals(journey, in_alpha, alpha, beta):
     assert beta.client("citizen").get(f"/journeys/{journey.pk}/review/").status_code == 404
 
 
-def verify(document: dict, jwks: dict) -> dict:
-    """What another platform does: the key named in the JWS header, the signature over the
-    first two parts, the payload read from the JWS."""
-    header_b64, payload_b64, signature_b64 = document["jws"].split(".")
-    header = json.loads(b64url_decode(header_b64))
-    [key] = [k for k in jwks["keys"] if k["kid"] == header["kid"]]
-    assert (header["alg"], key["kty"], key["crv"]) == ("EdDSA", "OKP", "Ed25519")
-    public = Ed25519PublicKey.from_public_bytes(b64url_decode(key["x"]))
-    public.verify(b64url_decode(signature_b64), f"{header_b64}.{payload_b64}".encode())
-    return json.loads(b64url_decode(payload_b64))
-
-
 def test_the_exported_reputation_verifies_with_the_published_key(journey, in_alpha, alpha, beta):
     with schema_context(alpha.territory.schema_name):
         review_write(
@@ -98,7 +86,7 @@ def test_the_exported_reputation_verifies_with_the_published_key(journey, in_alp
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     document = response.json()
     jwks = Client(HTTP_HOST=alpha.host).get("/.well-known/jwks.json").json()  # public
-    payload = verify(document, jwks)
+    payload = verify_reputation(document, jwks)
     assert payload == document["reputation"]
     assert payload["iss"] == "http://alpha.localhost"
     assert payload["journeys"] == {"as_driver": 0, "as_passenger": 1}
@@ -115,6 +103,6 @@ def test_the_exported_reputation_verifies_with_the_published_key(journey, in_alp
 
     forged["jws"] = f"{head}.{b64url(_canonical(tampered))}.{sig}"
     with pytest.raises(InvalidSignature):
-        verify(forged, jwks)
+        verify_reputation(forged, jwks)
     beta_keys = Client(HTTP_HOST=beta.host).get("/.well-known/jwks.json").json()
     assert {k["kid"] for k in beta_keys["keys"]}.isdisjoint({k["kid"] for k in jwks["keys"]})

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core import sms
+from tests.factories import book
 from trips.models import Booking
 from trust.models import TripShare
-
-from ..trips.test_booking import book
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from demo.seed import _past_ride
+from tests.factories import ENCAMP, ESCALDES
 from themes.models import TerritorySettings
 from trips.models import Booking, Journey, Offer
 from trips.services import RideTerms, ride_fields
 from trust.models import Report, Sanction
 from trust.rules import signals
-
-from ..trips.conftest import ENCAMP, ESCALDES
 
 pytestmark = pytest.mark.django_db
 
