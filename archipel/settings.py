@@ -57,6 +57,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI files served by us, not from a CDN
     "channels",
+    "provisioning",
     "demo",
 ]
 TENANT_APPS = [

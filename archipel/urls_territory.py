@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from interop import urls as interop
 from notifications import urls as notifications
 from observatory import urls as observatory
+from provisioning import urls as provisioning
 from solidarity import urls as solidarity
 from tenants.members import urls as members
 from themes import urls as themes
@@ -14,6 +15,7 @@ from trips import urls as trips
 from trust import urls as trust
 
 api_v1 = [
+    *themes.api_urlpatterns,
     *members.api_urlpatterns,
     *trips.api_urlpatterns,
     *interop.api_urlpatterns,
@@ -29,6 +31,7 @@ urlpatterns = [
     path("", include(notifications)),
     path("", include(themes)),
     path("", include(members)),
+    path("", include(provisioning)),
     path("", include(trust)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),

@@ -36,8 +36,8 @@ from bench.matching import GRAPH, bulk_offers, percentiles, setup_graph_and_terr
 from core.services import user_ensure_verified  # noqa: E402
 from matching.graphs import load_graph  # noqa: E402
 from matching.network import Place  # noqa: E402
+from provisioning.services import BoundarySource, territory_create  # noqa: E402
 from tenants.models import Territory  # noqa: E402
-from tenants.services import BoundarySource, territory_create  # noqa: E402
 from trips.models import Offer  # noqa: E402
 from trips.selectors import offers_matching  # noqa: E402
 

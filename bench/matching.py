@@ -38,8 +38,8 @@ from matching.graphs import graph_path, load_graph  # noqa: E402
 from matching.models import RoadGraphRecord  # noqa: E402
 from matching.network import Place, node_point, reach_metres, snap  # noqa: E402
 from matching.prefilter import prefilter  # noqa: E402
+from provisioning.services import BoundarySource, territory_create  # noqa: E402
 from tenants.models import Area, Territory  # noqa: E402
-from tenants.services import BoundarySource, territory_create  # noqa: E402
 from trips.models import Offer  # noqa: E402
 from trips.selectors import (  # noqa: E402
     MAX_RESULTS,

@@ -47,9 +47,9 @@ from django_tenants.utils import schema_context  # noqa: E402
 from bench.matching import percentiles  # noqa: E402
 from core.middleware import SESSION_TERRITORY_KEY  # noqa: E402
 from core.models import User  # noqa: E402
+from provisioning.services import BoundarySource, territory_create  # noqa: E402
 from tenants.members.models import Membership  # noqa: E402
 from tenants.models import Area, Territory  # noqa: E402
-from tenants.services import BoundarySource, territory_create  # noqa: E402
 from trips.models import Booking, Conversation, Message, Offer  # noqa: E402
 
 SEED = 20261127

@@ -21,6 +21,7 @@ from interop.partners import partner_register
 from matching.graphs import graph_build, graph_path
 from matching.models import PlaceName, RoadGraphRecord
 from matching.network import Place, commune_at
+from provisioning.services import BoundarySource, territory_create
 from solidarity import services as solidarity
 from solidarity.models import (
     PERIOD_HOURS,
@@ -35,7 +36,6 @@ from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
 from tenants.members.services import membership_join
 from tenants.models import Domain, Territory
-from tenants.services import BoundarySource, territory_create
 from themes.services import settings_update, theme_update
 from trips.models import Booking, Confirmation, Journey
 from trips.pricing import share

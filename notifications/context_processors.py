@@ -1,10 +1,10 @@
 from django.db import connection
 
+from .services import unread_count
+
 
 def unread(request):
     """Unread notifications of the signed-in member, for the bell in the header."""
     if connection.schema_name == "public" or getattr(request, "membership", None) is None:
         return {}
-    from .services import unread_count
-
     return {"unread_notifications": unread_count(request.user)}

@@ -20,11 +20,11 @@ from django_tenants.utils import schema_context
 from core.services import user_ensure_verified
 from demo.seed import ANDORRA_EXTRACT, DEMO_GRAPH, PARISHES_FILE, ensure_public_territory
 from matching.graphs import graph_build
+from provisioning.services import BoundarySource, territory_create
 from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
 from tenants.members.services import membership_join
 from tenants.models import Territory
-from tenants.services import BoundarySource, territory_create
 from trips.models import Booking, Journey, Offer
 from trips.services import booking_decide, offer_publish
 

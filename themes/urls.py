@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import api, views
 
 urlpatterns = [
     path("legal/", views.legal, name="legal"),
     path("manage/appearance/", views.appearance, name="appearance"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("branding/<str:name>", views.branding_image, name="branding"),
+]
+
+api_urlpatterns = [
+    path("territory/", api.TerritoryInfo.as_view(), name="api_territory"),
 ]

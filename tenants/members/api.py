@@ -4,7 +4,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import HasTerritoryRole, IsTerritoryMember
-from themes.services import theme_get
 
 from .models import Membership, Role
 from .selectors import members_list
@@ -54,29 +53,3 @@ class Me(APIView):
             "joined_at": membership.joined_at,
         }
         return Response(MeSerializer(data).data)
-
-
-class TerritorySerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    display_name = serializers.CharField()
-    primary_colour = serializers.CharField()
-    secondary_colour = serializers.CharField()
-
-
-class TerritoryInfo(APIView):
-    """Public description of this territory."""
-
-    permission_classes = []
-
-    @extend_schema(responses=TerritorySerializer)
-    def get(self, request):
-        theme = theme_get()
-        data = {
-            "slug": request.tenant.slug,
-            "name": request.tenant.name,
-            "display_name": theme.display_name,
-            "primary_colour": theme.primary_colour,
-            "secondary_colour": theme.secondary_colour,
-        }
-        return Response(TerritorySerializer(data).data)

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from django.db.models import Count, Q, QuerySet
 from django_tenants.utils import schema_context
 
+from tenants.models import Territory
+
 from .models import Membership, Role
 
 
@@ -40,8 +42,6 @@ def memberships_everywhere(user, *, besides: str | None = None) -> Iterator[tupl
     """(territory, membership) for every territory the person belongs to (besides the schema
     `besides`), by name; the caller's loop body runs in that territory's schema. One query
     per territory of the deployment."""
-    from tenants.models import Territory
-
     others = Territory.objects.exclude(schema_name__in=["public", besides or "public"])
     for territory in others.order_by("name"):
         with schema_context(territory.schema_name):

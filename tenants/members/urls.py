@@ -13,11 +13,9 @@ urlpatterns = [
     path("manage/members/", views.members_page, name="members"),
     path("manage/members/<int:pk>/", views.member_edit, name="member_edit"),
     path("manage/archipel/", views.federation_settings, name="federation_settings"),
-    path("manage/export/", views.territory_export, name="territory_export"),
 ]
 
 api_urlpatterns = [
-    path("territory/", api.TerritoryInfo.as_view(), name="api_territory"),
     path("me/", api.Me.as_view(), name="api_me"),
     path("members/", api.MembersList.as_view(), name="api_members"),
 ]

@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -137,21 +136,3 @@ def my_data_export(request):
     response = HttpResponse(data, content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="archipel-my-data.json"'
     return response
-
-
-@role_required(Role.TERRITORY_ADMIN)
-def territory_export(request):
-    """The whole territory as a documented archive (see tenants/archive.py)."""
-    import tempfile
-    from pathlib import Path
-
-    from django.http import FileResponse
-
-    from tenants.archive import export_territory
-
-    if request.method != "POST":
-        return render(request, "members/territory_export.html")
-    handle = tempfile.NamedTemporaryFile(suffix=".zip")  # noqa: SIM115 - closed by the response
-    export_territory(Territory.objects.get(pk=request.tenant.pk), Path(handle.name))
-    name = f"archipel-{request.tenant.slug}-{timezone.localdate():%Y-%m-%d}.zip"
-    return FileResponse(open(handle.name, "rb"), as_attachment=True, filename=name)  # noqa: SIM115

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from django.test import Client
 
-from tenants.archive import ImportRefused, export_territory, import_territory
+from provisioning.archive import ImportRefused, export_territory, import_territory
 from tenants.models import Territory
 from tests.factories import PASSWORD
 

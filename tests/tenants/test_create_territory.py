@@ -214,7 +214,7 @@ def test_geojson_not_json(archipel, db, tmp_path):
 
 def test_failure_after_the_schema_exists_rolls_everything_back(archipel, db, monkeypatch):
     """A failure late in provisioning (here: the first admin) must not leave the schema."""
-    import tenants.members.services as services
+    import provisioning.services as services
 
     def explode(email):
         raise RuntimeError("mail server exploded")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from tenants.services import BoundarySource, ProvisioningError, territory_create
+from provisioning.services import BoundarySource, ProvisioningError, territory_create
 
 
 def _codes(value: str) -> list[str]:

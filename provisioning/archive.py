@@ -21,12 +21,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from .models import Area, Domain, Territory
+from tenants.members.models import Membership
+from tenants.models import Area, Domain, Territory
 
 FORMAT = "archipel-territory/1"
 
@@ -56,8 +58,6 @@ def _db_env() -> tuple[list[str], dict]:
 
 def _public_part(territory: Territory) -> dict:
     with schema_context(territory.schema_name):
-        from tenants.members.models import Membership
-
         member_ids = list(Membership.objects.values_list("user_id", flat=True))
     users = get_user_model().objects.filter(pk__in=member_ids).order_by("pk")
     return {
@@ -137,8 +137,6 @@ class ImportRefused(Exception):
 
 def import_territory(path: Path) -> Territory:
     """Restore an archive made by `export_territory` into this deployment (see README)."""
-    from django.core.management import call_command
-
     with zipfile.ZipFile(path) as archive:
         public = json.loads(archive.read("public.json"))
         sql = archive.read("schema.sql")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.archive import export_territory
+from provisioning.archive import export_territory
 from tenants.models import Territory
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.archive import ImportRefused, import_territory
+from provisioning.archive import ImportRefused, import_territory
 
 
 class Command(BaseCommand):

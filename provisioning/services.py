@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from matching.models import RoadGraphRecord
-
-from .models import Area, Domain, Territory
+from tenants.members.services import membership_grant_admin
+from tenants.models import Area, Domain, Territory
+from themes.services import territory_branding_init
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 HOST_RE = re.compile(
@@ -178,9 +179,6 @@ def territory_create(
 
     Everything that can be checked is checked before the schema exists; the rest runs in one
     transaction, and PostgreSQL's transactional DDL rolls the new schema back with it."""
-    from tenants.members.services import membership_grant_admin
-    from themes.services import territory_branding_init
-
     name = (name or "").strip()
     if not name:
         raise ProvisioningError(_("The territory needs a name."))

@@ -1,0 +1,34 @@
+"""The territory's public description for apps: its name and colours (GET /api/v1/territory/)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .services import theme_get
+
+
+class TerritorySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    display_name = serializers.CharField()
+    primary_colour = serializers.CharField()
+    secondary_colour = serializers.CharField()
+
+
+class TerritoryInfo(APIView):
+    """Public description of this territory."""
+
+    permission_classes = []
+
+    @extend_schema(responses=TerritorySerializer)
+    def get(self, request):
+        theme = theme_get()
+        data = {
+            "slug": request.tenant.slug,
+            "name": request.tenant.name,
+            "display_name": theme.display_name,
+            "primary_colour": theme.primary_colour,
+            "secondary_colour": theme.secondary_colour,
+        }
+        return Response(TerritorySerializer(data).data)
