@@ -11,7 +11,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
-# National ceiling: above this a contribution can no longer be cost sharing (DOMAIN.md §2).
+# National ceiling: above this a contribution can no longer be cost sharing (docs/trips.md,
+# "Prices").
 COST_PER_KM_CEILING = Decimal("0.50")
 
 
