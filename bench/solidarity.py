@@ -33,7 +33,6 @@ from bench.matching import GRAPH, percentiles, setup_graph_and_territory  # noqa
 from core.services import user_ensure_verified  # noqa: E402
 from matching.graphs import graph_path, load_graph  # noqa: E402
 from matching.network import Place, node_point  # noqa: E402
-from solidarity import services  # noqa: E402
 from solidarity.models import (  # noqa: E402
     PERIOD_HOURS,
     Availability,
@@ -43,7 +42,8 @@ from solidarity.models import (  # noqa: E402
     Structure,
     Volunteer,
 )
-from solidarity.ranking import rank  # noqa: E402
+from solidarity.ranking import driving, volunteers_rank  # noqa: E402
+from solidarity.services.requests import request_create  # noqa: E402
 from themes.services import settings_get  # noqa: E402
 
 SEED = 20261126
@@ -129,7 +129,7 @@ def run() -> dict:
             )
             kind = kinds[made % 3]
             try:
-                request = services.request_create(
+                request = request_create(
                     operator=operator,
                     beneficiary=beneficiary,
                     purpose=purpose,
@@ -144,13 +144,11 @@ def run() -> dict:
                 continue
             made += 1
             t0 = time.perf_counter()
-            ranked = rank(graph, request)
+            ranked = volunteers_rank(graph, request)
             timings[kind].append((time.perf_counter() - t0) * 1000)
             kept.append(sum(r.kept for r in ranked))
             homes = np.array([r.volunteer.home_node for r in ranked if r.kept], dtype=np.int64)
             if len(homes):
-                from solidarity.ranking import driving
-
                 t1 = time.perf_counter()
                 driving(graph, request, homes)
                 engine.append((time.perf_counter() - t1) * 1000)

@@ -22,7 +22,6 @@ from matching.graphs import graph_build, graph_path
 from matching.models import PlaceName, RoadGraphRecord
 from matching.network import Place, commune_at
 from provisioning.services import BoundarySource, territory_create
-from solidarity import services as solidarity
 from solidarity.models import (
     PERIOD_HOURS,
     Beneficiary,
@@ -32,6 +31,8 @@ from solidarity.models import (
     Structure,
     Volunteer,
 )
+from solidarity.services.beneficiaries import beneficiary_register
+from solidarity.services.volunteers import availability_set, volunteer_accept, volunteer_apply
 from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
 from tenants.members.services import membership_join
@@ -287,17 +288,17 @@ def _ensure_solidarity(spec: DemoTerritory) -> None:
         _ensure_member(user, [Role.CITIZEN, Role.VOLUNTEER])
         if Volunteer.objects.filter(user=user, structure=structure).exists():
             continue
-        volunteer = solidarity.volunteer_apply(
+        volunteer = volunteer_apply(
             user=user,
             structure=structure,
             home=Place(lon, lat, label),
             accessible_vehicle=accessible,
             needs=list(needs.values()) if accessible else [needs["Aide pour les bagages"]],
         )
-        solidarity.volunteer_accept(volunteer, operator=operator)
-        solidarity.availability_set(volunteer, weekdays)
+        volunteer_accept(volunteer, operator=operator)
+        availability_set(volunteer, weekdays)
     if not Beneficiary.objects.filter(structure=structure).exists():
-        solidarity.beneficiary_register(
+        beneficiary_register(
             operator=operator,
             structure=structure,
             first_name="Berthe",

@@ -3,12 +3,13 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from trips.forms import PlaceField, date_field
 
 from .models import PERIOD_HOURS, Need, Period, Purpose, Request, Structure
-from .services import SOCIAL_CRITERIA
+from .services.beneficiaries import SOCIAL_CRITERIA
 
 
 class NeedsField(forms.ModelMultipleChoiceField):
@@ -164,8 +165,6 @@ class AvailabilityForm(forms.Form):
 
     def __init__(self, *args, volunteer, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.utils.dates import WEEKDAYS
-
         current = {(a.weekday, a.period): a for a in volunteer.availability.all()}
         self.rows = []
         for day in range(7):

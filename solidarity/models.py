@@ -220,7 +220,7 @@ class Request(models.Model):
     window_end = models.DateTimeField(_("latest pickup"))
     return_kind = models.CharField(max_length=5, choices=Return.choices, default=Return.NONE)
     return_at = models.DateTimeField(_("return pickup time"), null=True, blank=True)
-    # The time the assigned volunteer is taken: see `busy_range` in services.
+    # The time the assigned volunteer is taken: see `busy_range` in services/requests.py.
     busy = DateTimeRangeField()
     needs = models.ManyToManyField(Need, blank=True, related_name="+", verbose_name=_("needs"))
     notes = models.TextField(_("notes"), blank=True, max_length=2000)

@@ -103,14 +103,20 @@ def driving(graph: RoadGraph, request: Request, homes: np.ndarray) -> tuple[np.n
     return np.sum(legs_s, axis=0), np.sum(legs_m, axis=0)
 
 
-def rank(graph: RoadGraph, request: Request) -> list[Ranked]:
-    """Every volunteer of the request's structure, kept ones first (best first), then the
-    excluded ones with their reason."""
-    needs = list(request.needs.all())
-    need_ids = {n.pk for n in needs}
-    wheelchair = any(n.requires_accessible_vehicle for n in needs)
+@dataclass
+class _Facts:
+    """What the hard filters look at, as plain rows of the volunteers of one request."""
+
+    handled: dict[int, set[int]]  # volunteer → the needs they handle
+    slots: dict[int, list[tuple]]  # volunteer → (weekday, start, end) on the request's days
+    away: dict[int, list[tuple]]  # volunteer → (first, last) absences around the window
+    busy: set[int]  # volunteers already assigned at that time
+
+
+def _volunteers(request: Request) -> list[Volunteer]:
+    """The structure's volunteers, each with the trips they drove lately or have ahead."""
     since = timezone.now() - timedelta(days=RECENT_DAYS)
-    volunteers = list(
+    return list(
         Volunteer.objects.filter(structure=request.structure)
         .select_related("user")
         .annotate(
@@ -121,7 +127,9 @@ def rank(graph: RoadGraph, request: Request) -> list[Ranked]:
             )
         )
     )
-    ids = [v.pk for v in volunteers]
+
+
+def _facts(request: Request, ids: list[int]) -> _Facts:
     # Plain rows, only those that can matter for this request: cheap at hundreds of people.
     handled: dict[int, set[int]] = defaultdict(set)
     for volunteer_id, need_id in Volunteer.needs.through.objects.filter(
@@ -149,45 +157,65 @@ def rank(graph: RoadGraph, request: Request) -> list[Ranked]:
         .exclude(pk=request.pk)
         .values_list("volunteer_id", flat=True)
     )
+    return _Facts(handled, slots, away, busy)
+
+
+def _exclusion(v: Volunteer, needs: list, facts: _Facts, available) -> str:
+    """Why a volunteer cannot take the request, or "" when no hard filter excludes them."""
+    need_ids = {n.pk for n in needs}
+    if v.status != Volunteer.Status.ACCEPTED:
+        return _("not an accepted volunteer yet")
+    if not need_ids <= facts.handled[v.pk]:
+        missing = [n.name for n in needs if n.pk not in facts.handled[v.pk]]
+        return _("does not handle: %(needs)s") % {"needs": ", ".join(missing)}
+    if any(n.requires_accessible_vehicle for n in needs) and not v.accessible_vehicle:
+        return _("vehicle not wheelchair-accessible")
+    if not available(facts.slots[v.pk], facts.away[v.pk]):
+        return _("not available then (slots or absence)")
+    if v.pk in facts.busy:
+        return _("already assigned at that time")
+    return ""
+
+
+def _score(graph: RoadGraph, request: Request, kept: list[Ranked]) -> None:
+    """The real driving of the volunteers the filters kept, their own maximum, and fairness."""
+    homes = np.array([r.volunteer.home_node for r in kept], dtype=np.int64)
+    seconds, metres = driving(graph, request, homes)
+    for r, s, m in zip(kept, seconds.tolist(), metres.tolist(), strict=True):
+        r.driving_s, r.driving_m = s, m
+        if not np.isfinite(m):
+            r.kept, r.reason = False, _("no road from their home")
+        elif m > r.volunteer.max_trip_km * 1000:
+            r.kept = False
+            r.reason = _("%(km)s km of driving, more than their %(max)d km") % {
+                "km": number_format(round(m / 1000, 1), 1),
+                "max": r.volunteer.max_trip_km,
+            }
+        else:
+            r.score = m / 1000 + FAIRNESS_KM_PER_TRIP * r.recent_trips
+            r.reason = _(
+                "%(km)s km of driving from their home and back, "
+                "%(trips)d trip(s) in the last %(days)d days"
+            ) % {
+                "km": number_format(round(m / 1000, 1), 1),
+                "trips": r.recent_trips,
+                "days": RECENT_DAYS,
+            }
+
+
+def volunteers_rank(graph: RoadGraph, request: Request) -> list[Ranked]:
+    """Every volunteer of the request's structure, kept ones first (best first), then the
+    excluded ones with their reason."""
+    needs = list(request.needs.all())
+    volunteers = _volunteers(request)
+    facts = _facts(request, [v.pk for v in volunteers])
     available = availability_check(request)
     ranked: list[Ranked] = []
     for v in volunteers:
-        reason = ""
-        if v.status != Volunteer.Status.ACCEPTED:
-            reason = _("not an accepted volunteer yet")
-        elif not need_ids <= handled[v.pk]:
-            missing = [n.name for n in needs if n.pk not in handled[v.pk]]
-            reason = _("does not handle: %(needs)s") % {"needs": ", ".join(missing)}
-        elif wheelchair and not v.accessible_vehicle:
-            reason = _("vehicle not wheelchair-accessible")
-        elif not available(slots[v.pk], away[v.pk]):
-            reason = _("not available then (slots or absence)")
-        elif v.pk in busy:
-            reason = _("already assigned at that time")
+        reason = _exclusion(v, needs, facts, available)
         ranked.append(Ranked(v, kept=not reason, reason=reason, recent_trips=v.recent))
     kept = [r for r in ranked if r.kept]
     if kept:
-        homes = np.array([r.volunteer.home_node for r in kept], dtype=np.int64)
-        seconds, metres = driving(graph, request, homes)
-        for r, s, m in zip(kept, seconds.tolist(), metres.tolist(), strict=True):
-            r.driving_s, r.driving_m = s, m
-            if not np.isfinite(m):
-                r.kept, r.reason = False, _("no road from their home")
-            elif m > r.volunteer.max_trip_km * 1000:
-                r.kept = False
-                r.reason = _("%(km)s km of driving, more than their %(max)d km") % {
-                    "km": number_format(round(m / 1000, 1), 1),
-                    "max": r.volunteer.max_trip_km,
-                }
-            else:
-                r.score = m / 1000 + FAIRNESS_KM_PER_TRIP * r.recent_trips
-                r.reason = _(
-                    "%(km)s km of driving from their home and back, "
-                    "%(trips)d trip(s) in the last %(days)d days"
-                ) % {
-                    "km": number_format(round(m / 1000, 1), 1),
-                    "trips": r.recent_trips,
-                    "days": RECENT_DAYS,
-                }
+        _score(graph, request, kept)
     ranked.sort(key=lambda r: (not r.kept, r.score, r.volunteer.pk))
     return ranked

@@ -2,57 +2,57 @@
 
 from django.urls import include, path
 
-from . import views
+from .views import beneficiaries, conversation, operators, structures, volunteers
 
 operator_urls = [
-    path("", views.board, name="solidarity_board"),
-    path("beneficiaries/", views.beneficiaries, name="solidarity_beneficiaries"),
-    path("beneficiaries/new/", views.beneficiary_new, name="solidarity_beneficiary_new"),
-    path("beneficiaries/<int:pk>/", views.beneficiary_detail, name="solidarity_beneficiary"),
+    path("", operators.board, name="solidarity_board"),
+    path("beneficiaries/", operators.beneficiary_list, name="solidarity_beneficiaries"),
+    path("beneficiaries/new/", operators.beneficiary_new, name="solidarity_beneficiary_new"),
+    path("beneficiaries/<int:pk>/", operators.beneficiary_detail, name="solidarity_beneficiary"),
     path(
         "beneficiaries/<int:pk>/export/",
-        views.beneficiary_export,
+        operators.beneficiary_export,
         name="solidarity_beneficiary_export",
     ),
     path(
         "beneficiaries/<int:pk>/erase/",
-        views.beneficiary_erase,
+        operators.beneficiary_erase,
         name="solidarity_beneficiary_erase",
     ),
     path(
         "beneficiaries/<int:pk>/requests/new/",
-        views.request_new,
+        operators.request_new,
         name="solidarity_request_new",
     ),
-    path("requests/<int:pk>/", views.request_detail, name="solidarity_request"),
-    path("requests/<int:pk>/receipt/", views.receipt, name="solidarity_receipt"),
+    path("requests/<int:pk>/", operators.request_detail, name="solidarity_request"),
+    path("requests/<int:pk>/receipt/", operators.receipt, name="solidarity_receipt"),
     path(
         "requests/<int:pk>/conversation/",
-        views.request_conversation,
+        conversation.request_conversation,
         name="solidarity_conversation",
     ),
     path(
         "requests/<int:pk>/<str:action>/",
-        views.request_action,
+        operators.request_action,
         name="solidarity_request_action",
     ),
-    path("structures/", views.structures, name="solidarity_structures"),
-    path("my-requests/", views.my_requests, name="solidarity_my_requests"),
-    path("volunteers/", views.volunteers, name="solidarity_volunteers"),
+    path("structures/", structures.structures, name="solidarity_structures"),
+    path("my-requests/", beneficiaries.my_requests, name="solidarity_my_requests"),
+    path("volunteers/", operators.volunteer_list, name="solidarity_volunteers"),
     path(
         "volunteers/<int:pk>/accept/",
-        views.volunteer_accept,
+        operators.volunteer_accept,
         name="solidarity_volunteer_accept",
     ),
 ]
 
 volunteer_urls = [
-    path("", views.volunteer_home, name="volunteer_home"),
-    path("apply/", views.volunteer_apply, name="volunteer_apply"),
-    path("availability/", views.volunteer_availability, name="volunteer_availability"),
-    path("absences/", views.volunteer_absence, name="volunteer_absence"),
-    path("proposals/<int:pk>/<str:answer>/", views.proposal_answer, name="proposal_answer"),
-    path("trips/<int:pk>/done/", views.trip_done, name="trip_done"),
+    path("", volunteers.volunteer_home, name="volunteer_home"),
+    path("apply/", volunteers.volunteer_apply, name="volunteer_apply"),
+    path("availability/", volunteers.volunteer_availability, name="volunteer_availability"),
+    path("absences/", volunteers.volunteer_absence, name="volunteer_absence"),
+    path("proposals/<int:pk>/<str:answer>/", volunteers.proposal_answer, name="proposal_answer"),
+    path("trips/<int:pk>/done/", volunteers.trip_done, name="trip_done"),
 ]
 
 urlpatterns = [

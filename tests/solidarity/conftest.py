@@ -10,8 +10,10 @@ from django_tenants.utils import schema_context
 
 from core.services import user_ensure_verified
 from matching.network import Place
-from solidarity import services
 from solidarity.models import PERIOD_HOURS, Need, Period, Purpose, Structure
+from solidarity.services.beneficiaries import beneficiary_register
+from solidarity.services.requests import request_create
+from solidarity.services.volunteers import availability_set, volunteer_accept, volunteer_apply
 from tenants.members.services import membership_join
 from tests.factories import PASSWORD
 from themes.services import settings_get
@@ -51,15 +53,15 @@ class Solidarity:
             "window_end": next_thursday_at(10),
             "return_kind": "wait",
         }
-        return services.request_create(**{**values, **changes})
+        return request_create(**{**values, **changes})
 
 
 def volunteer(structure, name: str, home: Place, operator, needs=(), **extra):
     user = user_ensure_verified(f"{name}@volunteers.test", password=PASSWORD, first_name=name)
     membership_join(user)
-    v = services.volunteer_apply(user=user, structure=structure, home=home, needs=needs, **extra)
-    services.volunteer_accept(v, operator=operator)
-    services.availability_set(v, EVERY_SLOT)
+    v = volunteer_apply(user=user, structure=structure, home=home, needs=needs, **extra)
+    volunteer_accept(v, operator=operator)
+    availability_set(v, EVERY_SLOT)
     return v
 
 
@@ -90,7 +92,7 @@ def sol(alpha):
                 accessible_vehicle=True,
             ),
         }
-        s.beneficiary = services.beneficiary_register(
+        s.beneficiary = beneficiary_register(
             operator=operator,
             structure=structure,
             first_name="Maria",

@@ -13,9 +13,19 @@ from core.errors import Conflict
 from core.services import user_ensure_verified
 from matching.graphs import load_graph
 from matching.network import commune_at
-from solidarity import services
 from solidarity.models import DiaryEntry, OutboxMessage, Proposal, Request, Structure
-from solidarity.ranking import FAIRNESS_KM_PER_TRIP, rank
+from solidarity.ranking import FAIRNESS_KM_PER_TRIP, volunteers_rank
+from solidarity.selectors import beneficiary_export
+from solidarity.services.beneficiaries import beneficiary_erase, beneficiary_register, eligibility
+from solidarity.services.dispatch import (
+    assignment_confirm,
+    assignment_record,
+    proposal_accept,
+    proposal_decline,
+    request_propose,
+)
+from solidarity.services.requests import request_cancel, request_close, request_mark_unmet
+from solidarity.services.volunteers import absence_add, availability_set, volunteer_apply
 from tenants.models import Area
 from tests.factories import PASSWORD
 from themes.services import settings_get
@@ -36,19 +46,19 @@ def test_eligibility_follows_the_french_frame_and_records_its_basis(sol):
         .annotate(inner=PointOnSurface("geometry"))
         .first()
     )
-    kept = services.eligibility(small.inner)
+    kept = eligibility(small.inner)
     assert kept.eligible and kept.basis == "commune" and small.name in kept.detail
-    refused = services.eligibility(big.inner)
+    refused = eligibility(big.inner)
     assert not refused.eligible and big.name in refused.detail
-    attested = services.eligibility(big.inner, "aah")
+    attested = eligibility(big.inner, "aah")
     assert attested.eligible and attested.basis == "social" and "AAH" in attested.detail
     current = settings_get()
     current.solidarity_population_threshold = small.population  # no longer *under* it
     current.save()
-    assert not services.eligibility(small.inner).eligible
+    assert not eligibility(small.inner).eligible
     current.solidarity_rule = "anyone"
     current.save()
-    assert services.eligibility(big.inner).basis == "territory"
+    assert eligibility(big.inner).basis == "territory"
 
 
 def test_registration_refusals_leave_nothing(sol):
@@ -60,12 +70,12 @@ def test_registration_refusals_leave_nothing(sol):
         "home": CANILLO,
     }
     with pytest.raises(ValidationError) as error:
-        services.beneficiary_register(**{**values, "home": SANT_JULIA.__class__(2.35, 48.85)})
+        beneficiary_register(**{**values, "home": SANT_JULIA.__class__(2.35, 48.85)})
     assert "home" in error.value.message_dict
     other = Structure.objects.create(name="Autre structure")
     with pytest.raises(PermissionDenied):
-        services.beneficiary_register(**{**values, "structure": other})
-    not_eligible = services.beneficiary_register(**values)  # parish population unknown
+        beneficiary_register(**{**values, "structure": other})
+    not_eligible = beneficiary_register(**values)  # parish population unknown
     assert not not_eligible.eligible
     with pytest.raises(Conflict, match="pas éligible"):
         sol.request(beneficiary=not_eligible)
@@ -106,7 +116,7 @@ def test_ranking_uses_the_real_road_driving_of_each_volunteer(sol, return_kind):
         changes["return_at"] = next_thursday_at(16)
     request = sol.request(**changes)
     graph = load_graph("andorra")
-    ranked = rank(graph, request)
+    ranked = volunteers_rank(graph, request)
     kept = [r for r in ranked if r.kept]
     assert len(kept) == 3
     assert kept[0].volunteer == sol.volunteers["canillo"]  # lives at the pickup
@@ -128,17 +138,17 @@ def test_ranking_uses_the_real_road_driving_of_each_volunteer(sol, return_kind):
 
 def test_needs_vehicle_absence_and_status_are_hard_filters(sol):
     request = sol.request(needs=[sol.wheelchair])
-    kept = {r.volunteer.pk: r for r in rank(load_graph("andorra"), request)}
+    kept = {r.volunteer.pk: r for r in volunteers_rank(load_graph("andorra"), request)}
     assert [pk for pk, r in kept.items() if r.kept] == [sol.volunteers["vella"].pk]
     assert "Fauteuil roulant" in kept[sol.volunteers["canillo"].pk].reason
-    services.absence_add(
+    absence_add(
         sol.volunteers["vella"],
         timezone.localdate(),
         request.window_start.date() + timedelta(days=1),
     )
     candidate_user = user_ensure_verified("new@volunteers.test", password=PASSWORD)
-    services.volunteer_apply(user=candidate_user, structure=sol.structure, home=ENCAMP)
-    ranked = rank(load_graph("andorra"), request)
+    volunteer_apply(user=candidate_user, structure=sol.structure, home=ENCAMP)
+    ranked = volunteers_rank(load_graph("andorra"), request)
     assert not any(r.kept for r in ranked)
     reasons = {r.volunteer.user.email: r.reason for r in ranked}
     assert reasons["jordi@volunteers.test"] == "pas disponible à ce moment (créneaux ou absence)"
@@ -146,8 +156,8 @@ def test_needs_vehicle_absence_and_status_are_hard_filters(sol):
 
 
 def test_slots_outside_the_window_exclude_a_volunteer(sol):
-    services.availability_set(sol.volunteers["canillo"], [(3, "afternoon", *_hours(14, 18))])
-    ranked = {r.volunteer.pk: r for r in rank(load_graph("andorra"), sol.request())}
+    availability_set(sol.volunteers["canillo"], [(3, "afternoon", *_hours(14, 18))])
+    ranked = {r.volunteer.pk: r for r in volunteers_rank(load_graph("andorra"), sol.request())}
     assert not ranked[sol.volunteers["canillo"].pk].kept
     assert ranked[sol.volunteers["encamp"].pk].kept
 
@@ -161,7 +171,7 @@ def _hours(a, b):
 def test_fairness_moves_a_busy_volunteer_down(sol):
     twin = volunteer(sol.structure, "Marta", CANILLO, sol.operator)
     graph = load_graph("andorra")
-    first = rank(graph, sol.request())
+    first = volunteers_rank(graph, sol.request())
     # Two volunteers at the same home: same driving, the lower id first.
     order = [r.volunteer for r in first if r.volunteer in (sol.volunteers["canillo"], twin)]
     assert order == [sol.volunteers["canillo"], twin]
@@ -174,7 +184,7 @@ def test_fairness_moves_a_busy_volunteer_down(sol):
         window_end=timezone.now() - timedelta(days=7),
         busy=(timezone.now() - timedelta(days=7, hours=1), timezone.now() - timedelta(days=7)),
     )
-    again = rank(graph, sol.request())
+    again = volunteers_rank(graph, sol.request())
     laia = next(r for r in again if r.volunteer == sol.volunteers["canillo"])
     marta = next(r for r in again if r.volunteer == twin)
     assert laia.score == pytest.approx(marta.score + FAIRNESS_KM_PER_TRIP)
@@ -186,24 +196,24 @@ def test_the_whole_workflow_with_its_diary_and_messages(sol, django_capture_on_c
     request = sol.request()
     laia, pere = sol.volunteers["canillo"], sol.volunteers["encamp"]
     with pytest.raises(Conflict):
-        services.confirm(request, operator=sol.operator)  # nothing accepted yet
-    services.propose(request, [laia, pere], operator=sol.operator)
+        assignment_confirm(request, operator=sol.operator)  # nothing accepted yet
+    request_propose(request, [laia, pere], operator=sol.operator)
     assert OutboxMessage.objects.filter(user=laia.user).count() == 1
     proposal_laia = Proposal.objects.get(volunteer=laia)
     proposal_pere = Proposal.objects.get(volunteer=pere)
     with pytest.raises(PermissionDenied):
-        services.accept(proposal_laia, volunteer_user=pere.user)
-    services.accept(proposal_laia, volunteer_user=laia.user)
+        proposal_accept(proposal_laia, volunteer_user=pere.user)
+    proposal_accept(proposal_laia, volunteer_user=laia.user)
     proposal_pere.refresh_from_db()
     assert proposal_pere.status == "released"
     assert OutboxMessage.objects.filter(user=pere.user, subject__contains="merci").exists()
     with pytest.raises(Conflict):
-        services.accept(proposal_pere, volunteer_user=pere.user)
+        proposal_accept(proposal_pere, volunteer_user=pere.user)
     request.refresh_from_db()
     assert (request.status, request.volunteer) == ("accepted", laia)
-    services.confirm(request, operator=sol.operator)
+    assignment_confirm(request, operator=sol.operator)
     with pytest.raises(ValidationError):  # not driven yet
-        services.record_done(request, volunteer_user=laia.user, km=Decimal("20"), minutes=90)
+        assignment_record(request, volunteer_user=laia.user, km=Decimal("20"), minutes=90)
     Request.objects.filter(pk=request.pk).update(
         window_start=timezone.now() - timedelta(hours=3),
         window_end=timezone.now() - timedelta(hours=2),
@@ -212,15 +222,15 @@ def test_the_whole_workflow_with_its_diary_and_messages(sol, django_capture_on_c
     current.solidarity_cost_per_km = Decimal("0.400")  # above the legal cap of 0.32
     current.save()
     with pytest.raises(PermissionDenied):
-        services.record_done(request, volunteer_user=pere.user, km=Decimal("20"), minutes=90)
-    services.record_done(request, volunteer_user=laia.user, km=Decimal("23.4"), minutes=95)
+        assignment_record(request, volunteer_user=pere.user, km=Decimal("20"), minutes=90)
+    assignment_record(request, volunteer_user=laia.user, km=Decimal("23.4"), minutes=95)
     request.refresh_from_db()
     assert request.indemnity == Decimal("7.49")  # 23.4 × 0.32, rounded half up
     journey = Journey.objects.get()
     assert journey.kind == "solidarity" and journey.driver == laia.user
     assert journey.dropoff_commune == "AD-08"  # Escaldes-Engordany
     assert journey.pickup_commune == commune_at(request.pickup)
-    services.close(request, operator=sol.operator)
+    request_close(request, operator=sol.operator)
     actions = list(request.diary.values_list("action", "status"))
     assert actions == [
         ("created", "new"),
@@ -236,35 +246,35 @@ def test_the_whole_workflow_with_its_diary_and_messages(sol, django_capture_on_c
 def test_decline_unmet_and_cancel(sol):
     request = sol.request()
     laia = sol.volunteers["canillo"]
-    services.propose(request, [laia], operator=sol.operator)
-    services.decline(Proposal.objects.get(), volunteer_user=laia.user, reason="Malade")
+    request_propose(request, [laia], operator=sol.operator)
+    proposal_decline(Proposal.objects.get(), volunteer_user=laia.user, reason="Malade")
     with pytest.raises(ValidationError):
-        services.mark_unmet(request, operator=sol.operator, reason=" ")
-    services.mark_unmet(request, operator=sol.operator, reason="Aucun bénévole libre")
+        request_mark_unmet(request, operator=sol.operator, reason=" ")
+    request_mark_unmet(request, operator=sol.operator, reason="Aucun bénévole libre")
     request.refresh_from_db()
     assert (request.status, request.status_reason) == ("unmet", "Aucun bénévole libre")
     other = sol.request(window_start=next_thursday_at(14), window_end=next_thursday_at(14))
-    services.propose(other, [laia], operator=sol.operator)
-    services.accept(Proposal.objects.get(request=other), volunteer_user=laia.user)
-    services.cancel(other, operator=sol.operator, reason="Rendez-vous annulé")
+    request_propose(other, [laia], operator=sol.operator)
+    proposal_accept(Proposal.objects.get(request=other), volunteer_user=laia.user)
+    request_cancel(other, operator=sol.operator, reason="Rendez-vous annulé")
     assert OutboxMessage.objects.filter(user=laia.user, subject__contains="annulé").exists()
 
 
 def test_a_volunteer_is_never_assigned_twice_at_the_same_time(sol):
     laia = sol.volunteers["canillo"]
     first, second = sol.request(), sol.request()
-    services.propose(first, [laia], operator=sol.operator)
-    services.propose(second, [laia], operator=sol.operator)
-    services.accept(Proposal.objects.get(request=first), volunteer_user=laia.user)
+    request_propose(first, [laia], operator=sol.operator)
+    request_propose(second, [laia], operator=sol.operator)
+    proposal_accept(Proposal.objects.get(request=first), volunteer_user=laia.user)
     with pytest.raises(Conflict, match="déjà un trajet"):
-        services.accept(Proposal.objects.get(request=second), volunteer_user=laia.user)
+        proposal_accept(Proposal.objects.get(request=second), volunteer_user=laia.user)
     second.refresh_from_db()
     assert second.status == "proposed" and second.volunteer is None
     # The ranking now tells the operator why.
-    ranked = {r.volunteer.pk: r for r in rank(load_graph("andorra"), second)}
+    ranked = {r.volunteer.pk: r for r in volunteers_rank(load_graph("andorra"), second)}
     assert ranked[laia.pk].reason == "déjà affecté(e) à ce moment"
     with pytest.raises(Conflict, match="déjà affecté"):
-        services.propose(second, [laia], operator=sol.operator)
+        request_propose(second, [laia], operator=sol.operator)
 
 
 def test_an_operator_of_another_structure_cannot_act(sol):
@@ -273,11 +283,11 @@ def test_an_operator_of_another_structure_cannot_act(sol):
     other = Structure.objects.create(name="Autre")
     other.operators.add(stranger)
     for action in (
-        lambda: services.propose(request, [sol.volunteers["canillo"]], operator=stranger),
-        lambda: services.confirm(request, operator=stranger),
-        lambda: services.cancel(request, operator=stranger, reason="x"),
-        lambda: services.mark_unmet(request, operator=stranger, reason="x"),
-        lambda: services.beneficiary_erase(sol.beneficiary, operator=stranger),
+        lambda: request_propose(request, [sol.volunteers["canillo"]], operator=stranger),
+        lambda: assignment_confirm(request, operator=stranger),
+        lambda: request_cancel(request, operator=stranger, reason="x"),
+        lambda: request_mark_unmet(request, operator=stranger, reason="x"),
+        lambda: beneficiary_erase(sol.beneficiary, operator=stranger),
     ):
         with pytest.raises(PermissionDenied):
             action()
@@ -287,15 +297,15 @@ def test_an_operator_of_another_structure_cannot_act(sol):
 
 def test_export_and_erasure_keep_anonymous_trips(sol):
     request = sol.request()
-    exported = services.beneficiary_export(sol.beneficiary)
+    exported = beneficiary_export(sol.beneficiary)
     assert exported["last_name"] == "Casals" and exported["requests"][0]["status"] == "new"
     with pytest.raises(Conflict):  # an open request first
-        services.beneficiary_erase(sol.beneficiary, operator=sol.operator)
-    services.mark_unmet(request, operator=sol.operator, reason="Pas de bénévole")
-    services.beneficiary_erase(sol.beneficiary, operator=sol.operator)
+        beneficiary_erase(sol.beneficiary, operator=sol.operator)
+    request_mark_unmet(request, operator=sol.operator, reason="Pas de bénévole")
+    beneficiary_erase(sol.beneficiary, operator=sol.operator)
     sol.beneficiary.refresh_from_db()
     request.refresh_from_db()
     assert sol.beneficiary.phone == "" and "Casals" not in str(sol.beneficiary)
     assert sol.beneficiary.home is None and request.pickup_label == "—"
     assert request.pickup.x == round(request.pickup.x, 2)
-    assert "Casals" not in str(services.beneficiary_export(sol.beneficiary))
+    assert "Casals" not in str(beneficiary_export(sol.beneficiary))
