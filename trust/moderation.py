@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -20,8 +19,14 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from core.errors import Conflict
 from notifications.models import Kind
 from notifications.services import notify
+from tenants.members.models import Membership, Role
+from themes.models import TerritorySettings
+from themes.services import settings_get
+from trips.conversations import participants
+from trips.services import offer_withdraw
 
 from .models import AuditEntry, Report, ReportReason, Sanction
+from .selectors import moderators_list, sanction_in_force
 
 MAX_SUSPENSION_DAYS = 365
 
@@ -53,37 +58,10 @@ OUTCOMES = {
 }
 
 
-def moderators():
-    from tenants.members.models import Membership, Role
-
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            Q(roles__contains=[Role.TERRITORY_ADMIN]) | Q(roles__contains=[Role.MODERATOR])
-        ).select_related("user")
-    ]
-
-
 # --- restrictions --------------------------------------------------------------------------
-def active_sanction(user) -> Sanction | None:
-    """A suspension still running, or a ban, in this territory."""
-    now = timezone.now()
-    return (
-        Sanction.objects.filter(user=user, lifted_at__isnull=True)
-        .filter(Q(kind=Sanction.Kind.BAN) | Q(kind=Sanction.Kind.SUSPENSION, until__gt=now))
-        .first()
-    )
-
-
-def is_banned(user) -> bool:
-    return Sanction.objects.filter(
-        user=user, kind=Sanction.Kind.BAN, lifted_at__isnull=True
-    ).exists()
-
-
 def ensure_can_act(user, **_signal) -> None:
     """Refuse publishing and booking to someone suspended or banned here."""
-    sanction = active_sanction(user) if user.is_authenticated else None
+    sanction = sanction_in_force(user) if user.is_authenticated else None
     if sanction is None:
         return
     if sanction.kind == Sanction.Kind.BAN:
@@ -95,38 +73,9 @@ def ensure_can_act(user, **_signal) -> None:
 
 
 # --- reports -------------------------------------------------------------------------------
-def report_subject(reporter, *, person_id=None, offer_id=None, message_id=None):
-    """(person, ride, message) a report may be about, or None: the ride names its driver and
-    the message its author; a message only from one of the reporter's own conversations; a
-    person this territory knows (a member, or the author of the ride or message)."""
-    from django.contrib.auth import get_user_model
-
-    from tenants.members.models import Membership
-    from trips.conversations import participants
-    from trips.models import Message, Offer
-
-    offer = Offer.objects.filter(pk=offer_id).select_related("driver").first()
-    message = Message.objects.filter(pk=message_id).select_related("author", "conversation").first()
-    if message is not None and reporter.pk not in participants(message.conversation):
-        return None
-    person_id = person_id or (offer.driver_id if offer else None)
-    person_id = person_id or (message.author_id if message else None)
-    person = get_user_model().objects.filter(pk=person_id).first() if person_id else None
-    if person is None or person.deleted_at:
-        return None
-    known = (
-        Membership.objects.filter(user=person).exists()
-        or (offer is not None and offer.driver_id == person.pk)
-        or (message is not None and message.author_id == person.pk)
-    )
-    return (person, offer, message) if known else None
-
-
 @transaction.atomic
 def report_make(reporter, *, reported, reason: str, text: str = "", offer=None, message=None):
     """A report of a person, possibly about one of their rides or messages."""
-    from trips.conversations import participants
-
     if reported is None or reported.pk == reporter.pk:
         raise Conflict(_("You cannot report yourself."))
     if reason not in ReportReason.values:
@@ -145,7 +94,7 @@ def report_make(reporter, *, reported, reason: str, text: str = "", offer=None, 
         reason=reason,
         text=(text or "").strip()[:2000],
     )
-    for moderator in moderators():
+    for moderator in moderators_list():
         if moderator.pk != reported.pk:
             notify(
                 moderator,
@@ -157,25 +106,92 @@ def report_make(reporter, *, reported, reason: str, text: str = "", offer=None, 
     return report
 
 
-# --- the desk ------------------------------------------------------------------------------
-@transaction.atomic
-def decide(
-    moderator,
-    *,
-    action: str,
-    reason: str,
-    report: Report | None = None,
-    user=None,
-    days: int | None = None,
-) -> AuditEntry:
-    """A moderator's action on a report (or directly on a person, from a signal), with its
-    reason: applied, logged, and told to the people concerned."""
-    from tenants.members.models import Membership
-    from trips.services import offer_withdraw
+# --- the desk: one service per decision --------------------------------------------------
+# Each decision on a report (or directly on a person, from a signal) has its reason: it is
+# applied, written to the audit log, and told to the people concerned.
 
+
+@transaction.atomic
+def report_dismiss(
+    moderator, *, reason: str, report: Report | None = None, user=None
+) -> AuditEntry:
+    """Nothing to do: the report is closed and its author told."""
+    reason, report, user = _decision_open(moderator, Action.DISMISS, reason, report, user)
+    if report is None:
+        raise ValidationError({"action": _("Only a report can be dismissed.")})
+    return _decision_close(moderator, Action.DISMISS, user, reason, report)
+
+
+@transaction.atomic
+def member_warn(moderator, *, reason: str, report: Report | None = None, user=None) -> AuditEntry:
+    reason, report, user = _decision_open(moderator, Action.WARN, reason, report, user)
+    told = gettext_noop("The moderators warn you: %(reason)s")
+    _measure_take(moderator, user, Sanction.Kind.WARNING, reason, report, told)
+    return _decision_close(moderator, Action.WARN, user, reason, report)
+
+
+@transaction.atomic
+def ride_hide(moderator, *, reason: str, report: Report | None = None, user=None) -> AuditEntry:
+    """The reported ride is withdrawn (its passengers told as for any withdrawal)."""
+    reason, report, user = _decision_open(moderator, Action.HIDE_RIDE, reason, report, user)
+    offer = report.offer if report else None
+    if offer is None:
+        raise ValidationError({"action": _("This report is not about a ride.")})
+    offer_withdraw(offer, reason=_("Removed by the moderators."))
+    _tell(user, gettext_noop("The moderators removed one of your rides: %(reason)s"), reason)
+    return _decision_close(moderator, Action.HIDE_RIDE, user, reason, report)
+
+
+@transaction.atomic
+def member_suspend(
+    moderator, *, reason: str, days: int | None, report: Report | None = None, user=None
+) -> AuditEntry:
+    """No publishing nor booking in this territory for `days` days."""
+    reason, report, user = _decision_open(moderator, Action.SUSPEND, reason, report, user)
+    if not days or not 1 <= days <= MAX_SUSPENSION_DAYS:
+        raise ValidationError({"days": _("From 1 to %(n)d days.") % {"n": MAX_SUSPENSION_DAYS}})
+    until = timezone.now() + timedelta(days=days)
+    told = gettext_noop("You are suspended in this territory until %(until)s: %(reason)s")
+    _measure_take(moderator, user, Sanction.Kind.SUSPENSION, reason, report, told, until=until)
+    return _decision_close(moderator, Action.SUSPEND, user, reason, report, until=until)
+
+
+@transaction.atomic
+def member_ban(moderator, *, reason: str, report: Report | None = None, user=None) -> AuditEntry:
+    """Banned from this territory: no longer a member, and cannot join again."""
+    reason, report, user = _decision_open(moderator, Action.BAN, reason, report, user)
+    told = gettext_noop("You are banned from this territory: %(reason)s")
+    _measure_take(moderator, user, Sanction.Kind.BAN, reason, report, told)
+    Membership.objects.filter(user=user).delete()
+    return _decision_close(moderator, Action.BAN, user, reason, report)
+
+
+@transaction.atomic
+def sanction_lift(moderator, sanction: Sanction, reason: str) -> AuditEntry:
+    reason = _reason_given(reason)
+    if sanction.lifted_at:
+        raise Conflict(_("This measure was already lifted."))
+    if sanction.user_id == moderator.pk:
+        raise Conflict(_("You cannot moderate yourself."))
+    sanction.lifted_at = timezone.now()
+    sanction.save(update_fields=["lifted_at"])
+    return AuditEntry.objects.create(
+        actor=moderator, action=Action.LIFT, target_user=sanction.user, reason=reason
+    )
+
+
+def _reason_given(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for this decision.")})
+    return reason
+
+
+def _decision_open(moderator, action: str, reason: str, report: Report | None, user):
+    """The common checks of a decision: its reason, the report still open (locked until the
+    decision is written), the person it is about — not oneself, and one the moderator may
+    take a measure against. Returns (reason, report, person)."""
+    reason = _reason_given(reason)
     if report is not None:
         report = Report.objects.select_for_update().get(pk=report.pk)
         if report.status != Report.Status.OPEN:
@@ -187,47 +203,23 @@ def decide(
         raise Conflict(_("You cannot moderate yourself."))
     if action != Action.DISMISS:
         _ensure_may_sanction(moderator, user, action)
-    offer = report.offer if report else None
-    until = None
-    if action == Action.DISMISS:
-        if report is None:
-            raise ValidationError({"action": _("Only a report can be dismissed.")})
-    elif action == Action.WARN:
-        Sanction.objects.create(
-            user=user, kind=Sanction.Kind.WARNING, reason=reason, report=report, by=moderator
-        )
-        _tell(user, gettext_noop("The moderators warn you: %(reason)s"), reason)
-    elif action == Action.HIDE_RIDE:
-        if offer is None:
-            raise ValidationError({"action": _("This report is not about a ride.")})
-        offer_withdraw(offer, reason=_("Removed by the moderators."))
-        _tell(user, gettext_noop("The moderators removed one of your rides: %(reason)s"), reason)
-    elif action == Action.SUSPEND:
-        if not days or not 1 <= days <= MAX_SUSPENSION_DAYS:
-            raise ValidationError({"days": _("From 1 to %(n)d days.") % {"n": MAX_SUSPENSION_DAYS}})
-        until = timezone.now() + timedelta(days=days)
-        Sanction.objects.create(
-            user=user,
-            kind=Sanction.Kind.SUSPENSION,
-            until=until,
-            reason=reason,
-            report=report,
-            by=moderator,
-        )
-        _tell(
-            user,
-            gettext_noop("You are suspended in this territory until %(until)s: %(reason)s"),
-            reason,
-            until=formats.date_format(timezone.localtime(until), "j F Y"),
-        )
-    elif action == Action.BAN:
-        Sanction.objects.create(
-            user=user, kind=Sanction.Kind.BAN, reason=reason, report=report, by=moderator
-        )
-        _tell(user, gettext_noop("You are banned from this territory: %(reason)s"), reason)
-        Membership.objects.filter(user=user).delete()
-    else:
-        raise ValidationError({"action": _("Choose an action from the list.")})
+    return reason, report, user
+
+
+def _measure_take(moderator, user, kind: str, reason: str, report, told: str, until=None):
+    """The measure kept in the person's record here, and the person told why (a suspension
+    with its end date)."""
+    Sanction.objects.create(
+        user=user, kind=kind, until=until, reason=reason, report=report, by=moderator
+    )
+    params = {"until": formats.date_format(timezone.localtime(until), "j F Y")} if until else {}
+    _tell(user, told, reason, **params)
+
+
+def _decision_close(
+    moderator, action: str, user, reason: str, report: Report | None, until=None
+) -> AuditEntry:
+    """The report (if any) closed and its author told the outcome; the audit entry."""
     if report is not None:
         report.status = (
             Report.Status.DISMISSED if action == Action.DISMISS else Report.Status.ACTIONED
@@ -241,33 +233,14 @@ def decide(
         action=action,
         target_user=user,
         report=report,
-        offer_id=offer.pk if offer else None,
+        offer_id=report.offer_id if report else None,
         reason=reason + (f" (→ {until:%Y-%m-%d})" if until else ""),
-    )
-
-
-@transaction.atomic
-def lift(moderator, sanction: Sanction, reason: str) -> AuditEntry:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for this decision.")})
-    if sanction.lifted_at:
-        raise Conflict(_("This measure was already lifted."))
-    if sanction.user_id == moderator.pk:
-        raise Conflict(_("You cannot moderate yourself."))
-    sanction.lifted_at = timezone.now()
-    sanction.save(update_fields=["lifted_at"])
-    return AuditEntry.objects.create(
-        actor=moderator, action=Action.LIFT, target_user=sanction.user, reason=reason
     )
 
 
 @transaction.atomic
 def charter_update(moderator, text: str) -> None:
     """The territory's charter, changed by a moderator (logged)."""
-    from themes.models import TerritorySettings
-    from themes.services import settings_get
-
     TerritorySettings.objects.filter(pk=settings_get().pk).update(charter=text)
     AuditEntry.objects.create(
         actor=moderator, action="charter", reason=_("The charter was changed.")
@@ -277,8 +250,6 @@ def charter_update(moderator, text: str) -> None:
 def _ensure_may_sanction(moderator, user, action: str) -> None:
     """Moderators do not sanction administrators (only administrators do), and the last
     administrator of a territory is never banned."""
-    from tenants.members.models import Membership, Role
-
     membership = Membership.objects.filter(user=user).first()
     if membership is None or Role.TERRITORY_ADMIN not in membership.roles:
         return

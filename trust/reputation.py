@@ -16,9 +16,13 @@ import secrets
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import SigningKey
+from tenants.members.models import Membership
+from trips.models import Journey
+
+from .models import Review, SigningKey
 
 FORMAT = "archipel-reputation/1"
 
@@ -87,13 +91,6 @@ def reputation_payload(user, issuer: str) -> dict:
     """What the person carries elsewhere: who issued it, their alias, since when they are a
     member, how many journeys they completed here, and every visible review about them
     (without the reviewers' identity)."""
-    from django.db.models import Q
-
-    from tenants.members.models import Membership
-    from trips.models import Journey
-
-    from .models import Review
-
     membership = Membership.objects.filter(user=user).first()
     journeys = Journey.objects.filter(Q(driver=user) | Q(passenger=user))
     reviews = Review.objects.filter(subject=user, hidden_at__isnull=True).select_related("journey")

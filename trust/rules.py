@@ -1,6 +1,7 @@
-"""Automatic signals for the moderators, from the national registry's anomaly rules and the
-territory's own terms (DOMAIN.md §4). Each signal names the person, the rule and the facts
-that triggered it; nothing is ever applied by itself — a moderator decides.
+"""Suspicious patterns shown to the moderators (the "signals" of the desk), from the national
+registry's anomaly rules and the territory's own terms (DOMAIN.md §4). Each pattern names the
+person, the rule and the facts that triggered it; nothing is ever applied by itself — a
+moderator decides.
 
 - more than 4 carpool journeys in one day (as driver or passenger);
 - less than 30 minutes between the end of one carpool journey and the start of the next
@@ -22,6 +23,11 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from themes.services import settings_get
+from trips.models import Booking, Journey, Offer
+
+from .models import Report
+
 MAX_JOURNEYS_PER_DAY = 4
 MIN_GAP_MINUTES = 30
 LONG_ROUTE_M = 30_000
@@ -32,14 +38,14 @@ WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True)
-class Signal:
+class Pattern:
     rule: str
     user_id: int
     explanation: str
     user: object = None
 
 
-def _journeys_per_day(since) -> list[Signal]:
+def _journeys_per_day(since) -> list[Pattern]:
     """People with more than 4 journeys on one (local) day."""
     sql = """
         SELECT person, day, count(*) FROM (
@@ -56,7 +62,7 @@ def _journeys_per_day(since) -> list[Signal]:
         cursor.execute(sql, [tz, since, tz, since, MAX_JOURNEYS_PER_DAY])
         rows = cursor.fetchall()
     return [
-        Signal(
+        Pattern(
             "journeys_per_day",
             person,
             _("%(n)d journeys on %(day)s: more than %(max)d a day.")
@@ -66,7 +72,7 @@ def _journeys_per_day(since) -> list[Signal]:
     ]
 
 
-def _close_journeys(since) -> list[Signal]:
+def _close_journeys(since) -> list[Pattern]:
     """Two journeys of one person less than 30 minutes apart (end of one, start of the next)."""
     # A driver's journeys of one ride (several passengers) are one trip of theirs.
     sql = """
@@ -92,7 +98,7 @@ def _close_journeys(since) -> list[Signal]:
         cursor.execute(sql, [since, since, MIN_GAP_MINUTES])
         rows = cursor.fetchall()
     return [
-        Signal(
+        Pattern(
             "close_journeys",
             person,
             _(
@@ -109,11 +115,9 @@ def _close_journeys(since) -> list[Signal]:
     ]
 
 
-def _price_above_maximum(since, maximum) -> list[Signal]:
-    from trips.models import Journey, Offer
-
-    signals = [
-        Signal(
+def _price_above_maximum(since, maximum) -> list[Pattern]:
+    patterns = [
+        Pattern(
             "price_per_km",
             offer.driver_id,
             _(
@@ -139,8 +143,8 @@ def _price_above_maximum(since, maximum) -> list[Signal]:
         .filter(per_km__gt=maximum * 101 / 100)
     )
     for journey in paid:
-        signals.append(
-            Signal(
+        patterns.append(
+            Pattern(
                 "price_per_km",
                 journey.driver_id,
                 _(
@@ -154,10 +158,10 @@ def _price_above_maximum(since, maximum) -> list[Signal]:
                 },
             )
         )
-    return signals
+    return patterns
 
 
-def _repeated_full_long_route(since) -> list[Signal]:
+def _repeated_full_long_route(since) -> list[Pattern]:
     """The same long route (ends within about a kilometre) driven full on many days."""
     sql = """
         SELECT driver_id, round(ST_X(origin)::numeric, 2), round(ST_Y(origin)::numeric, 2),
@@ -175,7 +179,7 @@ def _repeated_full_long_route(since) -> list[Signal]:
         cursor.execute(sql, [tz, since, LONG_ROUTE_M, tz, REPEATED_DAYS])
         rows = cursor.fetchall()
     return [
-        Signal(
+        Pattern(
             "disguised_professional",
             driver,
             _(
@@ -188,9 +192,7 @@ def _repeated_full_long_route(since) -> list[Signal]:
     ]
 
 
-def _many_cancellations(since) -> list[Signal]:
-    from trips.models import Booking
-
+def _many_cancellations(since) -> list[Pattern]:
     by_passenger = (
         Booking.objects.filter(created_at__gte=since, cancelled_by="passenger")
         .values("passenger")
@@ -205,17 +207,17 @@ def _many_cancellations(since) -> list[Signal]:
     )
     text = _("%(n)d bookings cancelled in %(window)d days.")
     return [
-        Signal("cancellations", row["passenger"], text % {"n": row["n"], "window": WINDOW_DAYS})
+        Pattern("cancellations", row["passenger"], text % {"n": row["n"], "window": WINDOW_DAYS})
         for row in by_passenger
     ] + [
-        Signal("cancellations", row["offer__driver"], text % {"n": row["n"], "window": WINDOW_DAYS})
+        Pattern(
+            "cancellations", row["offer__driver"], text % {"n": row["n"], "window": WINDOW_DAYS}
+        )
         for row in by_driver
     ]
 
 
-def _many_reports(now) -> list[Signal]:
-    from .models import Report
-
+def _many_reports(now) -> list[Pattern]:
     rows = (
         Report.objects.filter(created_at__gte=now - timedelta(days=90))
         .values("reported")
@@ -223,7 +225,7 @@ def _many_reports(now) -> list[Signal]:
         .filter(n__gte=MANY_REPORTS)
     )
     return [
-        Signal(
+        Pattern(
             "reports",
             row["reported"],
             _("%(n)d reports in 90 days, from %(people)d people.")
@@ -233,10 +235,8 @@ def _many_reports(now) -> list[Signal]:
     ]
 
 
-def signals() -> list[Signal]:
-    """Every signal of the territory over the last 30 days, grouped by person."""
-    from themes.services import settings_get
-
+def patterns_found() -> list[Pattern]:
+    """Every pattern found in the territory over the last 30 days, grouped by person."""
     now = timezone.now()
     since = now - timedelta(days=WINDOW_DAYS)
     maximum = settings_get().cost_per_km_max
@@ -250,7 +250,12 @@ def signals() -> list[Signal]:
     )
     people = get_user_model().objects.in_bulk({s.user_id for s in found})
     return [
-        Signal(s.rule, s.user_id, s.explanation, people.get(s.user_id))
+        Pattern(s.rule, s.user_id, s.explanation, people.get(s.user_id))
         for s in sorted(found, key=lambda s: (s.user_id, s.rule))
         if s.user_id in people
     ]
+
+
+def patterns_of(user_id: int) -> list[Pattern]:
+    """The patterns found about one person."""
+    return [p for p in patterns_found() if p.user_id == user_id]

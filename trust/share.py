@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -54,8 +55,6 @@ def share_create(user, *, offer: Offer, booking: Booking | None = None) -> TripS
 
 @require_POST
 def share_ride(request, pk: int):
-    from django.contrib import messages
-
     if not request.user.is_authenticated:
         raise Http404
     booking = None
@@ -82,8 +81,6 @@ def share_ride(request, pk: int):
 
 @require_POST
 def share_revoke(request, token: str):
-    from django.contrib import messages
-
     if not request.user.is_authenticated:
         raise Http404
     share = get_object_or_404(TripShare, token=token, created_by=request.user)

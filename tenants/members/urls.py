@@ -5,7 +5,6 @@ from django.urls import include, path
 from . import api, views
 
 urlpatterns = [
-    path("join/", views.join, name="join"),
     path("account/data/", views.my_data, name="my_data"),
     path("account/data/export.json", views.my_data_export, name="my_data_export"),
     path("accounts/", include("allauth.urls")),

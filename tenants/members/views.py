@@ -19,7 +19,7 @@ from . import portability
 from .forms import AccountDeleteForm, FederationForm, RolesForm
 from .models import Membership, Role
 from .selectors import members_counts, members_list
-from .services import membership_join, membership_set_roles
+from .services import membership_set_roles
 
 
 def _safe_next(request) -> str:
@@ -27,37 +27,6 @@ def _safe_next(request) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return "/"
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def join(request):
-    """Consent screen for someone who already has an account elsewhere in the archipel."""
-    if request.membership is not None:
-        return redirect(_safe_next(request))
-    from trust.moderation import is_banned
-    from trust.views import charter_text
-
-    if is_banned(request.user):
-        return render(request, "members/cannot_join.html", status=403)
-    error = ""
-    if request.method == "POST":
-        if request.POST.get("decision") == "accept":
-            if request.POST.get("charter") == "on":
-                membership_join(request.user)
-                messages.success(request, _("Welcome! You are now a member of this territory."))
-                return redirect(_safe_next(request))
-            error = _("To join, accept the charter.")
-        else:
-            logout(request)
-            messages.info(request, _("You did not join this territory and have been signed out."))
-            return redirect("/")
-    return render(
-        request,
-        "members/join.html",
-        {"next": _safe_next(request), "charter": charter_text(), "error": error},
-        status=400 if error else 200,
-    )
 
 
 @role_required(Role.TERRITORY_ADMIN)

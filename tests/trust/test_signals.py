@@ -15,7 +15,7 @@ from themes.models import TerritorySettings
 from trips.models import Booking, Journey, Offer
 from trips.services import RideTerms, ride_fields
 from trust.models import Report, Sanction
-from trust.rules import signals
+from trust.rules import patterns_found
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def ride_point():
 def test_each_rule_fires_on_a_seeded_abusive_pattern(ride, in_alpha, alpha):
     driver, citizen, volunteer = in_alpha["driver"], in_alpha["citizen"], in_alpha["volunteer"]
     with schema_context(alpha.territory.schema_name):
-        assert signals() == []  # a normal territory: nothing to see
+        assert patterns_found() == []  # a normal territory: nothing to see
         day = timezone.localtime() - timedelta(days=2)
         day = day.replace(hour=8, minute=0, second=0, microsecond=0)
         # Five carpool rides in a day driven by the volunteer, each with its own passenger,
@@ -78,7 +78,7 @@ def test_each_rule_fires_on_a_seeded_abusive_pattern(ride, in_alpha, alpha):
         # Three reports about the driver, from two people.
         for reporter in (citizen, volunteer, citizen):
             Report.objects.create(reporter=reporter, reported=driver, reason="dangerous")
-        found = signals()
+        found = patterns_found()
         by_rule = {}
         for signal in found:
             by_rule.setdefault(signal.rule, set()).add(signal.user_id)
