@@ -1,7 +1,7 @@
 """Suspicious patterns shown to the moderators (the "signals" of the desk), from the national
-registry's anomaly rules and the territory's own terms (DOMAIN.md §4). Each pattern names the
-person, the rule and the facts that triggered it; nothing is ever applied by itself — a
-moderator decides.
+registry's anomaly rules and the territory's own terms (docs/trust.md, "Signals"). Each
+pattern names the person, the rule and the facts that triggered it; nothing is ever applied by
+itself — a moderator decides.
 
 - more than 4 carpool journeys in one day (as driver or passenger);
 - less than 30 minutes between the end of one carpool journey and the start of the next

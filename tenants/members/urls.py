@@ -1,4 +1,4 @@
-"""Joining a territory, sign-in (django-allauth), one's data, and the members admin pages."""
+"""Sign-in (django-allauth), one's data, the members and archipel admin pages (joining: trust)."""
 
 from django.urls import include, path
 

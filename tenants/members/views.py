@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,13 +19,6 @@ from .forms import AccountDeleteForm, FederationForm, RolesForm
 from .models import Membership, Role
 from .selectors import members_counts, members_list
 from .services import membership_set_roles
-
-
-def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return "/"
 
 
 @role_required(Role.TERRITORY_ADMIN)

@@ -94,11 +94,11 @@ def test_a_demo_person_exports_then_deletes_their_account(demo_server):
 
 def test_the_demo_moderators_see_the_seeded_abusive_pattern(demo_server):
     """Issue 8's acceptance: the registry-rule signals appear for the demo's seeded pattern."""
-    from trust.rules import signals
+    from trust.rules import patterns_found
 
     resident = get_user_model().objects.get(email=demo_email("resident0", SLUG))
     with schema_context(Territory.objects.get(slug=SLUG).schema_name):
-        found = {s.rule: s.explanation for s in signals() if s.user_id == resident.pk}
+        found = {s.rule: s.explanation for s in patterns_found() if s.user_id == resident.pk}
     assert {"journeys_per_day", "close_journeys"} <= set(found)
     assert found["journeys_per_day"].startswith("5 trajets le")
     admin = signed_in(demo_email("admin", SLUG))
