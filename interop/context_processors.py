@@ -2,11 +2,11 @@
 under its search results (loaded after the page). A callable, so the query runs only on the
 pages that ask (the search page)."""
 
-from .models import Provider
+from .selectors import providers_enabled
 
 
 def _any_enabled() -> bool:
-    return Provider.objects.filter(enabled=True).exists()
+    return providers_enabled().exists()
 
 
 def partner_platforms(request) -> dict:

@@ -1,7 +1,8 @@
 """Telling partners when one of their bookings changes: POST `<callback_url>/booking_events`
 with the standard's CarpoolBookingEvent (RDEX+ bookings: PATCH `<callback_url>/bookings/{id}
 ?status=`), after commit, in a Celery task (short timeout,
-retried with backoff; a partner that does not answer never holds up the driver's click)."""
+retried with backoff; a partner that does not answer never holds up the driver's click).
+`booking_changed` answers `trips.events.booking_changed` (connected in apps.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from celery import shared_task
 from django.db import transaction
 from django.test import RequestFactory
 
+from tenants.selectors import current_territory
+
 from .models import PartnerBooking
+from .rdex.parsing import STATUS_OF as RDEX_STATUS_OF
+from .selectors import partner_booking_of_booking, partner_booking_to_tell
+from .standard.parsing import booking_body
 
 TIMEOUT_S = 5
 
@@ -20,7 +26,7 @@ TIMEOUT_S = 5
 def booking_changed(booking, **_signal) -> None:
     """Called for every change of a booking; only those made through a partner with a
     callback URL are sent."""
-    made = PartnerBooking.objects.filter(booking=booking).select_related("partner").first()
+    made = partner_booking_of_booking(booking)
     if made is None or not made.partner.callback_url or made.partner.revoked_at:
         return
     pk = str(made.pk)
@@ -28,10 +34,6 @@ def booking_changed(booking, **_signal) -> None:
 
 
 def event_body(made: PartnerBooking) -> dict:
-    from tenants.selectors import current_territory
-
-    from .standard import booking_body
-
     host = current_territory().primary_host or "localhost"
     request = RequestFactory().get("/", HTTP_HOST=host)
     booking = booking_body(request, made)
@@ -46,20 +48,12 @@ def event_body(made: PartnerBooking) -> dict:
     max_retries=3,
 )
 def send_booking_event(partner_booking_id: str) -> int:
-    made = (
-        PartnerBooking.objects.select_related(
-            "partner", "booking__offer__driver", "booking__passenger"
-        )
-        .filter(pk=partner_booking_id)
-        .first()
-    )
+    made = partner_booking_to_tell(partner_booking_id)
     if made is None:
         return 0
     base = made.partner.callback_url.rstrip("/")
     if made.protocol == "rdex":  # RDEX+: the partner's own PATCH /bookings/{id}?status=
-        from .rdex import STATUS_OF
-
-        status = STATUS_OF[made.booking.status]
+        status = RDEX_STATUS_OF[made.booking.status]
         url = f"{base}/bookings/{made.pk.hex}"
         response = requests.patch(url, params={"status": status}, timeout=TIMEOUT_S)
     else:

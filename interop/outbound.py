@@ -27,6 +27,7 @@ from django.db import connection
 from core.presence import key_prefix, redis_client
 
 from .models import Provider
+from .selectors import providers_enabled
 
 BUDGET_S = 2.0
 FAILURES_TO_OPEN = 3
@@ -204,7 +205,7 @@ def external_journeys(
     pickup, dropoff, window_start: datetime, window_end: datetime, budget_s: float = BUDGET_S
 ) -> Outcome:
     """Driver journeys of every enabled provider for the search, within `budget_s` in all."""
-    providers = list(Provider.objects.filter(enabled=True))
+    providers = list(providers_enabled())
     outcome = Outcome([], [], [])
     if not providers:
         return outcome

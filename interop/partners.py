@@ -1,4 +1,5 @@
-"""Partner keys, limits and the access log, shared by the standard APIs.
+"""Partner keys, limits and the access log, shared by the standard APIs (`partner_api`: the
+key, the endpoints it may call, the rate, errors as each standard writes them).
 
 A key is `<prefix>.<secret>`: the prefix finds the partner, the SHA-256 of the whole key is
 compared in constant time; the key itself is shown once, at creation, and never stored."""
@@ -7,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import math
 import secrets
 from functools import wraps
 
@@ -21,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core import ratelimit
 from core.errors import Conflict
 
+from .errors import BadRequest, Forbidden
 from .models import Partner, PartnerCall
 
 WINDOW_S = 60
@@ -148,47 +148,3 @@ def _guarded(request, partner, endpoint, style, view, *args, **kwargs):
         return error("already_exists", 409, style)
     except Http404 as exc:
         return error(str(exc) or "Not found.", 404, style)
-
-
-class BadRequest(Exception):
-    pass
-
-
-class Forbidden(Exception):
-    """The partner may not do this (e.g. decide for the driver)."""
-
-
-def number(query, name: str, *, required=True, default=None, low=None, high=None) -> float:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        if required:
-            raise BadRequest(f"{name} is required.")
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a number.") from None
-    if (
-        not math.isfinite(value)
-        or (low is not None and value < low)
-        or (high is not None and value > high)
-    ):
-        raise BadRequest(f"{name} is out of range.")
-    return value
-
-
-def integer(query, name: str, **bounds) -> int | None:
-    value = number(query, name, **bounds)
-    if value is not None and value != int(value):
-        raise BadRequest(f"{name} must be an integer.")
-    return None if value is None else int(value)
-
-
-def json_body(request) -> dict:
-    try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BadRequest("The body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object.")
-    return body

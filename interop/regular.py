@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 
 from trips.selectors import Match, offers_matching
 
-from .partners import BadRequest, integer
-from .standard import MAX_DAYS_AHEAD, search_query
+from .errors import BadRequest
+from .parsing import MAX_DAYS_AHEAD, integer, search_query
 
 WEEKDAY_CODES = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -3,7 +3,9 @@ admin pages, and the partners' results under a search."""
 
 from django.urls import include, path
 
-from . import api, rdex, standard, views
+from . import api, views
+from .rdex import views as rdex
+from .standard import views as standard
 
 standard_covoiturage = [
     path("status", standard.status, name="standard_status"),

@@ -15,9 +15,10 @@ from core.permissions import role_required
 from tenants.members.models import Role
 from trips.forms import SearchForm
 
-from .models import Endpoint, Partner, PartnerCall, Provider
+from .models import Endpoint, Partner, Provider
 from .outbound import breaker_open_until, breaker_reset, external_journeys
 from .partners import partner_register, partner_revoke
+from .selectors import partner_calls_latest, partners_listed, providers_listed
 
 
 class PartnerForm(forms.Form):
@@ -59,8 +60,8 @@ def partners(request):
         {
             "form": form,
             "key": key,
-            "partners": Partner.objects.all(),
-            "calls": PartnerCall.objects.select_related("partner")[:100],
+            "partners": partners_listed(),
+            "calls": partner_calls_latest(),
         },
         status=400 if form.errors else 200,
     )
@@ -105,7 +106,7 @@ def providers(request):
         form.save()
         messages.success(request, _("Provider added: its journeys now appear in searches."))
         return redirect("providers")
-    listed = [(p, breaker_open_until(p)) for p in Provider.objects.all()]
+    listed = [(p, breaker_open_until(p)) for p in providers_listed()]
     return render(
         request,
         "interop/providers.html",
