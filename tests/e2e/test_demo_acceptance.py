@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from demo.seed import DEMO_PARTNER_KEY, DEMO_PASSWORD, demo_email, demo_host
 from tenants.models import Territory
 from trips.models import Booking
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from interop.partners import partner_register
-from trips.services import regular_ride_publish
+from trips.services.regular import regular_ride_publish
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES
 

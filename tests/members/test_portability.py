@@ -16,7 +16,9 @@ from tenants.members.models import Membership
 from tenants.members.services import membership_join
 from trips import alerts, conversations
 from trips.models import Booking, Journey, Offer
-from trips.services import booking_confirm, booking_decide, offer_publish
+from trips.services.bookings import booking_decide
+from trips.services.journeys import booking_confirm
+from trips.services.rides import offer_publish
 
 from ..conftest import PASSWORD
 from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at

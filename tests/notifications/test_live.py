@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from archipel.asgi import application
 from core import presence
 from notifications.models import Notification
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, tomorrow_at
 from ..trips.test_booking import book

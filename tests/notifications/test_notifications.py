@@ -10,7 +10,8 @@ from django.core import mail
 from core import presence
 from notifications.models import Kind, Notification
 from trips import conversations, reminders
-from trips.services import booking_decide, offer_publish
+from trips.services.bookings import booking_decide
+from trips.services.rides import offer_publish
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 from ..trips.test_booking import book

@@ -13,7 +13,8 @@ from core.models import e164, identity_key, normalise_last_name
 from matching.network import Place
 from observatory.rpc import payloads, validate
 from trips.models import Booking, Offer
-from trips.services import Report, booking_confirm, booking_decide
+from trips.services.bookings import booking_decide
+from trips.services.journeys import JourneyReport, booking_confirm
 
 from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES
 from ..trips.test_booking import book
@@ -47,7 +48,7 @@ def journey_confirmed(ride, in_alpha, reports: dict):
 
 
 def full_report(booking):
-    return Report(
+    return JourneyReport(
         pickup_at=booking.pickup_at,
         dropoff_at=booking.dropoff_at,
         pickup=Place(ESCALDES.lon, ESCALDES.lat),

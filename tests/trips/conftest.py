@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from matching.network import Place
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 # Real places on the Andorra road network.
 ENCAMP = Place(1.5800, 42.5360, "Encamp")

@@ -15,7 +15,8 @@ from observatory.aggregates import ReportPeriod
 from observatory.datasets import dataset
 from trips import alerts
 from trips.models import Alert, AlertMatch
-from trips.services import offer_publish, regular_ride_publish
+from trips.services.regular import regular_ride_publish
+from trips.services.rides import offer_publish
 
 from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 

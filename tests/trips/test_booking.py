@@ -12,14 +12,9 @@ from django_tenants.utils import schema_context
 from trips.errors import Conflict
 from trips.models import Booking, Journey, Offer
 from trips.pricing import share
-from trips.services import (
-    booking_cancel,
-    booking_confirm,
-    booking_decide,
-    booking_request,
-    offer_cancel,
-    offer_publish,
-)
+from trips.services.bookings import booking_cancel, booking_decide, booking_request
+from trips.services.journeys import booking_confirm
+from trips.services.rides import offer_cancel, offer_publish
 
 from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 

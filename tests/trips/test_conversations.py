@@ -16,7 +16,7 @@ from archipel.asgi import application
 from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
 from trips.conversations import conversation_of, unread, unread_total
 from trips.models import Booking, Message, ReadMark
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 from .test_booking import book

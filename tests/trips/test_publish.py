@@ -9,7 +9,7 @@ from django.utils import timezone
 from matching.network import Place
 from trips.errors import ValidationError
 from trips.models import Offer
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 from .conftest import ANDORRA_LA_VELLA, ENCAMP, tomorrow_at
 

@@ -12,7 +12,8 @@ from django_tenants.utils import schema_context
 from trips.errors import Conflict, ValidationError
 from trips.models import Booking, Offer, RegularRide
 from trips.selectors import offers_matching
-from trips.services import booking_request, regular_ride_cancel, regular_ride_publish
+from trips.services.bookings import booking_request
+from trips.services.regular import regular_ride_cancel, regular_ride_publish
 
 from .conftest import ANDORRA_LA_VELLA, ENCAMP, ESCALDES
 from .test_pages import place_fields

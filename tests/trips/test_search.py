@@ -10,7 +10,7 @@ import numpy as np
 from matching.graphs import load_graph
 from matching.network import Place
 from trips.selectors import _evaluate, offers_matching
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 from .conftest import ANDORRA_LA_VELLA, CANILLO, ENCAMP, ESCALDES, SANT_JULIA, tomorrow_at
 

@@ -10,7 +10,7 @@ from core import blocks
 from core.errors import Conflict
 from tenants.members.services import membership_join
 from trips import conversations
-from trips.services import booking_decide
+from trips.services.bookings import booking_decide
 
 from ..conftest import PASSWORD
 from ..trips.conftest import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at

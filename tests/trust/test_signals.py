@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from demo.seed import _past_ride
 from themes.models import TerritorySettings
 from trips.models import Booking, Journey, Offer
-from trips.services import RideTerms, ride_fields
+from trips.services.rides import RideTerms, ride_fields
 from trust.models import Report, Sanction
 from trust.rules import signals
 

@@ -1,0 +1,15 @@
+"""REST API for rides and bookings (`/api/v1/…`, routes in trips/urls.py), thin over services
+and selectors; one module per use case:
+
+- `trips.api.offers`: one-off rides (`Offers`, `OfferDetail`, `OfferCancel`);
+- `trips.api.regular`: weekly rides (`RegularRides`, `RegularRideDetail`, `RegularRideCancel`);
+- `trips.api.search`: `Search`, with `search_of` and `search_parameters`;
+- `trips.api.bookings`: `Bookings`, `BookingAction`, `BookingConfirm`;
+- `trips.api.alerts`: `Alerts`, `AlertDetail`;
+- `trips.api.shared`: the serializers several of them use.
+
+`search_of` and `search_parameters` are re-exported here for interop's standard search."""
+
+from .search import search_of, search_parameters
+
+__all__ = ["search_of", "search_parameters"]
