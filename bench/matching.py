@@ -47,7 +47,7 @@ from trips.selectors import (  # noqa: E402
     candidates,
     offers_matching,
 )
-from trips.services import active_window, offer_publish  # noqa: E402
+from trips.services.rides import active_window, offer_publish  # noqa: E402
 
 GRAPH = "bench-region"
 SEED = 20261126

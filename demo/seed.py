@@ -40,7 +40,7 @@ from tenants.models import Domain, Territory
 from themes.services import settings_update, theme_update
 from trips.models import Booking, Confirmation, Journey
 from trips.pricing import share
-from trips.services import RideTerms, departure_offer, ride_fields
+from trips.services.rides import RideTerms, departure_offer, ride_fields
 
 DEMO_PASSWORD = "archipel-demo"
 SUPERUSER_EMAIL = "superadmin@archipel.example"

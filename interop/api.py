@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import IsTerritoryMember
-from trips.api import search_of, search_parameters
+from trips.api.search import search_of, search_parameters
 
 from .outbound import external_journeys
 

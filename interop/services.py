@@ -12,7 +12,8 @@ from django.db import transaction
 from core.errors import Conflict
 from matching.network import Place
 from trips import conversations
-from trips.services import booking_cancel, booking_confirm, booking_request
+from trips.services.bookings import booking_cancel, booking_request
+from trips.services.journeys import booking_confirm
 
 from .errors import BadRequest
 from .models import Partner, PartnerBooking, PartnerPassenger

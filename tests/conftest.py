@@ -26,7 +26,8 @@ from tenants.members.models import Role
 from tenants.members.services import membership_join
 from tenants.models import Territory
 from trips.models import Booking, Journey, Offer
-from trips.services import booking_decide, offer_publish
+from trips.services.bookings import booking_decide
+from trips.services.rides import offer_publish
 
 # The shared helpers' asserts report like the tests' own (before they are first imported).
 pytest.register_assert_rewrite(

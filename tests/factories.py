@@ -10,7 +10,8 @@ from django.utils import timezone
 from core.services import user_ensure_verified
 from matching.network import Place
 from trips.models import Booking, Journey, Offer
-from trips.services import booking_confirm, booking_decide, booking_request
+from trips.services.bookings import booking_decide, booking_request
+from trips.services.journeys import booking_confirm
 
 PASSWORD = "correct-horse-battery"
 

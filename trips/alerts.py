@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
+from celery import signature
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,8 @@ from notifications.services import notify
 
 from .errors import Conflict, ValidationError
 from .models import Alert, AlertMatch, Offer
+from .notifications import ride_label
+from .selectors import ride_serves
 
 INLINE_MAX = 50  # active alerts in the territory above which matching goes to Celery
 MAX_DAYS_AHEAD = 366
@@ -134,9 +137,6 @@ TEMPLATE = gettext_noop("A new ride matches your alert %(alert)s: %(ride)s, pick
 def match_offers(offer_ids: Iterable[int]) -> int:
     """Run every active alert against the given rides; notify each passenger once per ride.
     Returns the number of notifications."""
-    from .notifications import ride_label
-    from .selectors import ride_serves
-
     graph = territory_graph()
     routes: dict[tuple[int, int], object] = {}
     fired = 0
@@ -179,9 +179,11 @@ def after_publish(offer_ids: list[int]) -> None:
 
     def run() -> None:
         if active().count() > INLINE_MAX:
-            from .tasks import match_alerts
-
-            match_alerts.delay(offer_ids)
+            # Queued by the task's name: trips.tasks imports this module to run it, so this
+            # module does not import trips.tasks back. The signature resolves to the registered
+            # task (trips.apps imports trips.tasks), hence the same schema headers and eager
+            # mode as `match_alerts.delay`.
+            signature("trips.match_alerts", args=(offer_ids,)).delay()
         else:
             match_offers(offer_ids)
 

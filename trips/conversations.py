@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from celery import signature
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -116,13 +117,10 @@ def tell_if_away(conversation: Conversation, user_id: int, message: Message) -> 
         subject = _("New message from %(name)s") % {"name": message.author.display_name}
         email(user, subject, [subject + " :", message.body[:1000]], link(conversation))
     elif cache.add(gate + "-digest", 1, EMAIL_EVERY):
-        from .tasks import message_digest
-
         wait = EMAIL_EVERY - (time.time() - float(cache.get(gate) or time.time()))
-        pk = conversation.pk
-        transaction.on_commit(
-            lambda: message_digest.apply_async((pk, user_id), countdown=max(1, round(wait)))
-        )
+        # Queued by the task's name, as trips.alerts does: trips.tasks imports this module.
+        digest = signature("trips.message_digest", args=(conversation.pk, user_id))
+        transaction.on_commit(lambda: digest.apply_async(countdown=max(1, round(wait))))
 
 
 def send_digest(conversation_pk: int, user_id: int) -> bool:

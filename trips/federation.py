@@ -10,8 +10,11 @@ from django.contrib.gis.geos import Point
 from django.db.models import Q
 from django_tenants.utils import schema_context
 
+from tenants.members.selectors import memberships_everywhere
 from tenants.models import Territory
 from themes.services import theme_get
+
+from .models import Booking
 
 
 def neighbours(territory: Territory, points: list[Point]) -> list[Territory]:
@@ -73,10 +76,6 @@ class BookingsElsewhere:
 def bookings_elsewhere(user, here: Territory) -> list[BookingsElsewhere]:
     """The person's bookings as a passenger in the other territories they are a member of
     (two queries per territory of the deployment)."""
-    from tenants.members.selectors import memberships_everywhere
-
-    from .models import Booking
-
     found = []
     for territory, _membership in memberships_everywhere(user, besides=here.schema_name):
         bookings = list(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.network import Place
 
 from .models import WEEKDAYS
-from .services import Report
+from .services.journeys import JourneyReport
 
 
 class PlaceField(forms.MultiValueField):
@@ -268,7 +268,7 @@ class ConfirmForm(forms.Form):
     dropoff_lon = forms.FloatField(required=False, widget=forms.HiddenInput)
     dropoff_lat = forms.FloatField(required=False, widget=forms.HiddenInput)
 
-    def report(self, day) -> Report:
+    def report(self, day) -> JourneyReport:
         """The report for a ride on `day` (the booked pickup's local date)."""
         data = self.cleaned_data
 
@@ -280,7 +280,7 @@ class ConfirmForm(forms.Form):
             lon, lat = data.get(f"{prefix}_lon"), data.get(f"{prefix}_lat")
             return Place(lon, lat) if lon is not None and lat is not None else None
 
-        return Report(
+        return JourneyReport(
             pickup_at=at("pickup_time"),
             dropoff_at=at("dropoff_time"),
             pickup=place("pickup"),

@@ -3,8 +3,9 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from . import services
 from .models import Alert, Booking, Journey, Message, Offer, ReadMark, RegularRide
+from .services.bookings import booking_cancel
+from .services.rides import offer_cancel
 
 
 def _point(p) -> dict | None:
@@ -91,11 +92,11 @@ def member_leaving(user, **_signal) -> None:
     now = timezone.now()
     reason = "account deleted"
     for offer in Offer.objects.filter(driver_id=user.pk, status="active", departure_at__gt=now):
-        services.offer_cancel(offer, by=user, reason=reason)
+        offer_cancel(offer, by=user, reason=reason)
     holding = Booking.objects.filter(
         passenger_id=user.pk, status__in=Booking.HOLDS_SEATS, offer__departure_at__gt=now
     )
     for booking in holding:
-        services.booking_cancel(booking, by=user, reason=reason)
+        booking_cancel(booking, by=user, reason=reason)
     Alert.objects.filter(passenger_id=user.pk).delete()
     ReadMark.objects.filter(user_id=user.pk).delete()

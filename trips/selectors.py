@@ -1,5 +1,6 @@
-"""Finding rides for a passenger: PostGIS prefilter, then exact detours for every survivor in
-one engine step (docs/matching.md explains the algorithm and the ranking)."""
+"""Reads of rides and bookings. Finding rides for a passenger: PostGIS prefilter, then exact
+detours for every survivor in one engine step (docs/matching.md explains the algorithm and the
+ranking). Which bookings a person may see."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.contrib.gis.geos import Point
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -22,7 +23,7 @@ from tenants.selectors import current_territory
 
 from . import federation
 from .federation import Label
-from .models import Offer
+from .models import Booking, Offer
 from .pricing import share
 
 # Ranking: minutes of extra driving, plus half the minutes between the passenger's preferred
@@ -303,3 +304,9 @@ def match_one(offer: Offer, pickup: Place, dropoff: Place) -> Match | None:
     end = offer.departure_at + timedelta(seconds=offer.duration_s * 2, minutes=offer.margin_minutes)
     matches = _evaluate(graph, [offer], p, d, start, end)
     return matches[0] if matches else None
+
+
+def bookings_visible_to(user) -> QuerySet[Booking]:
+    """The bookings a person may see: theirs as a passenger and those on the rides they drive
+    (anyone else gets a 404)."""
+    return Booking.objects.filter(Q(passenger=user) | Q(offer__driver=user))

@@ -1,8 +1,9 @@
-"""Background work of rides (Celery)."""
+"""Background work of rides (Celery). Tasks import the modules they run; those modules queue
+them by name (`celery.signature("trips.…")`), never by importing this one."""
 
 from celery import shared_task
 
-from . import conversations, reminders
+from . import alerts, conversations, reminders
 
 
 @shared_task(name="trips.send_reminders")
@@ -20,6 +21,4 @@ def message_digest(conversation_pk: int, user_id: int) -> bool:
 @shared_task(name="trips.match_alerts")
 def match_alerts(offer_ids: list[int]) -> int:
     """Alerts against newly published rides, when the territory has many alerts."""
-    from .alerts import match_offers
-
-    return match_offers(offer_ids)
+    return alerts.match_offers(offer_ids)

@@ -23,7 +23,7 @@ from tenants.members.models import Membership, Role
 from themes.models import TerritorySettings
 from themes.services import settings_get
 from trips.conversations import participants
-from trips.services import offer_withdraw
+from trips.services.rides import offer_withdraw
 
 from .models import AuditEntry, Report, ReportReason, Sanction
 from .selectors import moderators_list, sanction_in_force

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from trips import conversations
-from trips.views import conversation_page
+from trips.views.conversation import conversation_page
 
 from .. import selectors
 from .common import enabled

@@ -15,7 +15,7 @@ from demo.seed import DEMO_PARTNER_KEY, DEMO_PASSWORD, demo_email, demo_host
 from tenants.models import Territory
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 from trips.models import Booking
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 SLUG = "andorra-la-vella"

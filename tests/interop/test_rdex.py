@@ -124,7 +124,7 @@ def test_a_partner_books_the_driver_accepts_the_partner_hears_and_they_talk(
 ):
     from archipel.celery import app
     from trips.models import Booking, Message
-    from trips.services import booking_decide
+    from trips.services.bookings import booking_decide
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     with serving() as partner_server:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from interop.partners import partner_register
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES
-from trips.services import regular_ride_publish
+from trips.services.regular import regular_ride_publish
 
 pytestmark = pytest.mark.django_db
 STANDARD = "/interop/standard-covoiturage/v1"

@@ -222,7 +222,7 @@ def send(cast, key, method, path, body=None, **query):
 
 def test_a_maas_app_books_a_ride_the_driver_accepts_and_they_talk(maas, ride, in_alpha, alpha):
     from trips.models import Booking, Message
-    from trips.services import booking_decide
+    from trips.services.bookings import booking_decide
 
     partner, key = maas
     [journey] = call(alpha, key, "/driver_journeys", **search_query(tomorrow_at(8, 15))).json()
@@ -317,7 +317,7 @@ def test_the_partner_hears_of_changes_on_its_own_server(
     """POST <callback_url>/booking_events, to a real HTTP server on loopback."""
     from archipel.celery import app
     from trips.models import Booking
-    from trips.services import booking_decide
+    from trips.services.bookings import booking_decide
 
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     with serving() as partner_server:

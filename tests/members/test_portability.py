@@ -17,7 +17,9 @@ from tenants.members.services import membership_join
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, PASSWORD, book, tomorrow_at
 from trips import alerts, conversations
 from trips.models import Booking, Journey, Offer
-from trips.services import booking_confirm, booking_decide, offer_publish
+from trips.services.bookings import booking_decide
+from trips.services.journeys import booking_confirm
+from trips.services.rides import offer_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from core import presence
 from notifications.models import Notification
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, book, tomorrow_at
 from tests.websockets import in_db, run
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 
 def test_live_notification_reaches_the_persons_open_pages_only(

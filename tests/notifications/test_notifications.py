@@ -11,7 +11,8 @@ from core import presence
 from notifications.models import Kind, Notification
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
 from trips import conversations, reminders
-from trips.services import booking_decide, offer_publish
+from trips.services.bookings import booking_decide
+from trips.services.rides import offer_publish
 
 pytestmark = pytest.mark.django_db
 

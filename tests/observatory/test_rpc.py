@@ -14,7 +14,7 @@ from matching.network import Place
 from observatory.rpc import payloads, validate
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES, registry_journey
 from trips.models import Booking
-from trips.services import Report
+from trips.services.journeys import JourneyReport
 
 
 def test_identity_key_follows_the_registry_example():
@@ -25,7 +25,7 @@ def test_identity_key_follows_the_registry_example():
 
 
 def full_report(booking):
-    return Report(
+    return JourneyReport(
         pickup_at=booking.pickup_at,
         dropoff_at=booking.dropoff_at,
         pickup=Place(ESCALDES.lon, ESCALDES.lat),

@@ -16,7 +16,8 @@ from observatory.datasets import dataset
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
 from trips import alerts
 from trips.models import Alert, AlertMatch
-from trips.services import offer_publish, regular_ride_publish
+from trips.services.regular import regular_ride_publish
+from trips.services.rides import offer_publish
 
 pytestmark = pytest.mark.django_db
 

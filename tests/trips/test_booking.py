@@ -13,14 +13,9 @@ from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_a
 from trips.errors import Conflict
 from trips.models import Booking, Journey, Offer
 from trips.pricing import share
-from trips.services import (
-    booking_cancel,
-    booking_confirm,
-    booking_decide,
-    booking_request,
-    offer_cancel,
-    offer_publish,
-)
+from trips.services.bookings import booking_cancel, booking_decide, booking_request
+from trips.services.journeys import booking_confirm
+from trips.services.rides import offer_cancel, offer_publish
 
 
 def test_price_is_the_public_rate_per_km_rounded_to_ten_cents():

@@ -11,12 +11,12 @@ from matching.network import Place
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES
 from trips.errors import ValidationError
 from trips.models import Confirmation, Journey
-from trips.services import Report, booking_confirm
+from trips.services.journeys import JourneyReport, booking_confirm
 
 
 def test_reported_times_and_positions_are_kept_with_each_confirmation(done, in_alpha):
     picked = timezone.now() - timedelta(minutes=18)
-    report = Report(
+    report = JourneyReport(
         pickup_at=picked,
         dropoff_at=picked + timedelta(minutes=9),
         pickup=Place(ESCALDES.lon + 0.001, ESCALDES.lat),
@@ -39,17 +39,17 @@ def test_reported_times_and_positions_are_kept_with_each_confirmation(done, in_a
 @pytest.mark.parametrize(
     ("report", "field"),
     [
-        (Report(pickup_at=timezone.now() + timedelta(hours=3)), "pickup_at"),  # future
-        (Report(pickup_at=timezone.now() - timedelta(hours=9)), "pickup_at"),  # long before
+        (JourneyReport(pickup_at=timezone.now() + timedelta(hours=3)), "pickup_at"),  # future
+        (JourneyReport(pickup_at=timezone.now() - timedelta(hours=9)), "pickup_at"),  # long before
         (
-            Report(
+            JourneyReport(
                 pickup_at=timezone.now() - timedelta(minutes=10),
                 dropoff_at=timezone.now() - timedelta(minutes=15),
             ),
             "dropoff_at",
         ),
-        (Report(pickup=Place(2.35, 48.85)), "pickup"),  # Paris: another trip
-        (Report(dropoff=Place(float("nan"), 42.5)), "dropoff"),
+        (JourneyReport(pickup=Place(2.35, 48.85)), "pickup"),  # Paris: another trip
+        (JourneyReport(dropoff=Place(float("nan"), 42.5)), "dropoff"),
     ],
 )
 def test_a_report_that_does_not_fit_the_ride_is_refused_and_nothing_is_saved(

@@ -15,7 +15,7 @@ from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_a
 from tests.websockets import in_db, run
 from trips.conversations import conversation_of, unread, unread_total
 from trips.models import Booking, Message, ReadMark
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_no_shared_search_when_either_side_opts_out(ride, alpha, beta):
 
 
 def test_local_rides_come_first_in_one_ranking_and_stay_unlabelled(ride, alpha, beta, in_alpha):
-    from trips.services import offer_publish
+    from trips.services.rides import offer_publish
 
     with schema_context(beta.territory.schema_name):
         local = offer_publish(

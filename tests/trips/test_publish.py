@@ -10,7 +10,7 @@ from matching.network import Place
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, tomorrow_at
 from trips.errors import ValidationError
 from trips.models import Offer
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 
 def test_route_is_computed_and_stored(ride):

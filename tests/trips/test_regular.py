@@ -14,7 +14,8 @@ from tests.forms import place_fields
 from trips.errors import Conflict, ValidationError
 from trips.models import Booking, Offer, RegularRide
 from trips.selectors import offers_matching
-from trips.services import booking_request, regular_ride_cancel, regular_ride_publish
+from trips.services.bookings import booking_request
+from trips.services.regular import regular_ride_cancel, regular_ride_publish
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -11,7 +11,7 @@ from matching.graphs import load_graph
 from matching.network import Place
 from tests.factories import ANDORRA_LA_VELLA, CANILLO, ENCAMP, ESCALDES, SANT_JULIA, tomorrow_at
 from trips.selectors import _evaluate, offers_matching
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 
 
 def test_passenger_on_the_way_finds_the_ride_with_pickup_time_detour_and_price(ride):

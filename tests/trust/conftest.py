@@ -2,7 +2,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from trips.models import Journey
-from trips.services import booking_confirm
+from trips.services.journeys import booking_confirm
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tenants.members.services import membership_join
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES, PASSWORD, book, tomorrow_at
 from tests.forms import SEARCH
 from trips import conversations
-from trips.services import booking_decide
+from trips.services.bookings import booking_decide
 
 pytestmark = pytest.mark.django_db
 API_SEARCH = {

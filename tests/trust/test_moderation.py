@@ -12,7 +12,7 @@ from notifications.models import Notification
 from tenants.members.models import Membership, Role
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, PASSWORD, book, tomorrow_at
 from trips.models import Offer
-from trips.services import offer_publish
+from trips.services.rides import offer_publish
 from trust.models import AuditEntry, Report, Sanction
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ def test_review_regressions_messages_stay_private_and_moderators_stay_in_their_p
     """Found by review: the report form showed any message to anyone; a moderator could lift
     their own measure or sanction an administrator; bad ids gave 500s."""
     from trips import conversations
-    from trips.services import booking_decide
+    from trips.services.bookings import booking_decide
 
     with schema_context(alpha.territory.schema_name):
         booking = booking_decide(

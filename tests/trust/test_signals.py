@@ -13,7 +13,7 @@ from demo.seed import _past_ride
 from tests.factories import ENCAMP, ESCALDES
 from themes.models import TerritorySettings
 from trips.models import Booking, Journey, Offer
-from trips.services import RideTerms, ride_fields
+from trips.services.rides import RideTerms, ride_fields
 from trust.models import Report, Sanction
 from trust.rules import patterns_found
 

@@ -1,0 +1,106 @@
+"""`/api/v1/search/`: the rides that can take a passenger from → to around a time, best first.
+`search_of` and `search_parameters` also serve interop's standard search."""
+
+from datetime import datetime, time, timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.permissions import IsTerritoryMember
+from matching.network import Place
+from tenants.selectors import site_url
+
+from ..selectors import MAX_RESULTS, offers_matching
+from ..services.searches import search_logged
+from .offers import OfferSerializer
+
+
+class MatchSerializer(serializers.Serializer):
+    offer = OfferSerializer()
+    pickup_at = serializers.DateTimeField()
+    dropoff_at = serializers.DateTimeField()
+    detour_minutes = serializers.IntegerField()
+    price = serializers.DecimalField(max_digits=7, decimal_places=2)
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    territory = serializers.SerializerMethodField(
+        help_text="Null for a ride of this territory; otherwise the neighbouring territory of "
+        "the archipel that publishes it, where it is booked (same account)."
+    )
+
+    def get_territory(self, match) -> dict | None:
+        if match.elsewhere is None:
+            return None
+        request = self.context["request"]
+        return {
+            "slug": match.elsewhere.slug,
+            "name": match.elsewhere.name,
+            "ride_url": site_url(request, match.elsewhere.host).rstrip("/")
+            + reverse("offer_detail", args=[match.offer.pk]),
+        }
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    from_lon = serializers.FloatField(min_value=-180, max_value=180)
+    from_lat = serializers.FloatField(min_value=-90, max_value=90)
+    to_lon = serializers.FloatField(min_value=-180, max_value=180)
+    to_lat = serializers.FloatField(min_value=-90, max_value=90)
+    date = serializers.DateField()
+    time = serializers.TimeField(default=time(8, 0))
+    window_minutes = serializers.IntegerField(min_value=0, max_value=720, default=60)
+    seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=MAX_RESULTS)
+    federated = serializers.BooleanField(
+        default=True, help_text="Also the rides of neighbouring territories of the archipel."
+    )
+
+
+def search_parameters(leave_out: tuple[str, ...] = ()) -> list[OpenApiParameter]:
+    """The search's query parameters, for the OpenAPI schema."""
+    required = {"from_lon", "from_lat", "to_lon", "to_lat", "date"}
+    return [
+        OpenApiParameter(name, required=name in required)
+        for name in SearchQuerySerializer().fields
+        if name not in leave_out
+    ]
+
+
+class Search(APIView):
+    """Rides that can take the passenger from → to around the given time, best first."""
+
+    permission_classes = [IsTerritoryMember]
+
+    @extend_schema(
+        parameters=search_parameters(),
+        responses=MatchSerializer(many=True),
+    )
+    def get(self, request):
+        q, pickup, dropoff, start, end = search_of(request)
+        matches = offers_matching(
+            pickup=pickup,
+            dropoff=dropoff,
+            window_start=start,
+            window_end=end,
+            seats=q["seats"],
+            limit=q["limit"],
+            federated=q["federated"],
+            viewer=request.user,
+        )
+        search_logged(pickup, dropoff, matches)
+        return Response(MatchSerializer(matches, many=True, context={"request": request}).data)
+
+
+def search_of(request):
+    """A search's checked parameters, its two places and its time window (400 when bad)."""
+    query = SearchQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    q = query.validated_data
+    centre = timezone.make_aware(datetime.combine(q["date"], q["time"]))
+    half = timedelta(minutes=q["window_minutes"] / 2)
+    pickup = Place(q["from_lon"], q["from_lat"])
+    dropoff = Place(q["to_lon"], q["to_lat"])
+    return q, pickup, dropoff, centre - half, centre + half
