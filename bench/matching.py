@@ -98,6 +98,15 @@ def setup_graph_and_territory():
     return territory
 
 
+OFFER_COLUMNS = (
+    "driver_id, origin_label, destination_label, origin, destination, graph_name, "
+    "origin_node, destination_node, route, distance_m, duration_s, reach, departure_at, "
+    "active_window, "
+    "margin_minutes, seats, seats_taken, cost_per_km, max_detour_ratio, "
+    "instant_booking, comment, status, created_at"
+)
+
+
 def bulk_offers(graph, count: int, driver_id: int, rng: np.random.Generator) -> None:
     """Insert `count` rides with COPY: one shortest-path tree per origin hub yields many
     routes at once."""
@@ -112,12 +121,7 @@ def bulk_offers(graph, count: int, driver_id: int, rng: np.random.Generator) -> 
         reachable = np.flatnonzero((tree.time > 600) & (tree.time < 3600))
         dests = rng.choice(reachable, size=per_hub, replace=len(reachable) < per_hub)
         distance = tree.distances(dests)
-        # Walk every path back to the hub at once, keeping every 8th node for the line.
-        current, steps = dests.copy(), [dests.copy()]
-        while (current != hub).any():
-            current = np.where(current == hub, hub, tree.predecessors[current])
-            steps.append(current.copy())
-        chain = np.array(steps)  # depth × rides, from destination back to the hub
+        chain = _paths_to_hub(tree, hub, dests)
         ratio = rng.choice([0.15, 0.25, 0.35], size=per_hub)
         departures = rng.integers(0, 7 * 24 * 60, size=per_hub) % (7 * 24 * 60)
         for i, dest in enumerate(dests.tolist()):
@@ -125,64 +129,73 @@ def bulk_offers(graph, count: int, driver_id: int, rng: np.random.Generator) -> 
             nodes = nodes[: int(np.argmax(nodes == hub)) + 1][::-1]
             kept = np.unique(np.concatenate([nodes[::8], nodes[-1:]]))
             kept = nodes[np.isin(nodes, kept)]
-            line = ",".join(f"{graph.lon[n]:.6f} {graph.lat[n]:.6f}" for n in kept)
             if len(kept) < 2:
                 continue
-            reach = reach_metres(float(distance[i]), float(ratio[i])) / 2
-            mid_lon = (graph.lon[hub] + graph.lon[dest]) / 2
-            mid_lat = (graph.lat[hub] + graph.lat[dest]) / 2
-            dlat = reach / 111_195.0
-            dlon = reach / (111_195.0 * np.cos(np.radians(abs(mid_lat) + dlat)))
-            box = (
-                f"SRID=4326;POLYGON(({mid_lon - dlon} {mid_lat - dlat},{mid_lon + dlon} "
-                f"{mid_lat - dlat},{mid_lon + dlon} {mid_lat + dlat},{mid_lon - dlon} "
-                f"{mid_lat + dlat},{mid_lon - dlon} {mid_lat - dlat}))"
-            )
             minute = int(departures[i])
             departure = start_day + timedelta(days=minute // 1440, minutes=6 * 60 + minute % 840)
-            lower, upper = active_window(departure, 15, float(tree.time[dest]), ratio[i])
-            buffer.write(
-                "\t".join(
-                    [
-                        str(driver_id),
-                        "A",
-                        "B",
-                        f"SRID=4326;POINT({graph.lon[hub]} {graph.lat[hub]})",
-                        f"SRID=4326;POINT({graph.lon[dest]} {graph.lat[dest]})",
-                        GRAPH,
-                        str(hub),
-                        str(dest),
-                        f"SRID=4326;LINESTRING({line})",
-                        str(round(float(distance[i]))),
-                        str(round(float(tree.time[dest]))),
-                        box,
-                        departure.isoformat(),
-                        f"[{lower.isoformat()},{upper.isoformat()})",
-                        "15",
-                        "3",
-                        "0",
-                        "0.080",
-                        f"{ratio[i]:.2f}",
-                        "f",
-                        "",
-                        "active",
-                        timezone.now().isoformat(),
-                    ]
-                )
-                + "\n"
-            )
-    columns = (
-        "driver_id, origin_label, destination_label, origin, destination, graph_name, "
-        "origin_node, destination_node, route, distance_m, duration_s, reach, departure_at, "
-        "active_window, "
-        "margin_minutes, seats, seats_taken, cost_per_km, max_detour_ratio, "
-        "instant_booking, comment, status, created_at"
+            ride = (hub, dest, kept, float(distance[i]), float(tree.time[dest]), ratio[i])
+            buffer.write(_offer_row(graph, driver_id, ride, departure))
+    _copy_offers(buffer)
+
+
+def _paths_to_hub(tree, hub: int, dests: np.ndarray) -> np.ndarray:
+    """Every path back to the hub at once (depth × rides, from destination to the hub)."""
+    current, steps = dests.copy(), [dests.copy()]
+    while (current != hub).any():
+        current = np.where(current == hub, hub, tree.predecessors[current])
+        steps.append(current.copy())
+    return np.array(steps)
+
+
+def _offer_row(graph, driver_id: int, ride: tuple, departure) -> str:
+    """One ride as a COPY line: its route keeps every 8th node of the path."""
+    hub, dest, kept, distance_m, duration_s, ratio = ride
+    line = ",".join(f"{graph.lon[n]:.6f} {graph.lat[n]:.6f}" for n in kept)
+    reach = reach_metres(distance_m, float(ratio)) / 2
+    mid_lon = (graph.lon[hub] + graph.lon[dest]) / 2
+    mid_lat = (graph.lat[hub] + graph.lat[dest]) / 2
+    dlat = reach / 111_195.0
+    dlon = reach / (111_195.0 * np.cos(np.radians(abs(mid_lat) + dlat)))
+    box = (
+        f"SRID=4326;POLYGON(({mid_lon - dlon} {mid_lat - dlat},{mid_lon + dlon} "
+        f"{mid_lat - dlat},{mid_lon + dlon} {mid_lat + dlat},{mid_lon - dlon} "
+        f"{mid_lat + dlat},{mid_lon - dlon} {mid_lat - dlat}))"
     )
+    lower, upper = active_window(departure, 15, duration_s, ratio)
+    fields = [
+        str(driver_id),
+        "A",
+        "B",
+        f"SRID=4326;POINT({graph.lon[hub]} {graph.lat[hub]})",
+        f"SRID=4326;POINT({graph.lon[dest]} {graph.lat[dest]})",
+        GRAPH,
+        str(hub),
+        str(dest),
+        f"SRID=4326;LINESTRING({line})",
+        str(round(distance_m)),
+        str(round(duration_s)),
+        box,
+        departure.isoformat(),
+        f"[{lower.isoformat()},{upper.isoformat()})",
+        "15",
+        "3",
+        "0",
+        "0.080",
+        f"{ratio:.2f}",
+        "f",
+        "",
+        "active",
+        timezone.now().isoformat(),
+    ]
+    return "\t".join(fields) + "\n"
+
+
+def _copy_offers(buffer: io.StringIO) -> None:
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE trips_booking, trips_offer RESTART IDENTITY CASCADE")
         raw = cursor.cursor
-        with raw.copy(f"COPY trips_offer ({columns}) FROM STDIN") as copy:
+        with raw.copy(f"COPY trips_offer ({OFFER_COLUMNS}) FROM STDIN") as copy:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
         cursor.execute("ANALYZE trips_offer")
@@ -241,7 +254,7 @@ def run() -> dict:
         },
         "runs": [],
     }
-    import networkx as nx
+    import networkx as nx  # the baseline's router, only for the benchmark
 
     plain = nx.DiGraph()
     plain.add_weighted_edges_from(
@@ -250,81 +263,87 @@ def run() -> dict:
     with schema_context(territory.schema_name):
         driver = user_ensure_verified("bench-driver@archipel.example", password="bench-bench-1")
         for size in SIZES:
-            rng = np.random.default_rng(SEED + size)
-            started = time.perf_counter()
-            bulk_offers(graph, size, driver.pk, rng)
-            insert_s = time.perf_counter() - started
-            total, engine, survivors, matched, base_ratio = [], [], [], [], []
-            for index, (pickup, dropoff, centre) in enumerate(
-                requests(graph, random.Random(SEED), SEARCHES)
-            ):
-                window = (centre - timedelta(minutes=30), centre + timedelta(minutes=30))
-                t0 = time.perf_counter()
-                found = offers_matching(
-                    pickup=pickup, dropoff=dropoff, window_start=window[0], window_end=window[1]
-                )
-                total.append((time.perf_counter() - t0) * 1000)
-                # The same steps again, timed apart: engine = passenger route + detours.
-                p, d = snap(graph, pickup, "o"), snap(graph, dropoff, "d")
-                t1 = time.perf_counter()
-                passenger = graph.route(p, d)
-                route_s = time.perf_counter() - t1
-                survivors_found = candidates(
-                    prefilter(
-                        Offer.objects.filter(status=Offer.Status.ACTIVE),
-                        node_point(graph, p),
-                        node_point(graph, d),
-                        *window,
-                        1,
-                        passenger=passenger,
-                        max_speed=graph.max_speed,
-                    )
-                )
-                t1 = time.perf_counter()
-                _evaluate(graph, survivors_found, p, d, *window, passenger, MAX_RESULTS)
-                engine_s = route_s + time.perf_counter() - t1
-                engine.append(engine_s * 1000)
-                survivors.append(len(survivors_found))
-                matched.append(len(found))
-                if index < BASELINE_SEARCHES and len(survivors_found) and p != d:
-                    sample = survivors_found.origins[:10], survivors_found.destinations[:10]
-                    per_candidate = baseline_seconds(graph, plain, *sample, p, d) / len(sample[0])
-                    base_ratio.append(per_candidate * len(survivors_found) / max(engine_s, 1e-6))
-            results["runs"].append(
-                {
-                    "offers": size,
-                    "bulk_insert_s": round(insert_s, 1),
-                    "searches": len(total),
-                    "survivors_median": float(np.median(survivors)),
-                    "matches_median": float(np.median(matched)),
-                    "search_ms": percentiles(total),
-                    "engine_ms": percentiles(engine),
-                    "baseline_speedup_median": round(float(np.median(base_ratio)), 1)
-                    if base_ratio
-                    else None,
-                    "baseline_searches": len(base_ratio),
-                }
-            )
+            results["runs"].append(_searches_at_size(graph, plain, driver, size))
             print(json.dumps(results["runs"][-1]), flush=True)
-        publish = []
-        prng = random.Random(SEED)
-        for _ in range(200):
-            a, b = prng.randrange(graph.node_count), prng.randrange(graph.node_count)
-            t0 = time.perf_counter()
-            try:
-                offer_publish(
-                    driver=driver,
-                    origin=Place(graph.lon[a], graph.lat[a]),
-                    destination=Place(graph.lon[b], graph.lat[b]),
-                    departure_at=timezone.now() + timedelta(days=1),
-                )
-            except Exception:  # noqa: BLE001 - identical random ends are refused
-                continue
-            publish.append((time.perf_counter() - t0) * 1000)
-        results["publish_ms"] = percentiles(publish, (50, 95))
+        results["publish_ms"] = _publish_ms(graph, driver)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     return results
+
+
+def _searches_at_size(graph, plain, driver, size: int) -> dict:
+    """`size` active rides, then SEARCHES searches: whole search, engine alone, and the
+    route-every-candidate baseline on the first BASELINE_SEARCHES."""
+    rng = np.random.default_rng(SEED + size)
+    started = time.perf_counter()
+    bulk_offers(graph, size, driver.pk, rng)
+    insert_s = time.perf_counter() - started
+    total, engine, survivors, matched, base_ratio = [], [], [], [], []
+    for index, (pickup, dropoff, centre) in enumerate(
+        requests(graph, random.Random(SEED), SEARCHES)
+    ):
+        window = (centre - timedelta(minutes=30), centre + timedelta(minutes=30))
+        t0 = time.perf_counter()
+        found = offers_matching(
+            pickup=pickup, dropoff=dropoff, window_start=window[0], window_end=window[1]
+        )
+        total.append((time.perf_counter() - t0) * 1000)
+        # The same steps again, timed apart: engine = passenger route + detours.
+        p, d = snap(graph, pickup, "o"), snap(graph, dropoff, "d")
+        t1 = time.perf_counter()
+        passenger = graph.route(p, d)
+        route_s = time.perf_counter() - t1
+        survivors_found = candidates(
+            prefilter(
+                Offer.objects.filter(status=Offer.Status.ACTIVE),
+                node_point(graph, p),
+                node_point(graph, d),
+                *window,
+                1,
+                passenger=passenger,
+                max_speed=graph.max_speed,
+            )
+        )
+        t1 = time.perf_counter()
+        _evaluate(graph, survivors_found, p, d, *window, passenger, MAX_RESULTS)
+        engine_s = route_s + time.perf_counter() - t1
+        engine.append(engine_s * 1000)
+        survivors.append(len(survivors_found))
+        matched.append(len(found))
+        if index < BASELINE_SEARCHES and len(survivors_found) and p != d:
+            sample = survivors_found.origins[:10], survivors_found.destinations[:10]
+            per_candidate = baseline_seconds(graph, plain, *sample, p, d) / len(sample[0])
+            base_ratio.append(per_candidate * len(survivors_found) / max(engine_s, 1e-6))
+    return {
+        "offers": size,
+        "bulk_insert_s": round(insert_s, 1),
+        "searches": len(total),
+        "survivors_median": float(np.median(survivors)),
+        "matches_median": float(np.median(matched)),
+        "search_ms": percentiles(total),
+        "engine_ms": percentiles(engine),
+        "baseline_speedup_median": round(float(np.median(base_ratio)), 1) if base_ratio else None,
+        "baseline_searches": len(base_ratio),
+    }
+
+
+def _publish_ms(graph, driver) -> dict:
+    publish = []
+    prng = random.Random(SEED)
+    for _ in range(200):
+        a, b = prng.randrange(graph.node_count), prng.randrange(graph.node_count)
+        t0 = time.perf_counter()
+        try:
+            offer_publish(
+                driver=driver,
+                origin=Place(graph.lon[a], graph.lat[a]),
+                destination=Place(graph.lon[b], graph.lat[b]),
+                departure_at=timezone.now() + timedelta(days=1),
+            )
+        except Exception:  # noqa: BLE001 - identical random ends are refused
+            continue
+        publish.append((time.perf_counter() - t0) * 1000)
+    return percentiles(publish, (50, 95))
 
 
 if __name__ == "__main__":
