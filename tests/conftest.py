@@ -25,8 +25,7 @@ from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
 from tenants.members.services import membership_join
 from tenants.models import Territory
-from trips.models import Booking, Journey, Offer
-from trips.services.bookings import booking_decide
+from trips.models import Journey
 from trips.services.rides import offer_publish
 
 # The shared helpers' asserts report like the tests' own (before they are first imported).
@@ -42,7 +41,7 @@ from .factories import (  # noqa: E402
     ANDORRA_LA_VELLA,
     ENCAMP,
     PASSWORD,
-    book,
+    booking_taken,
     october_journey,
     person,
     tomorrow_at,
@@ -199,14 +198,7 @@ def ride(in_alpha):
 @pytest.fixture
 def done(ride, in_alpha):
     """An accepted booking whose pickup was 20 minutes ago."""
-    booking = booking_decide(book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True)
-    past = timezone.now() - timedelta(minutes=30)
-    Offer.objects.filter(pk=ride.pk).update(departure_at=past)
-    Booking.objects.filter(pk=booking.pk).update(
-        pickup_at=past + timedelta(minutes=10), dropoff_at=past + timedelta(minutes=20)
-    )
-    booking.refresh_from_db()
-    return booking
+    return booking_taken(ride, in_alpha, ago=timedelta(minutes=30), pickup_after=10, ride_min=10)
 
 
 @pytest.fixture

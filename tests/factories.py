@@ -61,6 +61,20 @@ def october_journey(
     )
 
 
+def booking_taken(ride, in_alpha, *, ago: timedelta, pickup_after: int, ride_min: int):
+    """Alpha's citizen booked `ride`, the driver accepted, and the ride left `ago`: pickup
+    `pickup_after` minutes after the departure, drop-off `ride_min` minutes later."""
+    booking = booking_decide(book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True)
+    past = timezone.now() - ago
+    Offer.objects.filter(pk=ride.pk).update(departure_at=past)
+    pickup = past + timedelta(minutes=pickup_after)
+    Booking.objects.filter(pk=booking.pk).update(
+        pickup_at=pickup, dropoff_at=pickup + timedelta(minutes=ride_min)
+    )
+    booking.refresh_from_db()
+    return booking
+
+
 def registry_journey(ride, in_alpha, reports: dict):
     """A booking of Alpha's citizen on `ride`, two hours ago, confirmed by both sides (with
     their `reports`), whose people have the phone and last name the national registry needs."""
@@ -71,13 +85,7 @@ def registry_journey(ride, in_alpha, reports: dict):
         person = in_alpha[role]
         person.phone, person.last_name = phone, name
         person.save()
-    booking = booking_decide(book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True)
-    past = timezone.now() - timedelta(hours=2)
-    Offer.objects.filter(pk=ride.pk).update(departure_at=past)
-    Booking.objects.filter(pk=booking.pk).update(
-        pickup_at=past + timedelta(minutes=5), dropoff_at=past + timedelta(minutes=15)
-    )
-    booking.refresh_from_db()
+    booking = booking_taken(ride, in_alpha, ago=timedelta(hours=2), pickup_after=5, ride_min=10)
     for role in ("driver", "citizen"):
         booking_confirm(booking, by=in_alpha[role], report=reports.get(role))
     return booking
