@@ -44,7 +44,7 @@ from solidarity.models import (  # noqa: E402
 )
 from solidarity.ranking import driving, volunteers_rank  # noqa: E402
 from solidarity.services.requests import request_create  # noqa: E402
-from themes.services import settings_get  # noqa: E402
+from themes.selectors import settings_get  # noqa: E402
 
 SEED = 20261126
 VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", "500"))

@@ -37,7 +37,7 @@ def ensure_not_blocked(a, b) -> None:
         raise Conflict(_("This is not possible: one of you has blocked the other."))
 
 
-def block(user, other) -> Block:
+def block_create(user, other) -> Block:
     if other.pk == user.pk:
         raise Conflict(_("You cannot block yourself."))
     try:
@@ -47,5 +47,5 @@ def block(user, other) -> Block:
         return Block.objects.get(blocker=user, blocked=other)
 
 
-def unblock(user, other_id: int) -> bool:
+def block_remove(user, other_id: int) -> bool:
     return Block.objects.filter(blocker=user, blocked_id=other_id).delete()[0] > 0

@@ -70,4 +70,6 @@ def partner_booking_confirm(made: PartnerBooking) -> None:
 
 def partner_message_post(made: PartnerBooking, text: str) -> None:
     """The partner's passenger writes into the booking's conversation."""
-    conversations.post(conversations.conversation_of(made.booking), made.booking.passenger, text)
+    conversations.message_post(
+        conversations.conversation_of(made.booking), made.booking.passenger, text
+    )

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from core.permissions import IsTerritoryMember
 
-from . import services
+from . import selectors, services
 from .models import Notification
 
 
@@ -31,10 +31,10 @@ class ReadSerializer(serializers.Serializer):
 
 
 def _feed(user) -> Response:
-    notes = Notification.objects.filter(user=user)[:100]
+    notes = selectors.notifications_of(user, 100)
     return Response(
         {
-            "unread": services.unread_count(user),
+            "unread": selectors.unread_count(user),
             "results": NotificationSerializer(notes, many=True).data,
         }
     )
@@ -57,5 +57,5 @@ class MarkRead(APIView):
     def post(self, request):
         data = ReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.mark_read(request.user, data.validated_data.get("ids"))
+        services.notifications_mark_read(request.user, data.validated_data.get("ids"))
         return _feed(request.user)

@@ -1,6 +1,6 @@
 from django.db import connection
 
-from .services import unread_count
+from .selectors import unread_count
 
 
 def unread(request):

@@ -18,6 +18,7 @@ from core.websocket import person_group
 from tenants.selectors import current_territory
 
 from .models import EmailChoice, Kind, Notification
+from .selectors import unread_count, wants_email
 
 
 def absolute(path: str) -> str:
@@ -25,18 +26,6 @@ def absolute(path: str) -> str:
     host = current_territory().primary_host or "localhost"
     port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
     return f"{settings.SITE_SCHEME}://{host}{port}{path}"
-
-
-def wants_email(user, kind: str) -> bool:
-    if not user.email:
-        return False
-    choice = EmailChoice.objects.filter(user=user, kind=kind).values_list("email", flat=True)
-    return next(iter(choice), True)
-
-
-def email_choices(user) -> dict[str, bool]:
-    chosen = dict(EmailChoice.objects.filter(user=user).values_list("kind", "email"))
-    return {kind.value: chosen.get(kind.value, True) for kind in Kind}
 
 
 def email_choices_set(user, by_email: set[str]) -> None:
@@ -114,11 +103,7 @@ def notify(
     return note
 
 
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def mark_read(user, ids: list[int] | None = None) -> int:
+def notifications_mark_read(user, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
-from .models import Kind, Notification
+from . import selectors, services
+from .models import Kind
 
 SHOWN = 100
 
@@ -32,10 +32,10 @@ def feed(request):
             messages.success(request, _("Your e-mail choices are saved."))
             return redirect("notifications")
     else:
-        chosen = services.email_choices(request.user)
+        chosen = selectors.email_choices(request.user)
         form = EmailChoicesForm(initial={"by_email": [k for k, on in chosen.items() if on]})
-    notes = list(Notification.objects.filter(user=request.user)[:SHOWN])
-    services.mark_read(request.user, [n.pk for n in notes if n.read_at is None])
+    notes = list(selectors.notifications_of(request.user, SHOWN))
+    services.notifications_mark_read(request.user, [n.pk for n in notes if n.read_at is None])
     return render(
         request,
         "notifications/feed.html",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from solidarity.models import Request
 from tenants.members.models import Membership
 from tenants.models import Area
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.models import Booking, Offer, SearchLog
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Area
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.models import Alert, SearchLog
 
 from .aggregates import Flows, ReportPeriod, area_keys, figure, flows, grouped

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.models import Journey
 
 from .models import RpcSubmission
@@ -23,7 +23,7 @@ MAX_ATTEMPTS = 8
 TIMEOUT_S = 10
 
 
-def queue_new(now=None) -> int:
+def registry_queue_new(now=None) -> int:
     """A waiting submission, due now, for every carpool journey that has none yet."""
     missing = Journey.objects.filter(
         kind=Journey.Kind.CARPOOL, rpc_submission__isnull=True
@@ -48,13 +48,13 @@ def _post(url: str, token: str, body: dict) -> tuple[int, str]:
         return exc.code, exc.read(2000).decode(errors="replace")
 
 
-def send_due(now=None) -> dict[str, int]:
+def registry_send_due(now=None) -> dict[str, int]:
     """Send the submissions that are due; returns how many ended in each state this run."""
     current = settings_get()
     if not (current.rpc_url and current.rpc_token):
         return {}
     now = now or timezone.now()
-    queue_new(now)
+    registry_queue_new(now)
     counts = {"sent": 0, "rejected": 0, "retry": 0}
     due = RpcSubmission.objects.filter(
         status=RpcSubmission.Status.WAITING, next_attempt_at__lte=now

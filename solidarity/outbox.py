@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from notifications.models import Kind
-from notifications.services import notify, wants_email
+from notifications.selectors import wants_email
+from notifications.services import notify
 
 from .models import OutboxMessage, Request
 

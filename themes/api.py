@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .services import theme_get
+from .selectors import theme_get
 
 
 class TerritorySerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.db import connection
 
-from .services import settings_get, theme_get
+from .selectors import settings_get, theme_get
 
 
 def theme(request):

@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .colours import AA_BODY_TEXT, PAGE_BACKGROUND, contrast_ratio, suggest_colour
 from .models import TerritorySettings, Theme
+from .selectors import DEFAULT_THEME, settings_get, theme_get
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
 LOGO_MAX_PIXELS = 4096
@@ -117,23 +118,6 @@ def process_logo(data: bytes) -> dict[str, bytes | str]:
         "icon_512": _square_png(image, 512),
         "logo_version": hashlib.sha256(logo).hexdigest()[:12],
     }
-
-
-def theme_get() -> Theme:
-    return Theme.objects.get_or_create(pk=1, defaults=DEFAULT_THEME)[0]
-
-
-def settings_get() -> TerritorySettings:
-    return TerritorySettings.objects.get_or_create(pk=1)[0]
-
-
-DEFAULT_THEME = {
-    "display_name": "Archipel",
-    "primary_colour": "#1f5f8b",
-    "on_primary_colour": "#ffffff",
-    "secondary_colour": "#f2e8cf",
-    "on_secondary_colour": "#1b1b1b",
-}
 
 
 @transaction.atomic

@@ -14,7 +14,8 @@ from core.permissions import role_required
 from tenants.members.models import Role
 
 from .forms import SettingsForm, ThemeForm
-from .services import settings_get, settings_update, theme_get, theme_update
+from .selectors import settings_get, theme_get
+from .services import settings_update, theme_update
 
 IMAGE_FIELDS = {"logo.png": "logo", "icon-192.png": "icon_192", "icon-512.png": "icon_512"}
 

@@ -134,7 +134,7 @@ def candidates_for(offer: Offer):
 TEMPLATE = gettext_noop("A new ride matches your alert %(alert)s: %(ride)s, pickup at %(time)s")
 
 
-def match_offers(offer_ids: Iterable[int]) -> int:
+def alerts_match_offers(offer_ids: Iterable[int]) -> int:
     """Run every active alert against the given rides; notify each passenger once per ride.
     Returns the number of notifications."""
     graph = territory_graph()
@@ -174,7 +174,7 @@ def match_offers(offer_ids: Iterable[int]) -> int:
     return fired
 
 
-def after_publish(offer_ids: list[int]) -> None:
+def alerts_after_publish(offer_ids: list[int]) -> None:
     """Match the new rides against the alerts once the publication is committed."""
 
     def run() -> None:
@@ -185,7 +185,7 @@ def after_publish(offer_ids: list[int]) -> None:
             # mode as `match_alerts.delay`.
             signature("trips.match_alerts", args=(offer_ids,)).delay()
         else:
-            match_offers(offer_ids)
+            alerts_match_offers(offer_ids)
 
     transaction.on_commit(run)
 

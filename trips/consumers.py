@@ -69,7 +69,7 @@ class ConversationConsumer(MemberConsumer):
     @database_sync_to_async
     def _post(self, body: str) -> dict:
         with tenant_context(self.scope["tenant"]):
-            message = conversations.post(self.conversation, self.scope["user"], body)
+            message = conversations.message_post(self.conversation, self.scope["user"], body)
             return conversations.as_event(message)
 
     async def conversation_message(self, event):
@@ -80,4 +80,4 @@ class ConversationConsumer(MemberConsumer):
     @database_sync_to_async
     def _read(self) -> None:
         with tenant_context(self.scope["tenant"]):
-            conversations.mark_read(self.conversation, self.scope["user"])
+            conversations.conversation_mark_read(self.conversation, self.scope["user"])

@@ -19,7 +19,8 @@ from django.utils.translation import ngettext
 
 from core import blocks, presence, ratelimit
 from notifications.models import Kind
-from notifications.services import email, wants_email
+from notifications.selectors import wants_email
+from notifications.services import email
 
 from .errors import Conflict, ValidationError
 from .models import Booking, Conversation, Message, ReadMark
@@ -71,7 +72,7 @@ def ensure_participant(conversation: Conversation, user) -> None:
         raise PermissionDenied(_("You do not take part in this conversation."))
 
 
-def post(conversation: Conversation, author, body: str) -> Message:
+def message_post(conversation: Conversation, author, body: str) -> Message:
     ensure_participant(conversation, author)
     others = participants(conversation) - {author.pk}
     if others & blocks.hidden_from(author):
@@ -87,7 +88,7 @@ def post(conversation: Conversation, author, body: str) -> Message:
     if sent > RATE_MESSAGES:
         raise Conflict(_("Too many messages: wait a few seconds."))
     message = Message.objects.create(conversation=conversation, author=author, body=body)
-    mark_read(conversation, author)
+    conversation_mark_read(conversation, author)
     for other in others:
         tell_if_away(conversation, other, message)
     return message
@@ -123,7 +124,7 @@ def tell_if_away(conversation: Conversation, user_id: int, message: Message) -> 
         transaction.on_commit(lambda: digest.apply_async(countdown=max(1, round(wait))))
 
 
-def send_digest(conversation_pk: int, user_id: int) -> bool:
+def digest_send(conversation_pk: int, user_id: int) -> bool:
     """The deferred e-mail: the messages still unread, unless the person came back."""
     conversation = Conversation.objects.filter(pk=conversation_pk).first()
     user = User.objects.filter(pk=user_id).first()
@@ -145,7 +146,7 @@ def send_digest(conversation_pk: int, user_id: int) -> bool:
     return True
 
 
-def mark_read(conversation: Conversation, user) -> None:
+def conversation_mark_read(conversation: Conversation, user) -> None:
     """One UPDATE in the common case (called for every message seen live)."""
     now = timezone.now()
     marks = ReadMark.objects.filter(conversation_id=conversation.pk, user_id=user.pk)

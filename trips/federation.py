@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from tenants.members.selectors import memberships_everywhere
 from tenants.models import Territory
-from themes.services import theme_get
+from themes.selectors import theme_get
 
 from .models import Booking
 

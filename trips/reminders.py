@@ -23,7 +23,7 @@ def _time(moment: datetime) -> str:
 
 
 @transaction.atomic
-def send_due(now: datetime | None = None) -> int:
+def reminders_send_due(now: datetime | None = None) -> int:
     """Remind everyone whose ride leaves within LEAD in the current territory; returns the
     number of reminders."""
     now = now or timezone.now()
@@ -59,9 +59,9 @@ def send_due(now: datetime | None = None) -> int:
     return sent
 
 
-def send_due_everywhere(now: datetime | None = None) -> dict[str, int]:
+def reminders_send_everywhere(now: datetime | None = None) -> dict[str, int]:
     sent = {}
     for territory in Territory.objects.exclude(schema_name="public"):
         with tenant_context(territory):
-            sent[territory.slug] = send_due(now)
+            sent[territory.slug] = reminders_send_due(now)
     return sent

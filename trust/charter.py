@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from core.permissions import role_required
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 from . import moderation
 from .desk import MODERATORS

@@ -21,7 +21,7 @@ from notifications.models import Kind
 from notifications.services import notify
 from tenants.members.models import Membership, Role
 from themes.models import TerritorySettings
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.conversations import participants
 from trips.services.rides import offer_withdraw
 

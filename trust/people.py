@@ -43,7 +43,7 @@ def block_person(request, pk: int):
     if not selectors.member_exists(other.pk):
         raise Http404  # only the members of this territory are found from here
     try:
-        blocks.block(request.user, other)
+        blocks.block_create(request.user, other)
     except Conflict as exc:
         messages.error(request, exc.message)
         return redirect("my_blocks")
@@ -62,7 +62,7 @@ def block_person(request, pk: int):
 def my_blocks(request):
     if request.method == "POST":
         person = object_id(request.POST.get("person"))
-        if person and blocks.unblock(request.user, person):
+        if person and blocks.block_remove(request.user, person):
             messages.success(request, _("Unblocked."))
         return redirect("my_blocks")
     return render(request, "trust/blocks.html", {"blocked": selectors.blocks_by(request.user)})

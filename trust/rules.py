@@ -23,7 +23,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.models import Booking, Journey, Offer
 
 from .models import Report

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from core.models import Block
 from tenants.members.models import Membership, Role
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.conversations import participants
 from trips.models import Journey, Message, Offer
 

@@ -15,7 +15,7 @@ from core.errors import Conflict
 from matching.network import Place, commune_at, node_point, territory_graph
 from tenants.members.models import Membership
 from tenants.models import Area
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.models import Journey
 
 from ..models import Beneficiary, Need, Structure

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from matching.network import Place, snap
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.errors import ValidationError
 
 from ..models import Request, Structure

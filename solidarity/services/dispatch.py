@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from matching.network import commune_at, territory_graph
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.errors import ValidationError
 from trips.models import Journey
 

@@ -17,7 +17,7 @@ from core.errors import Conflict
 from matching.models import PlaceName
 from matching.network import Place, node_point, snap, territory_graph
 from tenants.models import Area
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.errors import ValidationError
 
 from .. import outbox

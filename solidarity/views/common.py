@@ -10,7 +10,7 @@ from core.errors import Conflict
 from core.forms import add_errors
 from core.permissions import role_required
 from tenants.members.models import Role
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 from .. import selectors
 from ..forms import RequestForm

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
 from core.forms import add_errors
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 from .. import selectors
 from ..forms import BeneficiaryForm, ReasonForm, RequestForm

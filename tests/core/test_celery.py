@@ -7,7 +7,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from archipel.celery import app
-from themes.services import theme_get
+from themes.selectors import theme_get
 
 pytestmark = pytest.mark.django_db
 

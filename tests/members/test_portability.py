@@ -54,7 +54,7 @@ def leaver(alpha, beta):
             driver=driver, origin=ENCAMP, destination=ANDORRA_LA_VELLA, departure_at=tomorrow_at(9)
         )
         coming = book(ride, lou)
-        conversations.post(conversations.conversation_of(coming), lou, "Merci, à demain !")
+        conversations.message_post(conversations.conversation_of(coming), lou, "Merci, à demain !")
         own = offer_publish(
             driver=lou, origin=ENCAMP, destination=ANDORRA_LA_VELLA, departure_at=tomorrow_at(17)
         )

@@ -100,9 +100,11 @@ def test_departure_reminder_reaches_passenger_and_driver_once(ride, in_alpha):
     booking = book(ride, in_alpha["citizen"])
     booking_decide(booking, by=in_alpha["driver"], accept=True)
     Notification.objects.all().delete()
-    assert reminders.send_due(now=booking.pickup_at - timedelta(hours=3)) == 0  # too early
-    assert reminders.send_due(now=booking.pickup_at - timedelta(hours=1)) == 2
-    assert reminders.send_due(now=booking.pickup_at - timedelta(minutes=30)) == 0
+    assert (
+        reminders.reminders_send_due(now=booking.pickup_at - timedelta(hours=3)) == 0
+    )  # too early
+    assert reminders.reminders_send_due(now=booking.pickup_at - timedelta(hours=1)) == 2
+    assert reminders.reminders_send_due(now=booking.pickup_at - timedelta(minutes=30)) == 0
     kinds = {n.user_id: n.kind for n in Notification.objects.all()}
     assert kinds == {
         in_alpha["citizen"].pk: Kind.DEPARTURE_REMINDER,
@@ -117,20 +119,20 @@ def test_messages_are_emailed_to_someone_away_at_most_once_per_quarter_hour(
     talk = conversations.conversation_of(booking)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        conversations.post(talk, in_alpha["citizen"], "Premier message")
+        conversations.message_post(talk, in_alpha["citizen"], "Premier message")
     assert [m.to for m in mail.outbox] == [[in_alpha.email("driver")]]
     assert "Premier message" in mail.outbox[0].body
     assert f"/bookings/{booking.pk}/conversation/" in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=False) as deferred:
-        conversations.post(talk, in_alpha["citizen"], "Deuxième")
-        conversations.post(talk, in_alpha["citizen"], "Troisième")
+        conversations.message_post(talk, in_alpha["citizen"], "Deuxième")
+        conversations.message_post(talk, in_alpha["citizen"], "Troisième")
     assert len(mail.outbox) == 1  # the quiet period holds the others for one digest…
     assert len(deferred) == 1  # … queued once
     with django_capture_on_commit_callbacks(execute=True):
-        assert conversations.send_digest(talk.pk, in_alpha["driver"].pk)
+        assert conversations.digest_send(talk.pk, in_alpha["driver"].pk)
     assert "3 messages non lus" in mail.outbox[-1].subject
-    conversations.mark_read(talk, in_alpha["driver"])
-    assert not conversations.send_digest(talk.pk, in_alpha["driver"].pk)  # read meanwhile
+    conversations.conversation_mark_read(talk, in_alpha["driver"])
+    assert not conversations.digest_send(talk.pk, in_alpha["driver"].pk)  # read meanwhile
 
 
 def test_no_message_email_while_a_page_is_open(ride, in_alpha, django_capture_on_commit_callbacks):
@@ -141,7 +143,7 @@ def test_no_message_email_while_a_page_is_open(ride, in_alpha, django_capture_on
     try:
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            conversations.post(talk, in_alpha["citizen"], "Bonjour")
+            conversations.message_post(talk, in_alpha["citizen"], "Bonjour")
         assert mail.outbox == []
     finally:
         presence.leave(schema, in_alpha["driver"].pk, "test-channel")

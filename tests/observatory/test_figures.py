@@ -76,7 +76,7 @@ def test_periods(data, first, last):
 
 def test_dashboard_download_and_access_log_by_role(alpha, october):
     with schema_context(alpha.territory.schema_name):
-        from themes.services import settings_get
+        from themes.selectors import settings_get
 
         current = settings_get()
         current.observatory_min_people = 5
@@ -146,7 +146,7 @@ EXPECTED_SHOWN = {
 )
 def test_no_file_of_any_format_shows_a_cell_below_k(alpha, october, name, fmt):
     with schema_context(alpha.territory.schema_name):
-        from themes.services import settings_get
+        from themes.selectors import settings_get
 
         current = settings_get()
         current.observatory_min_people = 5
@@ -184,7 +184,7 @@ def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
     officer = alpha.client("data")
     query = {"kind": "month", "day": "2026-10-15", "level": "commune"}
     with schema_context(alpha.territory.schema_name):
-        from themes.services import settings_get
+        from themes.selectors import settings_get
 
         current = settings_get()
         current.observatory_min_people = 5

@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from observatory.models import RpcSubmission
-from observatory.registry import send_due
+from observatory.registry import registry_send_due
 from observatory.rpc import validate
 from tests.factories import registry_journey
 from tests.forms import VALID_APPEARANCE
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 
 class Registry:
@@ -61,7 +61,7 @@ def configure(url: str, token: str = "secret-token") -> None:
 
 def test_nothing_is_sent_without_the_registry_settings(ride, in_alpha, registry):
     registry_journey(ride, in_alpha, {})
-    assert send_due() == {}
+    assert registry_send_due() == {}
     assert registry.received == [] and not RpcSubmission.objects.exists()
 
 
@@ -70,25 +70,25 @@ def test_a_server_error_is_retried_later_then_sent(ride, in_alpha, registry):
     registry_journey(ride, in_alpha, {})
     configure(registry.url)
     now = timezone.now()
-    assert send_due(now) == {"sent": 0, "rejected": 0, "retry": 1}
+    assert registry_send_due(now) == {"sent": 0, "rejected": 0, "retry": 1}
     submission = RpcSubmission.objects.get()
     assert submission.status == "waiting" and submission.attempts == 1
     assert submission.next_attempt_at == now + timedelta(minutes=2)
-    assert send_due(now + timedelta(minutes=1))["retry"] == 0  # not due yet
-    assert send_due(now + timedelta(minutes=3))["sent"] == 1
+    assert registry_send_due(now + timedelta(minutes=1))["retry"] == 0  # not due yet
+    assert registry_send_due(now + timedelta(minutes=3))["sent"] == 1
     submission.refresh_from_db()
     assert submission.status == "sent" and submission.sent_at is not None
     path, authorization, body = registry.received[-1]
     assert path == "/v3/journeys" and authorization == "Bearer secret-token"
     assert validate(body) == []
-    assert send_due(now + timedelta(hours=1)) == {"sent": 0, "rejected": 0, "retry": 0}
+    assert registry_send_due(now + timedelta(hours=1)) == {"sent": 0, "rejected": 0, "retry": 0}
 
 
 @pytest.mark.parametrize("registry", [[400]], indirect=True)
 def test_a_refusal_by_the_registry_is_kept_with_its_reason(ride, in_alpha, registry):
     registry_journey(ride, in_alpha, {})
     configure(registry.url)
-    assert send_due()["rejected"] == 1
+    assert registry_send_due()["rejected"] == 1
     submission = RpcSubmission.objects.get()
     assert submission.status == "rejected" and submission.last_error.startswith("400")
 
@@ -98,7 +98,7 @@ def test_a_journey_without_identity_is_not_sent(ride, in_alpha, registry):
     in_alpha["citizen"].phone = ""
     in_alpha["citizen"].save()
     configure(registry.url)
-    assert send_due()["rejected"] == 1
+    assert registry_send_due()["rejected"] == 1
     assert "not sendable" in RpcSubmission.objects.get().last_error
     assert registry.received == []
 
@@ -106,7 +106,7 @@ def test_a_journey_without_identity_is_not_sent(ride, in_alpha, registry):
 def test_an_unreachable_registry_is_retried(ride, in_alpha):
     registry_journey(ride, in_alpha, {})
     configure("http://127.0.0.1:9/journeys")  # nothing listens there
-    assert send_due()["retry"] == 1
+    assert registry_send_due()["retry"] == 1
     assert RpcSubmission.objects.get().last_error.startswith("network")
 
 

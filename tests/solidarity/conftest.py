@@ -16,7 +16,7 @@ from solidarity.services.requests import request_create
 from solidarity.services.volunteers import availability_set, volunteer_accept, volunteer_apply
 from tenants.members.services import membership_join
 from tests.factories import PASSWORD
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 CANILLO = Place(1.5975, 42.5670, "Canillo, plaça Major")
 ENCAMP = Place(1.5800, 42.5360, "Encamp")

@@ -28,7 +28,7 @@ from solidarity.services.requests import request_cancel, request_close, request_
 from solidarity.services.volunteers import absence_add, availability_set, volunteer_apply
 from tenants.models import Area
 from tests.factories import PASSWORD
-from themes.services import settings_get
+from themes.selectors import settings_get
 from trips.errors import ValidationError
 from trips.models import Journey
 

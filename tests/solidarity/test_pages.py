@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from solidarity.models import Beneficiary, OutboxMessage, Proposal, Request, Structure
 from tenants.members.models import Membership
 from tests.factories import PASSWORD
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 from .conftest import HOSPITAL, next_thursday_at
 

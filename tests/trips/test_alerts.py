@@ -62,7 +62,7 @@ def test_alert_fires_once_when_a_matching_ride_is_published(
     local = timezone.localtime(match.pickup_at).time()
     assert match.offer == ride and alert.earliest <= local <= alert.latest
     assert [m.to for m in mail.outbox] == [[citizen.email]]
-    alerts.match_offers([ride.pk])  # run again: never twice for one ride
+    alerts.alerts_match_offers([ride.pk])  # run again: never twice for one ride
     assert len(fired(citizen)) == 1
 
 

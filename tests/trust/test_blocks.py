@@ -54,7 +54,7 @@ def test_blocks_hold_in_the_other_territories(ride, in_alpha, alpha, beta):
     """Beta's citizen finds Alpha's ride through the archipel; once Alpha's driver blocks
     them (the accounts are shared, so are blocks), it disappears from Beta's search too."""
     assert "Publié sur Alpha" in beta.client("citizen").get("/", SEARCH).content.decode()
-    blocks.block(in_alpha["driver"], beta["citizen"])
+    blocks.block_create(in_alpha["driver"], beta["citizen"])
     page = beta.client("citizen").get("/", SEARCH).content.decode()
     assert "Publié sur Alpha" not in page
     # On Alpha's own site too, once they have joined it.
@@ -73,14 +73,14 @@ def test_blocked_people_cannot_write_to_each_other(ride, in_alpha, alpha):
             book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True
         )
         talk = conversations.conversation_of(booking)
-        conversations.post(talk, in_alpha["citizen"], "Bonjour")
-    blocks.block(in_alpha["driver"], in_alpha["citizen"])
+        conversations.message_post(talk, in_alpha["citizen"], "Bonjour")
+    blocks.block_create(in_alpha["driver"], in_alpha["citizen"])
     with schema_context(alpha.territory.schema_name):
         with pytest.raises(Conflict, match="bloqué"):
-            conversations.post(talk, in_alpha["citizen"], "Vous êtes là ?")
+            conversations.message_post(talk, in_alpha["citizen"], "Vous êtes là ?")
         with pytest.raises(Conflict):
-            conversations.post(talk, in_alpha["driver"], "Non")
+            conversations.message_post(talk, in_alpha["driver"], "Non")
     with pytest.raises(Conflict):
-        blocks.block(in_alpha["citizen"], in_alpha["citizen"])
+        blocks.block_create(in_alpha["citizen"], in_alpha["citizen"])
     assert blocks.hidden_from(in_alpha["citizen"]) == {in_alpha["driver"].pk}
     assert blocks.hidden_from(in_alpha["volunteer"]) == set()

@@ -186,7 +186,7 @@ def test_review_regressions_messages_stay_private_and_moderators_stay_in_their_p
         booking = booking_decide(
             book(ride, in_alpha["citizen"]), by=in_alpha["driver"], accept=True
         )
-        said = conversations.post(
+        said = conversations.message_post(
             conversations.conversation_of(booking), in_alpha["driver"], "Mon code de porte : 4521"
         )
     outsider = alpha.client("volunteer").get("/report/", {"message": said.pk})

@@ -75,7 +75,7 @@ def regular_ride_publish(
     created = Offer.objects.bulk_create(
         departure_offer(fields, at, regular_ride=ride) for at in departures
     )
-    alerts.after_publish([offer.pk for offer in created])
+    alerts.alerts_after_publish([offer.pk for offer in created])
     return ride
 
 

@@ -21,7 +21,7 @@ from matching.network import (
     snap,
     territory_graph,
 )
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 from .. import alerts, events, notifications
 from ..errors import Conflict, ValidationError
@@ -128,7 +128,7 @@ def offer_publish(
         raise ValidationError(errors)
     offer = departure_offer(ride_fields(driver, origin, destination, ride_terms), departure_at)
     offer.save()
-    alerts.after_publish([offer.pk])
+    alerts.alerts_after_publish([offer.pk])
     return offer
 
 

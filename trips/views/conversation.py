@@ -17,14 +17,14 @@ def conversation_page(request, talk, template: str, context: dict):
     error = ""
     if request.method == "POST":
         try:
-            conversations.post(talk, request.user, request.POST.get("body", ""))
+            conversations.message_post(talk, request.user, request.POST.get("body", ""))
         except ValidationError as exc:
             error = " ".join(exc.messages)
         except Conflict as exc:
             error = exc.message
         else:
             return redirect(request.path)
-    conversations.mark_read(talk, request.user)
+    conversations.conversation_mark_read(talk, request.user)
     return render(
         request,
         template,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core import blocks
 from core.errors import Conflict
 from core.forms import add_errors
-from themes.services import settings_get
+from themes.selectors import settings_get
 
 from ..forms import BookForm, OfferChangeForm, OfferForm, ReasonForm
 from ..models import Offer, RegularRide

@@ -5,7 +5,7 @@ cron, or let the Celery task do it)."""
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from observatory.registry import send_due
+from observatory.registry import registry_send_due
 from tenants.models import Territory
 
 from ._territory import territory_named
@@ -25,5 +25,5 @@ class Command(BaseCommand):
         )
         for found in territories:
             with schema_context(found.schema_name):
-                counts = send_due()
+                counts = registry_send_due()
             self.stdout.write(f"{found.slug}: {counts or 'registry not configured'}")

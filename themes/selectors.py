@@ -1,0 +1,20 @@
+"""The territory's theme and settings, as every app reads them (one row each in the territory's
+schema, created with the defaults on first read)."""
+
+from .models import TerritorySettings, Theme
+
+DEFAULT_THEME = {
+    "display_name": "Archipel",
+    "primary_colour": "#1f5f8b",
+    "on_primary_colour": "#ffffff",
+    "secondary_colour": "#f2e8cf",
+    "on_secondary_colour": "#1b1b1b",
+}
+
+
+def theme_get() -> Theme:
+    return Theme.objects.get_or_create(pk=1, defaults=DEFAULT_THEME)[0]
+
+
+def settings_get() -> TerritorySettings:
+    return TerritorySettings.objects.get_or_create(pk=1)[0]
