@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import networkx as nx  # the baseline's router (an osmnx dependency)
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,7 +27,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.gis.geos import Polygon  # noqa: E402
+from django.contrib.gis.geos import MultiPolygon, Polygon  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
@@ -77,8 +78,6 @@ def setup_graph_and_territory():
             "extent": extent,
         },
     )
-    from django.contrib.gis.geos import MultiPolygon
-
     Area.objects.update_or_create(
         code="XX-BENCH",
         defaults={
@@ -203,8 +202,6 @@ def _copy_offers(buffer: io.StringIO) -> None:
 
 def requests(graph, rng: random.Random, count: int):
     """Half the requests ride along an existing route (they match), half are random trips."""
-    from trips.models import Offer
-
     offers = list(
         Offer.objects.order_by("?")[: count // 2].values_list("route", "departure_at", "duration_s")
     )
@@ -227,8 +224,6 @@ def requests(graph, rng: random.Random, count: int):
 def baseline_seconds(graph, plain, origins, destinations, p: int, d: int) -> float:
     """Route every surviving candidate separately (A→P, P→D, D→B), like a per-candidate
     routing service call."""
-    import networkx as nx
-
     started = time.perf_counter()
     for a, b in zip(origins.tolist(), destinations.tolist(), strict=True):
         nx.bidirectional_dijkstra(plain, a, p, weight="time")
@@ -254,8 +249,6 @@ def run() -> dict:
         },
         "runs": [],
     }
-    import networkx as nx  # the baseline's router, only for the benchmark
-
     plain = nx.DiGraph()
     plain.add_weighted_edges_from(
         zip(graph.tails.tolist(), graph.indices.tolist(), graph.time.tolist()), weight="time"

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 
@@ -35,8 +36,6 @@ class SessionScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.db import connection
-
         session = request.session
         owner = session.get(SESSION_TERRITORY_KEY)
         if owner is not None and owner != connection.schema_name:
@@ -45,6 +44,4 @@ class SessionScopeMiddleware:
 
 
 def bind_session_to_territory(sender, request, user, **kwargs) -> None:
-    from django.db import connection
-
     request.session[SESSION_TERRITORY_KEY] = connection.schema_name

@@ -104,7 +104,7 @@ def write_drivable_xml(source: Path, target: Path) -> int:
 
     A way that leaves a clipped extract is cut where its nodes go missing; each run of two or
     more present nodes is kept as its own way. Returns the number of ways written."""
-    import osmium
+    import osmium  # only graph builds need it (offline, by command), not the web processes
 
     nodes: dict[int, tuple[float, float]] = {}
     ways: list[tuple[int, list[int], dict[str, str]]] = []
@@ -156,7 +156,7 @@ def write_drivable_xml(source: Path, target: Path) -> int:
 
 def graph_from_drivable_xml(path: Path):
     """osmnx: simplified graph, largest strongly connected component, speeds, travel times."""
-    import osmnx as ox
+    import osmnx as ox  # seconds to import; only graph builds need it (docs/ARCHITECTURE.md §3)
 
     graph = ox.graph_from_xml(path, simplify=True, retain_all=True)
     graph = ox.truncate.largest_component(graph, strongly=True)
@@ -273,7 +273,7 @@ def named_places(source: Path) -> list[tuple[str, str, float, float]]:
     """Named places and streets of an extract, for place search: (kind, name, lon, lat).
 
     Streets are located at their middle node; a name repeated within ~1 km is kept once."""
-    import osmium
+    import osmium  # only graph builds need it, as above
 
     found: dict[tuple[str, float, float], tuple[str, str, float, float]] = {}
     processor = osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY)

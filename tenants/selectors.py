@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count
 
 from .models import Domain, Territory
@@ -62,8 +63,6 @@ def public_site_url(request) -> str | None:
 def current_territory() -> Territory:
     """The territory whose schema the connection is in (a request sets the real object;
     `schema_context` only sets the schema name)."""
-    from django.db import connection
-
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Territory):
         return tenant
