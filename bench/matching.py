@@ -102,7 +102,7 @@ OFFER_COLUMNS = (
     "origin_node, destination_node, route, distance_m, duration_s, reach, departure_at, "
     "active_window, "
     "margin_minutes, seats, seats_taken, cost_per_km, max_detour_ratio, "
-    "instant_booking, comment, status, created_at"
+    "instant_booking, comment, car, status, created_at"
 )
 
 
@@ -182,6 +182,7 @@ def _offer_row(graph, driver_id: int, ride: tuple, departure) -> str:
         "0.080",
         f"{ratio:.2f}",
         "f",
+        "",
         "",
         "active",
         timezone.now().isoformat(),
