@@ -16,7 +16,8 @@ from trips.services.bookings import booking_cancel, booking_request
 from trips.services.journeys import booking_confirm
 
 from .errors import BadRequest
-from .models import Partner, PartnerBooking, PartnerPassenger
+from .models import Partner, PartnerBooking, PartnerPassenger, Provider
+from .outbound import breaker_reset
 from .selectors import partner_booking_exists
 
 
@@ -73,3 +74,20 @@ def partner_message_post(made: PartnerBooking, text: str) -> None:
     conversations.message_post(
         conversations.conversation_of(made.booking), made.booking.passenger, text
     )
+
+
+# --- providers: other platforms whose journeys appear under our search results ------------
+def provider_add(provider: Provider) -> Provider:
+    provider.save()
+    return provider
+
+
+def provider_change(provider: Provider) -> Provider:
+    """Saved, and asked again from the next search (its circuit breaker is reset)."""
+    provider.save()
+    breaker_reset(provider)
+    return provider
+
+
+def provider_remove(provider: Provider) -> None:
+    provider.delete()

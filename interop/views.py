@@ -16,9 +16,10 @@ from tenants.members.models import Role
 from trips.forms import SearchForm
 
 from .models import Endpoint, Partner, Provider
-from .outbound import breaker_open_until, breaker_reset, external_journeys
+from .outbound import breaker_open_until, external_journeys
 from .partners import partner_register, partner_revoke
 from .selectors import partner_calls_latest, partners_listed, providers_listed
+from .services import provider_add, provider_change, provider_remove
 
 
 class PartnerForm(forms.Form):
@@ -103,7 +104,7 @@ class ProviderForm(forms.ModelForm):
 def providers(request):
     form = ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        provider_add(form.save(commit=False))
         messages.success(request, _("Provider added: its journeys now appear in searches."))
         return redirect("providers")
     listed = [(p, breaker_open_until(p)) for p in providers_listed()]
@@ -120,7 +121,7 @@ def provider_edit(request, pk: int):
     provider = get_object_or_404(Provider, pk=pk)
     form = ProviderForm(request.POST or None, instance=provider)
     if request.method == "POST" and form.is_valid():
-        breaker_reset(form.save())  # changed: asked again from the next search
+        provider_change(form.save(commit=False))
         messages.success(request, _("Provider saved."))
         return redirect("providers")
     return render(
@@ -134,7 +135,7 @@ def provider_edit(request, pk: int):
 @require_POST
 @role_required(Role.TERRITORY_ADMIN)
 def provider_delete(request, pk: int):
-    get_object_or_404(Provider, pk=pk).delete()
+    provider_remove(get_object_or_404(Provider, pk=pk))
     messages.success(request, _("Provider removed."))
     return redirect("providers")
 
