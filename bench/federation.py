@@ -32,7 +32,13 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from bench.matching import GRAPH, bulk_offers, percentiles, setup_graph_and_territory  # noqa: E402
+from bench.matching import (  # noqa: E402
+    GRAPH,
+    RESULTS_DIR,
+    bulk_offers,
+    percentiles,
+    setup_graph_and_territory,
+)
 from core.services import user_ensure_verified  # noqa: E402
 from matching.graphs import load_graph  # noqa: E402
 from matching.network import Place  # noqa: E402
@@ -45,7 +51,7 @@ SEED = 20261127
 RIDES = int(os.environ.get("BENCH_FED_RIDES", "20000"))
 SEARCHES = int(os.environ.get("BENCH_FED_SEARCHES", "300"))
 SLUGS = [f"bench-fed-{n}" for n in range(1, 6)]
-RESULTS = Path(__file__).resolve().parent / "results" / "federation.json"
+RESULTS = RESULTS_DIR / "federation.json"
 
 
 def setup():
@@ -153,6 +159,6 @@ def run() -> dict:
 
 if __name__ == "__main__":
     result = run()
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "queries_of_one_federated_search"}))

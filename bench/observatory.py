@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from bench.matching import percentiles, setup_graph_and_territory  # noqa: E402,F401
+from bench.matching import RESULTS_DIR, percentiles, setup_graph_and_territory  # noqa: E402,F401
 from observatory.aggregates import ReportPeriod, flows, indicators  # noqa: E402
 from observatory.datasets import DATASETS, archive, dataset, formats_of  # noqa: E402
 from tenants.models import Area  # noqa: E402
@@ -42,7 +42,7 @@ JOURNEYS = int(os.environ.get("BENCH_JOURNEYS", "1000000"))
 PEOPLE = 40_000
 REGION = os.environ.get("BENCH_REGION", "53")  # Bretagne
 YEAR = 2025
-RESULTS = Path(__file__).resolve().parent / "results" / "observatory.json"
+RESULTS = RESULTS_DIR / "observatory.json"
 
 
 def communes():

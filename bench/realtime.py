@@ -44,7 +44,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange  # noqa: E
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from bench.matching import percentiles  # noqa: E402
+from bench.matching import RESULTS_DIR, percentiles  # noqa: E402
 from core.middleware import SESSION_TERRITORY_KEY  # noqa: E402
 from core.models import User  # noqa: E402
 from provisioning.services import BoundarySource, territory_create  # noqa: E402
@@ -59,7 +59,7 @@ SECONDS = float(os.environ.get("BENCH_RT_SECONDS", "60"))
 BASELINE_RATE, BASELINE_SECONDS = 10.0, 10.0
 WORKERS = int(os.environ.get("BENCH_RT_WORKERS", "2"))  # uvicorn processes, as `make run`
 SLUGS = ("rt-a", "rt-b")
-RESULTS = Path(__file__).resolve().parent / "results" / "realtime.json"
+RESULTS = RESULTS_DIR / "realtime.json"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -367,6 +367,6 @@ def run() -> dict:
 
 if __name__ == "__main__":
     result = run()
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: result[k] for k in ("baseline", "load", "load_over_baseline")}, indent=2))

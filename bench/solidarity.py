@@ -29,7 +29,7 @@ django.setup()
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from bench.matching import GRAPH, percentiles, setup_graph_and_territory  # noqa: E402
+from bench.matching import GRAPH, RESULTS_DIR, percentiles, setup_graph_and_territory  # noqa: E402
 from core.services import user_ensure_verified  # noqa: E402
 from matching.graphs import graph_path, load_graph  # noqa: E402
 from matching.network import Place, node_point  # noqa: E402
@@ -49,7 +49,7 @@ from themes.selectors import settings_get  # noqa: E402
 SEED = 20261126
 VOLUNTEERS = int(os.environ.get("BENCH_VOLUNTEERS", "500"))
 REQUESTS = int(os.environ.get("BENCH_DISPATCH_REQUESTS", "150"))
-RESULTS = Path(__file__).resolve().parent / "results" / "solidarity.json"
+RESULTS = RESULTS_DIR / "solidarity.json"
 
 
 def setup(graph, rng: random.Random):

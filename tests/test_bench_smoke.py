@@ -1,0 +1,184 @@
+"""Every benchmark of bench/ at a smoke size, so that none can rot between two `make bench`.
+
+Each script runs as `make bench` runs it (a subprocess, the project's settings), on a database
+of its own (the name of the current DATABASE_URL's database + `_bench_smoke`, created and
+migrated once for this module), with the road graphs and the result JSON in the test's tmp_path
+(bench/results/ keeps the recorded results) and the test Redis database. A test checks that the
+script succeeds and that its JSON holds what the README's benchmark tables are read from;
+timings are recorded by the benchmarks, never asserted here."""
+
+import json
+import os
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+P50_95_99 = ("p50", "p95", "p99")
+
+
+def _run(command: list[str], env: dict[str, str], log=None) -> None:
+    """Run `command` from the project's root; its output goes to `log` when given."""
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if log is not None:
+        log.write_text(done.stdout)
+    assert done.returncode == 0, (
+        f"{' '.join(command)} exited {done.returncode}:\n{done.stdout[-6000:]}"
+    )
+
+
+@pytest.fixture(scope="module")
+def bench_env() -> dict[str, str]:
+    """The environment of a benchmark: its own database, created and migrated here."""
+    url = urlparse(settings.DATABASE_URL)
+    name = (url.path.lstrip("/") or "archipel") + "_bench_smoke"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "archipel.settings",  # as `make bench`, not the test settings
+        "DATABASE_URL": url._replace(path=f"/{name}").geturl(),
+        "REDIS_URL": settings.TEST_REDIS_URL,
+        "CELERY_BROKER_URL": settings.TEST_REDIS_URL,
+        "CACHE_PREFIX": "archipel-bench-smoke",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    _run(["scripts/setup-db.sh"], env)
+    _run([sys.executable, "manage.py", "migrate_schemas", "-v", "0"], env)
+    return env
+
+
+def bench(name: str, env: dict[str, str], tmp_path, **sizes: str) -> dict:
+    """Run bench/<name>.py at the given sizes; its result JSON."""
+    results = tmp_path / "results"
+    _run(
+        [sys.executable, f"bench/{name}.py"],
+        {
+            **env,
+            **sizes,
+            "GRAPH_DIR": str(tmp_path / "graphs"),
+            "BENCH_RESULTS_DIR": str(results),
+        },
+        log=tmp_path / f"{name}.log",
+    )
+    return json.loads((results / f"{name}.json").read_text())
+
+
+def missing(result: dict, *paths: str) -> list[str]:
+    """The dotted paths (`runs.0.search_ms.p95`) the result lacks."""
+    absent = []
+    for path in paths:
+        value = result
+        for step in path.split("."):
+            if isinstance(value, list) and step.isdigit() and int(step) < len(value):
+                value = value[int(step)]
+            elif isinstance(value, dict) and step in value:
+                value = value[step]
+            else:
+                absent.append(path)
+                break
+    return absent
+
+
+def pcts(prefix: str, points=P50_95_99) -> list[str]:
+    return [f"{prefix}.{p}" for p in points]
+
+
+def test_matching(bench_env, tmp_path):
+    result = bench(
+        "matching",
+        bench_env,
+        tmp_path,
+        BENCH_SIZES="200,400",
+        BENCH_SEARCHES="6",
+        BENCH_BASELINE_SEARCHES="1",
+    )
+    assert [run["offers"] for run in result["runs"]] == [200, 400]
+    for n in (0, 1):
+        run = f"runs.{n}"
+        assert not missing(
+            result,
+            f"{run}.survivors_median",
+            f"{run}.matches_median",
+            f"{run}.baseline_speedup_median",
+            *pcts(f"{run}.search_ms"),
+            *pcts(f"{run}.engine_ms", ("p50", "p95")),
+        )
+    assert not missing(result, "graph.memory_mb", *pcts("publish_ms", ("p50", "p95")))
+
+
+def test_solidarity(bench_env, tmp_path):
+    result = bench(
+        "solidarity", bench_env, tmp_path, BENCH_VOLUNTEERS="10", BENCH_DISPATCH_REQUESTS="6"
+    )
+    assert result["volunteers"] == 10 and result["requests"] == 6
+    assert not missing(
+        result,
+        *pcts("rank_ms"),
+        *[f"rank_ms_by_return.{kind}.p50" for kind in ("none", "wait", "again")],
+        *pcts("engine_ms"),
+    )
+
+
+def test_federation(bench_env, tmp_path):
+    # More than 10 searches: the 11th records its queries.
+    result = bench(
+        "federation", bench_env, tmp_path, BENCH_FED_RIDES="200", BENCH_FED_SEARCHES="20"
+    )
+    sizes = (result["territories"], result["rides_per_territory"], result["searches"])
+    assert sizes == (5, 200, 20)
+    assert result["queries_of_one_federated_search"]
+    assert not missing(
+        result,
+        *pcts("single_territory_ms"),
+        *pcts("federated_ms"),
+        *pcts("federated_over_single"),
+        "matches_median.single",
+        "matches_median.federated",
+        "matches_median.federated_from_neighbours",
+    )
+
+
+def test_observatory(bench_env, tmp_path):
+    result = bench("observatory", bench_env, tmp_path, BENCH_JOURNEYS="3000")
+    assert result["journeys"] == result["journeys_counted"] == 3000
+    assert result["communes"] > 0 and result["files_bytes"]
+    assert not missing(
+        result,
+        "aggregates_s",
+        "aggregates_detail_s.flows_commune",
+        "flow_cells_commune",
+        "flow_cells_suppressed",
+        "files_s",
+        "python_peak_rss_mb",
+    )
+
+
+def test_realtime(bench_env, tmp_path):
+    # 20 clients: the fixed baseline (10 messages a second for 10 s) stays below each person's
+    # limit of 10 messages in 20 s.
+    result = bench(
+        "realtime",
+        bench_env,
+        tmp_path,
+        BENCH_RT_CLIENTS="20",
+        BENCH_RT_RATE="5",
+        BENCH_RT_SECONDS="2",
+    )
+    assert result["setup"]["clients"] == 20 and result["sockets"] == 40
+    phases = [
+        f"{phase}.{key}"
+        for phase in ("baseline", "load")
+        for key in ("lost", "refused", "other_territory", *pcts("latency_ms"))
+    ]
+    assert not missing(result, "setup.conversations", *phases, *pcts("load_over_baseline"))
