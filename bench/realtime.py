@@ -205,11 +205,16 @@ def start_server(port: int) -> subprocess.Popen:
     )
     deadline = time.time() + 60
     while time.time() < deadline:
+        if server.poll() is not None:  # it could not start (the port taken meanwhile…)
+            raise RuntimeError(f"the server exited with {server.returncode}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
         except OSError:
             time.sleep(0.3)
+            continue
+        time.sleep(0.5)
+        if server.poll() is None:  # answering, and it is ours
+            return server
     server.kill()
     raise RuntimeError("the server did not start")
 
