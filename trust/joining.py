@@ -7,20 +7,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.http import safe_next
 from tenants.members.services import membership_join
 
 from .selectors import ban_in_force, charter_text
-
-
-def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return "/"
 
 
 @login_required
@@ -28,7 +21,7 @@ def _safe_next(request) -> str:
 def join(request):
     """Consent screen for someone who already has an account elsewhere in the archipel."""
     if request.membership is not None:
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     if ban_in_force(request.user):
         return render(request, "trust/cannot_join.html", status=403)
     error = ""
@@ -37,7 +30,7 @@ def join(request):
             if request.POST.get("charter") == "on":
                 membership_join(request.user)
                 messages.success(request, _("Welcome! You are now a member of this territory."))
-                return redirect(_safe_next(request))
+                return redirect(safe_next(request))
             error = _("To join, accept the charter.")
         else:
             logout(request)
@@ -46,6 +39,6 @@ def join(request):
     return render(
         request,
         "trust/join.html",
-        {"next": _safe_next(request), "charter": charter_text(), "error": error},
+        {"next": safe_next(request), "charter": charter_text(), "error": error},
         status=400 if error else 200,
     )

@@ -5,7 +5,8 @@ import re
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
+from tenants.members.models import Membership
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
 from tests.forms import place_fields
 from trips.models import Booking, Offer
 
@@ -102,3 +103,29 @@ def test_a_ride_of_alpha_is_not_found_on_beta(alpha, beta):
     response = alpha.client("driver").post("/rides/new/", ride_form())
     assert beta.client("citizen").get(response["Location"]).status_code == 404
     assert beta.client("citizen").post("/bookings/1/cancel/").status_code == 404
+
+
+def test_booking_actions_return_only_to_this_site(ride, in_alpha):
+    """Regression: `next=//evil.example/` sent people to another site (open redirect)."""
+    booking = book(ride, in_alpha["citizen"])
+    driver = in_alpha.client("driver")
+    for target in ("//evil.example/", "https://evil.example/x", "/\\evil.example", "http:evil"):
+        answer = driver.post(f"/bookings/{booking.pk}/accept/", {"next": target})
+        assert answer.status_code == 302 and answer["Location"] == "/my-trips/", target
+    kept = driver.post(f"/bookings/{booking.pk}/decline/", {"next": f"/rides/{ride.pk}/"})
+    assert kept["Location"] == f"/rides/{ride.pk}/"
+
+
+def test_the_consent_screen_returns_only_to_this_site(alpha, beta):
+    """The join page's `next` goes through the same check."""
+    with schema_context(beta.territory.schema_name):
+        Membership.objects.filter(user=alpha["citizen"]).delete()
+    client = Client(HTTP_HOST=beta.host)
+    client.force_login(alpha["citizen"])
+    session = client.session
+    session["archipel_schema"] = beta.territory.schema_name
+    session.save()
+    joined = client.post(
+        "/join/", {"decision": "accept", "charter": "on", "next": "//evil.example/"}
+    )
+    assert joined.status_code == 302 and joined["Location"] == "/"

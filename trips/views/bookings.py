@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
+from core.http import safe_next
 from tenants.selectors import current_territory, site_url
 
 from .. import federation
@@ -79,6 +80,4 @@ def booking_action(request, pk: int, action: str):
         for errors in exc.message_dict.values():
             for error in errors:
                 messages.error(request, error)
-    return redirect(
-        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "my_trips"
-    )
+    return redirect(safe_next(request, "my_trips"))
