@@ -83,7 +83,7 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "tenants.views.unknown_host"
 AUTH_USER_MODEL = "core.User"
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "core.hosts.TerritoryMiddleware",  # django-tenants, hosts normalised (core/hosts.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

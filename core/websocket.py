@@ -8,7 +8,9 @@ database_sync_to_async function, otherwise they silently hit `public`. The consu
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
-from django_tenants.utils import get_tenant_domain_model, remove_www
+from django_tenants.utils import get_tenant_domain_model
+
+from core.hosts import normalised_host
 
 CLOSE_UNKNOWN_TERRITORY = 4404
 CLOSE_NOT_MEMBER = 4403
@@ -24,7 +26,7 @@ def _header(scope, wanted: bytes) -> str:
 
 
 def _host(scope) -> str:
-    return remove_www(_header(scope, b"host").split(":")[0].lower())
+    return normalised_host(_header(scope, b"host"))
 
 
 def _same_origin(scope, host: str) -> bool:
@@ -34,7 +36,7 @@ def _same_origin(scope, host: str) -> bool:
     origin = _header(scope, b"origin")
     if not origin:
         return True
-    return (urlsplit(origin).hostname or "").lower() == host
+    return normalised_host(urlsplit(origin).netloc) == host
 
 
 @database_sync_to_async
