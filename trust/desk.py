@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -125,7 +125,9 @@ def moderation_report(request, pk: int):
 @role_required(*MODERATORS)
 def moderation_person(request, pk: int):
     """Act on a person directly (from a signal), without a report."""
-    person = get_object_or_404(get_user_model(), pk=pk)
+    person = selectors.person_known_here(pk)
+    if person is None:  # not a member here: as unknown as an id that does not exist
+        raise Http404
     form = DecisionForm(request.POST or None, about_ride=False)
     form.fields["action"].choices = [
         c for c in form.fields["action"].choices if c[0] != moderation.Action.DISMISS

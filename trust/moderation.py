@@ -26,7 +26,7 @@ from trips.conversations import participants
 from trips.services.rides import offer_withdraw
 
 from .models import AuditEntry, Report, ReportReason, Sanction
-from .selectors import moderators_list, sanction_in_force
+from .selectors import moderators_list, person_known_here, sanction_in_force
 
 MAX_SUSPENSION_DAYS = 365
 
@@ -199,6 +199,8 @@ def _decision_open(moderator, action: str, reason: str, report: Report | None, u
         user = report.reported
     if user is None:
         raise ValidationError({"action": _("Whom is this decision about?")})
+    if person_known_here(user.pk) is None:  # never someone else's member (see the selector)
+        raise Conflict(_("This person is not known in this territory."))
     if user.pk == moderator.pk:
         raise Conflict(_("You cannot moderate yourself."))
     if action != Action.DISMISS:

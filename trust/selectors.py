@@ -123,6 +123,22 @@ def reports_earlier(report: Report, limit: int = 10) -> QuerySet[Report]:
 
 
 # --- reviews, profiles, blocks -------------------------------------------------------------
+def person_known_here(user_id: int | None):
+    """The person this territory's moderators may act on: a member, or someone who was one and
+    is named in its reports or measures (a banned person, say); anyone else is None, exactly
+    as an unknown id — the moderators of one territory never reach the rest of the archipel."""
+    if user_id is None:
+        return None
+    known = (
+        Membership.objects.filter(user_id=user_id).exists()
+        or Report.objects.filter(reported_id=user_id).exists()
+        or Sanction.objects.filter(user_id=user_id).exists()
+    )
+    if not known:
+        return None
+    return get_user_model().objects.filter(pk=user_id, deleted_at__isnull=True).first()
+
+
 def member_exists(user_id: int) -> bool:
     """Whether the person is a member of this territory (the only people found from here)."""
     return Membership.objects.filter(user_id=user_id).exists()

@@ -217,3 +217,27 @@ def test_review_regressions_messages_stay_private_and_moderators_stay_in_their_p
     moderator.post(f"/manage/moderation/measures/{measure.pk}/lift/", {"reason": "Moi"})
     with schema_context(alpha.territory.schema_name):
         assert Sanction.objects.get(pk=measure.pk).lifted_at is None
+
+
+def test_moderators_reach_only_people_known_in_their_territory(alpha, beta, mailoutbox):
+    """Regression: Alpha's admin opened /manage/moderation/people/<id>/ for anyone of the
+    archipel, read their first name and could warn (e-mail) or ban them. A person who is not a
+    member here is a 404, exactly like an id that does not exist, and nothing is written."""
+    admin = alpha.client("admin")
+    stranger = beta["citizen"]
+    with schema_context(alpha.territory.schema_name):
+        assert not Membership.objects.filter(user=stranger).exists()
+    unknown = admin.get("/manage/moderation/people/987654321/")
+    page = admin.get(f"/manage/moderation/people/{stranger.pk}/")
+    assert unknown.status_code == page.status_code == 404
+    assert stranger.first_name not in page.content.decode()
+    warned = admin.post(
+        f"/manage/moderation/people/{stranger.pk}/", {"action": "warn", "reason": "Spam"}
+    )
+    assert warned.status_code == 404
+    with schema_context(alpha.territory.schema_name):
+        assert not Sanction.objects.filter(user=stranger).exists()
+        assert not AuditEntry.objects.filter(target_user=stranger).exists()
+    assert not [m for m in mailoutbox if stranger.email in m.to]
+    # A member of Alpha stays within reach.
+    assert admin.get(f"/manage/moderation/people/{alpha['citizen'].pk}/").status_code == 200
