@@ -15,17 +15,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from core.websocket import person_group
-from tenants.selectors import current_territory
+from tenants.selectors import current_territory, territory_link
 
 from .models import EmailChoice, Kind, Notification
 from .selectors import unread_count, wants_email
-
-
-def absolute(path: str) -> str:
-    """A link to this territory's site, for e-mails."""
-    host = current_territory().primary_host or "localhost"
-    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-    return f"{settings.SITE_SCHEME}://{host}{port}{path}"
 
 
 def email_choices_set(user, by_email: set[str]) -> None:
@@ -59,7 +52,7 @@ def email(user, subject: str, lines: list[str], link: str = "") -> None:
     """An e-mail in the site's language, sent after commit (never fails the change)."""
     if not user.email:
         return
-    url = absolute(link) if link else ""
+    url = territory_link(link) if link else ""
 
     def send() -> None:
         with translation.override(settings.LANGUAGE_CODE):

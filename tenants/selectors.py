@@ -67,3 +67,11 @@ def current_territory() -> Territory:
     if isinstance(tenant, Territory):
         return tenant
     return Territory.objects.get(schema_name=connection.schema_name)
+
+
+def territory_link(path: str) -> str:
+    """An absolute link to `path` on the current territory's site, for e-mails: its primary
+    domain and `SITE_SCHEME` (and `SITE_PORT` in development), never the request's Host."""
+    host = current_territory().primary_host or "localhost"
+    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+    return f"{settings.SITE_SCHEME}://{host}{port}{path}"

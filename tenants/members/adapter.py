@@ -1,5 +1,23 @@
+"""django-allauth's adapter: sign-up only on a territory, and the links and site name in its
+e-mails (address confirmation, password reset) taken from the territory — its primary domain
+and `SITE_SCHEME` — never from the request's Host, which a client chooses."""
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import connection
+from django.urls import reverse
+
+from tenants.selectors import current_territory, territory_link
+
+
+@dataclass(frozen=True)
+class TerritorySite:
+    """What allauth's e-mail templates read as `current_site`."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -7,3 +25,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # People sign up on a territory, which they join at the same time; the public site
         # only lists the archipel.
         return connection.schema_name != "public"
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return territory_link(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return territory_link(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        territory = current_territory()
+        site = TerritorySite(name=territory.name, domain=territory.primary_host or "localhost")
+        super().send_mail(template_prefix, email, {**context, "current_site": site})

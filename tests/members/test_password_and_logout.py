@@ -40,3 +40,15 @@ def test_sign_out(alpha):
     assert client.get("/api/v1/me/").status_code == 200
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/api/v1/me/").status_code == 403
+
+
+def test_links_in_account_emails_never_follow_the_request_host(alpha):
+    """Regression: with ALLOWED_HOSTS=*, a reset asked through `WWW.Alpha.localhost.:9999`
+    (or any Host routed to the territory) sent a link to that host. Links and the site's name
+    come from the territory's primary domain and SITE_SCHEME."""
+    client = Client(HTTP_HOST="WWW.Alpha.localhost.:9999")
+    response = client.post("/accounts/password/reset/", {"email": alpha.email("citizen")})
+    assert response.status_code == 302
+    body = mail.outbox[-1].body
+    assert re.search(r"http://alpha\.localhost/accounts/password/reset/key/[^\s]+/", body), body
+    assert "9999" not in body and "www." not in body.lower() and "Alpha.localhost" not in body
