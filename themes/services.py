@@ -17,6 +17,8 @@ from .selectors import DEFAULT_THEME, settings_get, theme_get
 
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
 LOGO_MAX_PIXELS = 4096
+# Pillow's own limit for any image this process opens: it warns above, refuses at twice this.
+Image.MAX_IMAGE_PIXELS = LOGO_MAX_PIXELS * LOGO_MAX_PIXELS
 
 
 def is_hex_colour(value) -> bool:
@@ -90,23 +92,28 @@ def process_logo(data: bytes) -> dict[str, bytes | str]:
                 % {"size": len(data) // 1024, "max": settings.LOGO_MAX_BYTES // 1024}
             }
         )
+    too_large = ValidationError(
+        {
+            "logo": _("The logo may be at most %(max)d pixels wide or high.")
+            % {"max": LOGO_MAX_PIXELS}
+        }
+    )
     try:
+        # Image.open reads the header only: the dimensions are checked before anything is
+        # decoded, so a small file declaring a huge image (a decompression bomb) costs nothing.
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
+            if max(probe.size) > LOGO_MAX_PIXELS:
+                raise too_large
             probe.verify()
         image = Image.open(io.BytesIO(data))
         image.load()
+    except Image.DecompressionBombError as exc:  # beyond Pillow's own cap, set below
+        raise too_large from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ValidationError({"logo": _("This file is not a PNG, JPEG or WebP image.")}) from exc
     if kind not in LOGO_FORMATS:
         raise ValidationError({"logo": _("This file is not a PNG, JPEG or WebP image.")})
-    if max(image.size) > LOGO_MAX_PIXELS:
-        raise ValidationError(
-            {
-                "logo": _("The logo may be at most %(max)d pixels wide or high.")
-                % {"max": LOGO_MAX_PIXELS}
-            }
-        )
     image = image.convert("RGBA")
     image.thumbnail((512, 512), Image.LANCZOS)
     out = io.BytesIO()

@@ -1,6 +1,8 @@
 """The territory admin edits the theme and settings; bad colours and logos are refused."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -153,3 +155,28 @@ def test_each_territory_has_its_own_manifest(alpha, beta):
     icon = alpha.client().get(a["icons"][1]["src"])
     assert Image.open(io.BytesIO(icon.content)).size == (512, 512)
     assert a["start_url"] == "/" and a["display"] == "standalone"
+
+
+def declared_png(width: int, height: int) -> bytes:
+    """A few dozen bytes declaring a huge 1-bit image (a decompression bomb's header)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 1024, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("size", [(9000, 9000), (60000, 60000)])
+def test_huge_images_are_refused_from_their_header_without_a_server_error(alpha, size):
+    """Regression: a small PNG declaring 60000×60000 pixels raised Pillow's
+    DecompressionBombError (500), and 9000×9000 was decoded (≈ 324 MB) before the check."""
+    upload = SimpleUploadedFile("bomb.png", declared_png(*size))
+    response = alpha.client("admin").post(
+        "/manage/appearance/", {**VALID_APPEARANCE, "theme-logo_file": upload}
+    )
+    assert response.status_code == 400
+    assert "4096" in " ".join(response.context["theme_form"].errors["logo_file"])
