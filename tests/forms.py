@@ -31,7 +31,6 @@ VALID_APPEARANCE = {
     "settings-observatory_min_people": "11",
     "settings-co2_kg_per_km": "0.218",
     "settings-data_licence": "Licence Ouverte 2.0",
-    "settings-federation_enabled": "on",
 }
 
 

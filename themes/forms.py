@@ -72,7 +72,6 @@ class SettingsForm(forms.ModelForm):
             "data_licence",
             "rpc_url",
             "rpc_token",
-            "federation_enabled",
         ]
         help_texts = {
             "rpc_token": _("Leave empty to keep the current token."),

@@ -122,7 +122,6 @@ class TerritorySettings(models.Model):
     # Sending journeys to the national carpool proof registry (off while the URL is empty).
     rpc_url = models.URLField(_("national registry URL (POST /journeys)"), blank=True)
     rpc_token = models.CharField(_("national registry access token"), max_length=500, blank=True)
-    federation_enabled = models.BooleanField(_("federation with other territories"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -140,3 +140,17 @@ def test_only_the_admin_sets_the_archipel_and_bad_partners_are_refused(alpha, be
         30,
         ["beta"],
     )
+
+
+def test_one_switch_for_the_shared_search_and_it_works_from_both_sides(ride, alpha, beta):
+    """Regression: the appearance page had its own federation switch that did nothing. The one
+    switch is /manage/archipel/; unticked on either side, neither sees the other's rides."""
+    appearance = alpha.client("admin").get("/manage/appearance/").content.decode()
+    assert "federation" not in appearance and "fédération" not in appearance.lower()
+    admin = alpha.client("admin")
+    assert admin.post("/manage/archipel/", {"federation_reach_km": 20}).status_code == 302
+    assert "Publié sur Alpha" not in beta.client("citizen").get("/", SEARCH).content.decode()
+    admin.post("/manage/archipel/", {"federated": "on", "federation_reach_km": 20})
+    assert "Publié sur Alpha" in beta.client("citizen").get("/", SEARCH).content.decode()
+    beta.client("admin").post("/manage/archipel/", {"federation_reach_km": 20})
+    assert "Publié sur Alpha" not in beta.client("citizen").get("/", SEARCH).content.decode()
