@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "core.hosts.TerritoryMiddleware",  # django-tenants, hosts normalised (core/hosts.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.inputs.InputMiddleware",  # unstorable text in query strings and forms: 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.SessionScopeMiddleware",
     "core.middleware.LanguageMiddleware",
@@ -234,6 +235,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.JSONParser",  # core/inputs.py: depth and unstorable characters are a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,

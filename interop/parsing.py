@@ -5,13 +5,13 @@ receives about a person (a pseudonymous id and the first name as alias)."""
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 
+from core.inputs import BadInput, json_loads
 from matching.network import Place
 from tenants.selectors import current_territory
 
@@ -49,9 +49,9 @@ def integer(query, name: str, **bounds) -> int | None:
 
 def json_body(request) -> dict:
     try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise BadRequest("The body is not valid JSON.") from None
+        body = json_loads(request.body or b"null")
+    except BadInput as exc:
+        raise BadRequest(str(exc)) from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")
     return body

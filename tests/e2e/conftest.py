@@ -50,6 +50,7 @@ def demo_server(archipel, django_db_blocker, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "EMAIL_FILE_PATH": str(mail_dir),
+        "SITE_PORT": str(port),  # links in e-mails name the territory's domain and this port
     }
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
     process = subprocess.Popen(

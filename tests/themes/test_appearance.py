@@ -159,6 +159,7 @@ def test_each_territory_has_its_own_manifest(alpha, beta):
 
 def declared_png(width: int, height: int) -> bytes:
     """A few dozen bytes declaring a huge 1-bit image (a decompression bomb's header)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = zlib.crc32(kind + body) & 0xFFFFFFFF
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
