@@ -83,9 +83,12 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "tenants.views.unknown_host"
 AUTH_USER_MODEL = "core.User"
 
 MIDDLEWARE = [
-    "core.hosts.TerritoryMiddleware",  # django-tenants, hosts normalised (core/hosts.py)
+    # /healthz, /readyz on any host; 503 + Retry-After when PostgreSQL is unreachable
+    "core.availability.AvailabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files before the territory lookup: they need no database and no known host.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.hosts.TerritoryMiddleware",  # django-tenants, hosts normalised (core/hosts.py)
     "core.inputs.InputMiddleware",  # unstorable text in query strings and forms: 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.SessionScopeMiddleware",
@@ -97,6 +100,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tenants.members.middleware.MembershipMiddleware",
+]
+
+# What /readyz checks (core.availability): each returns a short status or raises CheckFailed.
+READINESS_CHECKS = [
+    "core.availability.database_check",
+    "core.availability.redis_check",
+    "matching.graphs.graphs_check",
 ]
 
 TEMPLATES = [

@@ -10,6 +10,9 @@ from django.contrib.gis.geos import Point, Polygon
 from django.db import transaction
 from django.utils import timezone
 
+from core.availability import CheckFailed
+from tenants.models import Territory
+
 from .build import BuildSummary, Progress, build_graph, named_places
 from .engine import RoadGraph
 from .models import PlaceName, RoadGraphRecord
@@ -73,3 +76,19 @@ def graph_build(source: Path, name: str, progress: Progress = lambda stage: None
         for kind, label, lon, lat in places
     )
     return summary
+
+
+def graphs_check() -> str:
+    """Readiness (core.availability): every road graph a territory uses is loaded here."""
+    names = sorted(
+        set(Territory.objects.exclude(graph_name="").values_list("graph_name", flat=True))
+    )
+    missing = []
+    for name in names:
+        try:
+            load_graph(name)
+        except UnknownGraph:
+            missing.append(name)
+    if missing:
+        raise CheckFailed("missing: " + ", ".join(missing))
+    return f"{len(names)} loaded"

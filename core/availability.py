@@ -1,0 +1,126 @@
+"""What a load balancer and a person see when a backing service is down (docs/operations.md).
+
+- `/healthz`: the process answers (nothing else is consulted), on any host.
+- `/readyz`: every check of `settings.READINESS_CHECKS` passes (PostgreSQL, Redis, the road
+  graphs the territories use, loaded in this process); 503 with the failing checks otherwise.
+- A request that fails because PostgreSQL is unreachable answers 503 with `Retry-After`, a short
+  page (JSON on the API paths) instead of the generic 500. Static files never reach this far:
+  WhiteNoise serves them before the territory lookup.
+"""
+
+import sys
+
+import redis
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.utils.module_loading import import_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+RETRY_AFTER_S = 30
+API_PREFIXES = ("/api/", "/interop/")
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+# Headers of the failed answer kept on the 503 (security headers set by outer middleware).
+_BODY_HEADERS = {"content-type", "content-length"}
+
+
+class CheckFailed(Exception):
+    """A readiness check's reason, shown in /readyz."""
+
+
+def wants_json(request) -> bool:
+    return request.path.startswith(API_PREFIXES)
+
+
+def database_check() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        raise CheckFailed("unreachable") from exc
+    return "ok"
+
+
+def redis_check() -> str:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise CheckFailed("unreachable") from exc
+    finally:
+        client.close()
+    return "ok"
+
+
+def readiness() -> tuple[bool, dict[str, str]]:
+    checks, ready = {}, True
+    for path in settings.READINESS_CHECKS:
+        name = path.rsplit(".", 1)[-1].removesuffix("_check")
+        try:
+            checks[name] = import_string(path)()
+        except CheckFailed as exc:
+            checks[name], ready = str(exc), False
+        except Exception as exc:  # a check that breaks says so; it must not break /readyz
+            checks[name], ready = f"error: {type(exc).__name__}", False
+    return ready, checks
+
+
+def unavailable(request, service: str) -> HttpResponse:
+    if wants_json(request):
+        response = JsonResponse(
+            {"error": f"Service temporarily unavailable ({service}).", "status": 503},
+            status=503,
+        )
+    else:
+        title = _("Service temporarily unavailable")
+        text = _("Archipel cannot answer right now. Please try again in a few moments.")
+        language = get_language() or settings.LANGUAGE_CODE
+        response = HttpResponse(
+            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+            f"<title>{title} · Archipel</title></head><body><main><h1>{title}</h1>"
+            f"<p>{text}</p></main></body></html>",
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
+    response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def _note_unavailable(sender, request=None, **kwargs) -> None:
+    """Django sends this inside its `except` block: the exception is the current one (this is
+    how its test client reads it too)."""
+    error = sys.exc_info()[1]
+    if request is not None and isinstance(error, UNAVAILABLE_ERRORS):
+        request.unavailable_service = "database"
+
+
+class AvailabilityMiddleware:
+    """First of all middleware: health endpoints on any host, and a 503 for what failed only
+    because PostgreSQL could not be reached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        got_request_exception.connect(_note_unavailable, dispatch_uid="core.availability")
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        if request.path == "/readyz":
+            ready, checks = readiness()
+            status = 200 if ready else 503
+            response = JsonResponse({"status": "ok" if ready else "unavailable", **checks},
+                                    status=status)
+            if not ready:
+                response["Retry-After"] = str(RETRY_AFTER_S)
+            return response
+        response = self.get_response(request)
+        service = getattr(request, "unavailable_service", None)
+        if response.status_code == 500 and service:
+            replacement = unavailable(request, service)
+            for header, value in response.items():
+                if header.lower() not in _BODY_HEADERS and header not in replacement:
+                    replacement[header] = value
+            return replacement
+        return response
