@@ -18,6 +18,15 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_PARTICIPANT = 4409  # a conversation the person does not take part in (or none)
 
 
+async def refuse(receive, send, code: int) -> None:
+    """Refuse a socket with one of the codes above. The handshake is accepted first and closed
+    at once, nothing sent in between: a close before the accept reaches a client as a bare
+    HTTP 403 (close code 1006 in a browser), and the page could not tell why."""
+    await receive()  # the websocket.connect event
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": code})
+
+
 def _header(scope, wanted: bytes) -> str:
     for name, value in scope.get("headers", []):
         if name == wanted:
@@ -53,8 +62,7 @@ class TerritoryWebsocketMiddleware:
         host = _host(scope)
         territory = await _territory_for(host) if _same_origin(scope, host) else None
         if territory is None or territory.schema_name == "public":
-            await receive()  # the websocket.connect event
-            await send({"type": "websocket.close", "code": CLOSE_UNKNOWN_TERRITORY})
+            await refuse(receive, send, CLOSE_UNKNOWN_TERRITORY)
             return
         return await self.inner({**scope, "tenant": territory}, receive, send)
 

@@ -29,3 +29,18 @@ def run(scenario):
 def in_db(django_db_blocker, schema, check):
     with django_db_blocker.unblock(), schema_context(schema):
         return check()
+
+
+async def handshake(communicator, timeout: float = 5) -> tuple[bool, int | None]:
+    """(True, None) for a socket let in; (False, close code) for a refusal, which the server
+    accepts and closes at once so that clients read the code (docs/realtime.md)."""
+    accepted, _subprotocol = await communicator.connect(timeout=timeout)
+    if not accepted:
+        return False, _subprotocol
+    if await communicator.receive_nothing(timeout=0.2):
+        return True, None
+    frame = await communicator.receive_output(timeout=timeout)
+    if frame["type"] == "websocket.close":
+        return False, frame.get("code")
+    communicator.output_queue.put_nowait(frame)  # a first frame (hello): leave it to the test
+    return True, None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from core.errors import Conflict
@@ -46,16 +47,16 @@ class ConversationConsumer(MemberConsumer):
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or content.get("type") != "message":
-            await self.send_json({"type": "error", "error": "Unknown frame."})
+            await self.send_error(_("Unknown frame."))
             return
         body = content.get("body")
         try:
             event = await self._post(body if isinstance(body, str) else "")
         except ValidationError as exc:
-            await self.send_json({"type": "error", "error": " ".join(exc.messages)})
+            await self.send_error(" ".join(exc.messages))
             return
         except (Conflict, PermissionDenied) as exc:
-            await self.send_json({"type": "error", "error": str(getattr(exc, "message", exc))})
+            await self.send_error(str(getattr(exc, "message", exc)))
             return
         await self.channel_layer.group_send(
             self.group, {"type": "conversation.message", "payload": event}

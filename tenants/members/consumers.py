@@ -4,9 +4,11 @@ Host's territory in, and the presence socket every open page holds."""
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from core import presence
+from core.inputs import BadInput, json_loads
 from core.middleware import SESSION_TERRITORY_KEY
 from core.websocket import CLOSE_NOT_MEMBER, CLOSE_UNAUTHENTICATED, person_group
 
@@ -29,18 +31,43 @@ class MemberConsumer(AsyncJsonWebsocketConsumer):
         # Sessions are per territory (see core.middleware.SessionScopeMiddleware).
         same_territory = session.get(SESSION_TERRITORY_KEY) == self.scope["tenant"].schema_name
         if user is None or not user.is_authenticated or not same_territory:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         self.roles = await membership_roles(self.scope["tenant"], user)
         if self.roles is None:
-            await self.close(code=CLOSE_NOT_MEMBER)
+            await self.refuse(CLOSE_NOT_MEMBER)
             return
         refused = await self.refusal()
         if refused:
-            await self.close(code=refused)
+            await self.refuse(refused)
             return
         await self.accept()
         await self.joined()
+
+    async def refuse(self, code: int) -> None:
+        """Accepted and closed at once with the code (see core.websocket.refuse)."""
+        await self.accept()
+        await self.close(code=code)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Every frame is read by the project's one JSON reader (core.inputs): a frame that is
+        binary, not JSON, too deep or with unstorable text gets an `error` frame and the
+        socket stays open."""
+        if text_data is None:
+            await self.send_error(_("Frames must be JSON text."))
+            return
+        try:
+            content = json_loads(text_data)
+        except BadInput as exc:
+            await self.send_error(str(exc))
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def send_error(self, message: str) -> None:
+        await self.send_json({"type": "error", "error": str(message)})
+
+    async def receive_json(self, content, **kwargs):
+        await self.send_error(_("Unknown frame."))
 
     async def refusal(self) -> int | None:
         """Hook for subclasses: a close code to refuse this member before anything is sent."""

@@ -15,6 +15,7 @@ from core.websocket import (
     CLOSE_UNKNOWN_TERRITORY,
     person_group,
 )
+from tests.websockets import handshake
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ async def connect(host: str, session_key: str | None = None, origin: str | None 
     if origin:
         headers.append((b"origin", origin.encode()))
     communicator = WebsocketCommunicator(application, "/ws/presence/", headers=headers)
-    connected, code = await communicator.connect(timeout=5)
+    connected, code = await handshake(communicator)
     return communicator, connected, code
 
 
@@ -125,6 +126,40 @@ def test_websockets_find_the_territory_for_every_spelling_of_the_host(
         assert connected
         hello = await communicator.receive_json_from(timeout=5)
         assert hello["territory"] == "alpha"
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+# Regression: one bad frame killed the sender's socket with no close frame.
+BAD_FRAMES = [
+    {"text_data": "not json"},
+    {"bytes_data": b"\x00\x01"},
+    {"text_data": '{"type": "message", "body": "a\x00b"}'},  # raw NUL: not JSON
+    {"text_data": '{"type": "message", "body": "a\\u0000b"}'},  # escaped NUL: unstorable
+    {"text_data": '{"type": "message", "body": "\\ud800"}'},  # lone surrogate
+    {"text_data": "[" * 100 + "]" * 100},  # deeper than the JSON reader allows
+]
+
+
+def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(archipel, session_for):
+    alpha = archipel["alpha"]
+    person = alpha["citizen"]
+    key = session_for(person, alpha.territory.schema_name)
+
+    async def scenario():
+        communicator, connected, _code = await connect(alpha.host, key, "http://alpha.localhost")
+        assert connected
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
+        for frame in BAD_FRAMES:
+            await communicator.send_to(**frame)
+            reply = await communicator.receive_json_from(timeout=5)
+            assert reply["type"] == "error" and reply["error"], frame
+        await get_channel_layer().group_send(
+            person_group(alpha.territory, person.pk),
+            {"type": "person.event", "payload": {"type": "notification", "text": "still here"}},
+        )
+        assert (await communicator.receive_json_from(timeout=5))["text"] == "still here"
         await communicator.disconnect()
 
     async_to_sync(scenario)()

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from archipel.asgi import application
 from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
-from tests.websockets import in_db, run
+from tests.websockets import handshake, in_db, run
 from trips.conversations import conversation_of, unread, unread_total
 from trips.models import Booking, Message, ReadMark
 from trips.services.rides import offer_publish
@@ -50,7 +50,7 @@ async def open_socket(host, pk, key=None):
     if key:
         headers.append((b"cookie", f"sessionid={key}".encode()))
     socket = WebsocketCommunicator(application, f"/ws/conversations/{pk}/", headers=headers)
-    connected, code = await socket.connect(timeout=5)
+    connected, code = await handshake(socket)
     return socket, connected, code
 
 
