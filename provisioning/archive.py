@@ -7,8 +7,10 @@
   and logs, partners…), plain SQL without owners or privileges;
 - `public.json` — what lives in the shared `public` schema for this territory: the territory
   row (name, slug, schema, boundary, road graph, archipel settings, area codes), its domains,
-  and the accounts of its members (ids, e-mail, phone, names; never password hashes — people
-  set a new password on the new deployment);
+  and every account a row of the schema points to — its members, and the people who no longer
+  are or never were (partners' passengers, banned people, deleted accounts) but whose
+  bookings, reports or messages stay — (ids, e-mail, phone, names; never password hashes:
+  people set a new password on the new deployment);
 - `manifest.json` — format, date, row counts per table;
 - `README.txt` — this description and how to restore (see `import_territory`)."""
 
@@ -25,9 +27,7 @@ from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from tenants.members.models import Membership
 from tenants.models import Area, Domain, Territory
 
 FORMAT = "archipel-territory/1"
@@ -35,7 +35,8 @@ FORMAT = "archipel-territory/1"
 README = """Archipel territory archive ({format})
 
 schema.sql     pg_dump of the schema {schema}: every table of the territory, with its data.
-public.json    the territory row, its domains, and its members' accounts (no passwords).
+public.json    the territory row, its domains, and every account its rows point to
+               (members, partners' passengers, banned and deleted people; no passwords).
 manifest.json  format, export date, rows per table.
 
 Restore into another Archipel deployment (same or later version):
@@ -56,10 +57,29 @@ def _db_env() -> tuple[list[str], dict]:
     return args + ["-d", db["NAME"]], env
 
 
+def _account_ids(schema: str) -> set[int]:
+    """Every account a row of `schema` points to, read from the schema's foreign keys to the
+    accounts table: a new table that points to people is covered without a change here."""
+    accounts = f"public.{get_user_model()._meta.db_table}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+            "WHERE c.contype = 'f' AND c.confrelid = %s::regclass "
+            "AND c.connamespace = %s::regnamespace",
+            [accounts, schema],
+        )
+        references = cursor.fetchall()
+        ids: set[int] = set()
+        for table, column in references:
+            cursor.execute(f'SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL')
+            ids.update(row[0] for row in cursor.fetchall())
+    return ids
+
+
 def _public_part(territory: Territory) -> dict:
-    with schema_context(territory.schema_name):
-        member_ids = list(Membership.objects.values_list("user_id", flat=True))
-    users = get_user_model().objects.filter(pk__in=member_ids).order_by("pk")
+    users = get_user_model().objects.filter(pk__in=_account_ids(territory.schema_name))
+    users = users.order_by("pk")
     return {
         "territory": {
             "slug": territory.slug,
@@ -84,6 +104,7 @@ def _public_part(territory: Territory) -> dict:
                 "first_name": u.first_name,
                 "last_name": u.last_name,
                 "date_joined": u.date_joined,
+                "is_active": u.is_active,
                 "deleted_at": u.deleted_at,
             }
             for u in users
