@@ -169,8 +169,10 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = False
 # Run by the beat embedded in `make run`'s worker (scripts/serve.sh).
+OUTBOX_SWEEP_S = envint("OUTBOX_SWEEP_S", 30)  # notifications.outbox: due rows, every territory
 CELERY_BEAT_SCHEDULE = {
     "departure-reminders": {"task": "trips.send_reminders", "schedule": 300.0},
+    "outbox": {"task": "notifications.sweep_outbox", "schedule": float(OUTBOX_SWEEP_S)},
 }
 
 # --- Identity and authentication (django-allauth, e-mail as login).

@@ -8,7 +8,9 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from tenants.members import signals
 
-        from . import portability
+        # The outbox's handlers (services) and the worker's tasks, in every process: a row
+        # written by a web process is delivered by whichever process sweeps.
+        from . import portability, services, tasks  # noqa: F401
 
         signals.personal_data_requested.connect(
             portability.personal_data, dispatch_uid="notifications.personal_data"

@@ -70,3 +70,33 @@ class EmailChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {self.email}"
+
+
+class Delivery(models.Model):
+    """One side effect of a committed change — an e-mail, a live push, a partner's booking
+    event — written in the change's own transaction and delivered afterwards, with retries
+    (notifications.outbox). `key` is its idempotency key: sent with the delivery where the
+    channel carries one (e-mail Message-ID, the push's `event_id`, the partner event's `id`),
+    so that a retried delivery is recognised as the same one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENT = "sent", _("delivered")
+        DEAD = "dead", _("given up")
+
+    key = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} ({self.status})"

@@ -1,8 +1,8 @@
 """Reads of the notifications feed and of a person's e-mail choices."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from .models import EmailChoice, Kind, Notification
+from .models import Delivery, EmailChoice, Kind, Notification
 
 
 def notifications_of(user, limit: int) -> QuerySet[Notification]:
@@ -24,3 +24,19 @@ def email_choices(user) -> dict[str, bool]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def deliveries_to_watch(limit: int = 100) -> QuerySet[Delivery]:
+    """The outbox rows an admin may act on: waiting for a retry or given up, newest first."""
+    return Delivery.objects.exclude(status=Delivery.Status.SENT).filter(
+        Q(status=Delivery.Status.DEAD) | Q(attempts__gt=0)
+    )[:limit]
+
+
+def deliveries_summary(since) -> dict[str, int]:
+    rows = Delivery.objects
+    return {
+        "waiting": rows.filter(status=Delivery.Status.PENDING).count(),
+        "dead": rows.filter(status=Delivery.Status.DEAD).count(),
+        "sent": rows.filter(status=Delivery.Status.SENT, sent_at__gte=since).count(),
+    }

@@ -1,6 +1,7 @@
 """Telling people what happened: a row in their feed, pushed live to every open page of theirs
-in this territory, and an e-mail when they want this kind by e-mail. Everything leaves after
-the transaction commits, so that a rolled-back change never notifies anyone."""
+in this territory, and an e-mail when they want this kind by e-mail. Pushes and e-mails go
+through the outbox (notifications.outbox): written with the change, sent after it commits, retried
+when Redis or the mail server is away — never a failure of the change itself."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from core.websocket import person_group
 from tenants.selectors import current_territory, territory_link
 
+from . import outbox
 from .models import EmailChoice, Kind, Notification
 from .selectors import unread_count, wants_email
 
@@ -30,8 +32,14 @@ def email_choices_set(user, by_email: set[str]) -> None:
 
 def push(user_id: int, payload: dict) -> None:
     """Send an event to every open page of the person in this territory (after commit)."""
-    group = person_group(current_territory(), user_id)
-    transaction.on_commit(lambda: group_send(group, {"type": "person.event", "payload": payload}))
+    outbox.enqueue("push", {"user_id": user_id, "event": payload})
+
+
+@outbox.handler("push", gettext_lazy("Live notification"), immediate=True)
+def push_deliver(payload: dict, key: str) -> None:
+    group = person_group(current_territory(), payload["user_id"])
+    event = {**payload["event"], "event_id": key}  # a page may drop a repeated event
+    group_send(group, {"type": "person.event", "payload": event})
 
 
 def group_send(group: str, event: dict) -> None:
@@ -53,13 +61,23 @@ def email(user, subject: str, lines: list[str], link: str = "") -> None:
     if not user.email:
         return
     url = territory_link(link) if link else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        body = "\n\n".join(str(line) for line in filter(None, [*lines, url]))
+    outbox.enqueue("email", {"to": user.email, "subject": str(subject), "body": body})
 
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            body = "\n\n".join(filter(None, [*lines, url]))
-            send_mail(subject, body, None, [user.email], fail_silently=True)
 
-    transaction.on_commit(send)
+@outbox.handler("email", gettext_lazy("E-mail"), immediate=True)
+def email_deliver(payload: dict, key: str) -> None:
+    """The row's key is the Message-ID: a retried delivery is the same message."""
+    domain = current_territory().primary_host or "archipel.localhost"
+    message = EmailMessage(
+        payload["subject"],
+        payload["body"],
+        None,
+        [payload["to"]],
+        headers={"Message-ID": f"<{key}@{domain}>"},
+    )
+    message.send(fail_silently=False)
 
 
 def notify(

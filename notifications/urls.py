@@ -4,7 +4,10 @@ from django.urls import path
 
 from . import api, views
 
-urlpatterns = [path("notifications/", views.feed, name="notifications")]
+urlpatterns = [
+    path("notifications/", views.feed, name="notifications"),
+    path("manage/deliveries/", views.deliveries, name="deliveries"),
+]
 
 api_urlpatterns = [
     path("notifications/", api.Feed.as_view(), name="api_notifications"),

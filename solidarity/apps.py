@@ -8,7 +8,7 @@ class SolidarityConfig(AppConfig):
     def ready(self) -> None:
         from tenants.members import signals
 
-        from . import portability
+        from . import outbox, portability  # noqa: F401  (outbox: its delivery handler)
 
         signals.personal_data_requested.connect(
             portability.personal_data, dispatch_uid="solidarity.personal_data"

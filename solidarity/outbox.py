@@ -1,19 +1,21 @@
-"""Messages to volunteers and operators: written to the outbox (in the territory's schema) in
-the same transaction as the change, then handed to the configured sender after commit. The
-development sender only records; a production sender (e-mail, SMS gateway) sends and stamps
-`sent_at`. Settings: SOLIDARITY_SENDER (dotted path)."""
+"""Messages to volunteers and operators: written to the structure's record (OutboxMessage, in
+the territory's schema) in the same transaction as the change, and handed to the configured
+sender through the platform's outbox (notifications.outbox: after commit, retried when the
+sender fails, given up rows shown to the territory's admin). The development sender only
+records; a production sender (e-mail, SMS gateway) sends and stamps `sent_at`.
+Settings: SOLIDARITY_SENDER (dotted path)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from notifications import outbox as deliveries
 from notifications.models import Kind
 from notifications.selectors import wants_email
 from notifications.services import notify
@@ -80,7 +82,16 @@ def _queue(user, phone: str, request: Request, event: str, link: str) -> None:
             body=subject + ".",
             request=request,
         )
-        transaction.on_commit(lambda m=message: sender().send(m))
+        deliveries.enqueue("solidarity.message", {"id": message.pk})
+
+
+@deliveries.handler(
+    "solidarity.message", gettext_lazy("Solidarity message (e-mail, SMS)"), immediate=True
+)
+def message_deliver(payload: dict, key: str) -> None:
+    message = OutboxMessage.objects.filter(pk=payload["id"], sent_at__isnull=True).first()
+    if message is not None:  # already stamped sent: a retried row sends nothing twice
+        sender().send(message)
 
 
 def to_volunteer(volunteer, request: Request, event: str) -> None:

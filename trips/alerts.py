@@ -5,22 +5,23 @@ time window, until the alert expires.
 Matching runs after the publishing transaction commits: the indexed prefilter keeps the
 alerts whose two ends lie in the ride's reach and whose days and seats fit, then the engine
 computes the exact detour and pickup time as for a search. With few alerts in the territory
-this runs right away; beyond INLINE_MAX it is handed to a Celery task."""
+this runs right away; beyond INLINE_MAX it is handed to the worker (both through the outbox,
+notifications.outbox: a failure is retried, never lost)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
-from celery import signature
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import blocks
 from matching.network import Place, commune_at, node_point, snap, territory_graph
+from notifications import outbox
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -175,19 +176,16 @@ def alerts_match_offers(offer_ids: Iterable[int]) -> int:
 
 
 def alerts_after_publish(offer_ids: list[int]) -> None:
-    """Match the new rides against the alerts once the publication is committed."""
+    """Match the new rides against the alerts once the publication is committed: an outbox
+    row, tried at once after commit when the territory has few alerts, by the worker beyond."""
+    outbox.enqueue(
+        "trips.match_alerts", {"offers": offer_ids}, at_once=active().count() <= INLINE_MAX
+    )
 
-    def run() -> None:
-        if active().count() > INLINE_MAX:
-            # Queued by the task's name: trips.tasks imports this module to run it, so this
-            # module does not import trips.tasks back. The signature resolves to the registered
-            # task (trips.apps imports trips.tasks), hence the same schema headers and eager
-            # mode as `match_alerts.delay`.
-            signature("trips.match_alerts", args=(offer_ids,)).delay()
-        else:
-            alerts_match_offers(offer_ids)
 
-    transaction.on_commit(run)
+@outbox.handler("trips.match_alerts", gettext_lazy("Alerts for new rides"))
+def alerts_deliver(payload: dict, key: str) -> None:
+    alerts_match_offers(payload["offers"])
 
 
 def alerts_page_rows(user) -> list[Alert]:

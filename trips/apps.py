@@ -8,10 +8,10 @@ class TripsConfig(AppConfig):
     def ready(self) -> None:
         from tenants.members import signals
 
-        # Registers the Celery tasks in every process, not only in workers: trips.alerts and
-        # trips.conversations queue them by name, and a registered name runs the task itself
-        # (its tenant headers, eager mode in tests) rather than a bare message to the broker.
-        from . import portability, tasks  # noqa: F401
+        # Registers, in every process (web and worker alike), the Celery tasks and the outbox
+        # handlers of alerts and conversations: a row written by one process may be delivered
+        # by another.
+        from . import alerts, conversations, portability, tasks  # noqa: F401
 
         signals.personal_data_requested.connect(
             portability.personal_data, dispatch_uid="trips.personal_data"

@@ -4,20 +4,21 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
-from celery import signature
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from core import blocks, presence, ratelimit
+from notifications import outbox
 from notifications.models import Kind
 from notifications.selectors import wants_email
 from notifications.services import email
@@ -119,9 +120,17 @@ def tell_if_away(conversation: Conversation, user_id: int, message: Message) -> 
         email(user, subject, [subject + " :", message.body[:1000]], link(conversation))
     elif cache.add(gate + "-digest", 1, EMAIL_EVERY):
         wait = EMAIL_EVERY - (time.time() - float(cache.get(gate) or time.time()))
-        # Queued by the task's name, as trips.alerts does: trips.tasks imports this module.
-        digest = signature("trips.message_digest", args=(conversation.pk, user_id))
-        transaction.on_commit(lambda: digest.apply_async(countdown=max(1, round(wait))))
+        # A deferred outbox row: the sweep sends it once the quiet period is over.
+        outbox.enqueue(
+            "trips.message_digest",
+            {"conversation": conversation.pk, "user": user_id},
+            not_before=timezone.now() + timedelta(seconds=max(1, round(wait))),
+        )
+
+
+@outbox.handler("trips.message_digest", gettext_lazy("Digest of unread messages"))
+def digest_deliver(payload: dict, key: str) -> None:
+    digest_send(payload["conversation"], payload["user"])
 
 
 def digest_send(conversation_pk: int, user_id: int) -> bool:

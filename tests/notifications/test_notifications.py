@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from core import presence
-from notifications.models import Kind, Notification
+from notifications.models import Delivery, Kind, Notification
+from notifications.outbox import deliver_due
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
 from trips import conversations, reminders
 from trips.services.bookings import booking_decide
@@ -123,13 +125,19 @@ def test_messages_are_emailed_to_someone_away_at_most_once_per_quarter_hour(
     assert [m.to for m in mail.outbox] == [[in_alpha.email("driver")]]
     assert "Premier message" in mail.outbox[0].body
     assert f"/bookings/{booking.pk}/conversation/" in mail.outbox[0].body
-    with django_capture_on_commit_callbacks(execute=False) as deferred:
+    with django_capture_on_commit_callbacks(execute=True):
         conversations.message_post(talk, in_alpha["citizen"], "Deuxième")
         conversations.message_post(talk, in_alpha["citizen"], "Troisième")
     assert len(mail.outbox) == 1  # the quiet period holds the others for one digest…
-    assert len(deferred) == 1  # … queued once
+    [digest] = Delivery.objects.filter(kind="trips.message_digest")  # … deferred once
+    assert digest.next_attempt_at > timezone.now() + timedelta(minutes=14)
+    deliver_due()
+    digest.refresh_from_db()
+    assert digest.status == Delivery.Status.PENDING  # not due yet
     with django_capture_on_commit_callbacks(execute=True):
-        assert conversations.digest_send(talk.pk, in_alpha["driver"].pk)
+        deliver_due(now=digest.next_attempt_at)
+    digest.refresh_from_db()
+    assert digest.status == Delivery.Status.SENT
     assert "3 messages non lus" in mail.outbox[-1].subject
     conversations.conversation_mark_read(talk, in_alpha["driver"])
     assert not conversations.digest_send(talk.pk, in_alpha["driver"].pk)  # read meanwhile
