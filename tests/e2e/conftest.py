@@ -1,37 +1,17 @@
-"""Browser tests: the real ASGI server (uvicorn, in a subprocess) on the test database holding
-the demo archipel, driven by Playwright in Debian's chromium."""
+"""Browser tests: the real ASGI server (uvicorn, in a subprocess: tests/servers.py) on the test
+database holding the demo archipel, driven by Playwright in Debian's chromium."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.servers import asgi_server, free_port
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 @pytest.fixture(scope="session")
@@ -42,44 +22,15 @@ def demo_server(archipel, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         load_demo()
         connection.set_schema_to_public()
-    db = settings.DATABASES["default"]
-    port = _free_port()
+    port = free_port()
     mail_dir = tmp_path_factory.mktemp("mail")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "SITE_PORT": str(port),  # links in e-mails name the territory's domain and this port
-    }
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "archipel.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "1",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for(port, process)
+    with asgi_server(
+        tmp_path_factory.mktemp("log") / "server.log",
+        port,
+        EMAIL_FILE_PATH=str(mail_dir),
+        SITE_PORT=str(port),  # links in e-mails name the territory's domain and this port
+    ):
         yield {"port": port, "mail_dir": Path(mail_dir)}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")
