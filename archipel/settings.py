@@ -241,6 +241,14 @@ LOGO_MAX_BYTES = envint("LOGO_MAX_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Calls to addresses a territory's admin typed (providers, partners' callbacks, the
+# national registry; core/egress.py): never to loopback (unless allowed: development and
+# tests, whose partners run on 127.0.0.1) nor to private, link-local or reserved addresses;
+# https only outside DEBUG; answers cut past the size limit.
+EGRESS_ALLOW_LOOPBACK = envbool("EGRESS_ALLOW_LOOPBACK", DEBUG)
+EGRESS_HTTPS_ONLY = envbool("EGRESS_HTTPS_ONLY", not DEBUG)
+EGRESS_MAX_RESPONSE_BYTES = envint("EGRESS_MAX_RESPONSE_BYTES", 2 * 1024 * 1024)
+
 # --- API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

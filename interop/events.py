@@ -1,7 +1,9 @@
 """Telling partners when one of their bookings changes: POST `<callback_url>/booking_events`
 with the standard's CarpoolBookingEvent (RDEX+ bookings: PATCH `<callback_url>/bookings/{id}
 ?status=`), after commit, in a Celery task (short timeout,
-retried with backoff; a partner that does not answer never holds up the driver's click).
+retried with backoff; a partner that does not answer never holds up the driver's click),
+through `core.egress` (a callback URL leading to a private address is refused, and retried
+like a partner that does not answer).
 `booking_changed` answers `trips.events.booking_changed` (connected in apps.py)."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from celery import shared_task
 from django.db import transaction
 from django.test import RequestFactory
 
+from core import egress
 from tenants.selectors import current_territory
 
 from .models import PartnerBooking
@@ -55,9 +58,9 @@ def send_booking_event(partner_booking_id: str) -> int:
     if made.protocol == "rdex":  # RDEX+: the partner's own PATCH /bookings/{id}?status=
         status = RDEX_STATUS_OF[made.booking.status]
         url = f"{base}/bookings/{made.pk.hex}"
-        response = requests.patch(url, params={"status": status}, timeout=TIMEOUT_S)
+        response = egress.request("PATCH", url, params={"status": status}, timeout=TIMEOUT_S)
     else:
         url = base + "/booking_events"
-        response = requests.post(url, json=event_body(made), timeout=TIMEOUT_S)
+        response = egress.request("POST", url, json=event_body(made), timeout=TIMEOUT_S)
     response.raise_for_status()
     return response.status_code

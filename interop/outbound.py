@@ -7,7 +7,9 @@ this search. Each call also has the provider's own timeout. A circuit breaker pe
 and territory (in Redis, shared by every worker) stops calling a provider after
 `FAILURES_TO_OPEN` failures in a row (error, timeout, unreadable answer) for `OPEN_S`
 seconds; then one search (the one that takes the trial lock) tries it again: a success
-closes the breaker, a failure opens it for another `OPEN_S` seconds.
+closes the breaker, a failure opens it for another `OPEN_S` seconds. Calls go through
+`core.egress` (no private or loopback address, https only in production, answers of 2 MB at
+most): a refused call is a failure like any other.
 
 What comes back is read defensively: a journey without an http(s) deep link, a driver alias or
 a departure time is dropped; at most `PER_PROVIDER` journeys per provider are shown. Nothing
@@ -21,9 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-import requests
 from django.db import connection
 
+from core import egress
 from core.presence import key_prefix, redis_client
 
 from .models import Provider
@@ -179,7 +181,8 @@ def _fetch(provider: Provider, query: dict, timeout_s: float) -> list[ExternalJo
     else:
         url, headers = f"{base}/driver_journeys", {"X-API-Key": provider.api_key}
         params = query
-    response = requests.get(url, params=params, headers=headers, timeout=timeout_s)
+    # core/egress.py: never to a private address, answer at most EGRESS_MAX_RESPONSE_BYTES.
+    response = egress.request("GET", url, params=params, headers=headers, timeout=timeout_s)
     response.raise_for_status()
     data = response.json()  # a ValueError when it is not JSON: a failure
     if provider.protocol == Provider.Protocol.RDEX:

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core import ratelimit
 from core.errors import Conflict
+from core.headers import RDEX_API_KEY
 
 from .errors import BadRequest, Forbidden
 from .models import Partner, PartnerCall
@@ -69,7 +70,10 @@ def partner_for(key: str) -> Partner | None:
 
 
 def _key_of(request) -> str:
-    key = request.headers.get("X-API-Key", "") or request.headers.get("api_key", "")
+    """The key where the standards put it: `X-API-Key` (standard covoiturage), `api_key`
+    (RDEX+: Django never shows that name, archipel/asgi.py hands it over as
+    `core.headers.RDEX_API_KEY`), or `Authorization: Bearer`."""
+    key = request.headers.get("X-API-Key", "") or request.headers.get(RDEX_API_KEY, "")
     auth = request.headers.get("Authorization", "")
     if not key and auth.lower().startswith("bearer "):
         key = auth[7:]

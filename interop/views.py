@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from core import ratelimit
+from core import egress, ratelimit
 from core.permissions import role_required
 from tenants.members.models import Role
 from trips.forms import SearchForm
@@ -44,6 +44,7 @@ class PartnerForm(forms.Form):
         label=gettext_lazy("Partner's API base URL (for booking events)"),
         required=False,
         assume_scheme="https",
+        validators=[egress.url_validator],
     )
 
 
@@ -83,6 +84,7 @@ class ProviderForm(forms.ModelForm):
         max_length=200,
         assume_scheme="https",
         help_text=gettext_lazy("e.g. https://api.example.org/standard-covoiturage/v1"),
+        validators=[egress.url_validator],
     )
 
     class Meta:

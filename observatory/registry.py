@@ -1,18 +1,19 @@
 """Sending carpool journeys to the national registry (`POST /journeys`), when the territory
 has set the registry's URL and token: each journey gets a submission that is sent, retried
 with a growing delay after a network or server error, or marked rejected with the reason
-(payload not valid against the contract, identity missing, or refused by the registry)."""
+(payload not valid against the contract, identity missing, or refused by the registry).
+The call goes through `core.egress`: a URL leading to a private address, or a redirect, is a
+network error (retried, then rejected with the reason)."""
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from core import egress
 from themes.selectors import settings_get
 from trips.models import Journey
 
@@ -35,17 +36,14 @@ def registry_queue_new(now=None) -> int:
 
 
 def _post(url: str, token: str, body: dict) -> tuple[int, str]:
-    request = urllib.request.Request(
+    response = egress.request(
+        "POST",
         url,
         data=json.dumps(body).encode(),
-        method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT_S,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
-            return response.status, response.read(2000).decode(errors="replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(2000).decode(errors="replace")
+    return response.status_code, response.content[:2000].decode(errors="replace")
 
 
 def registry_send_due(now=None) -> dict[str, int]:
@@ -77,7 +75,7 @@ def _send_one(submission: RpcSubmission, url: str, token: str, now) -> str:
         return _end(submission, RpcSubmission.Status.REJECTED, f"not sendable: {exc}")
     try:
         status, text = _post(url, token, body)
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except OSError as exc:  # requests' errors (egress.Refused included) are OSErrors
         status, text = 0, str(exc)
     if 200 <= status < 300:
         submission.sent_at = now

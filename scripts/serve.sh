@@ -6,6 +6,9 @@ set -euo pipefail
 host="${1:-0.0.0.0}"; port="${2:-8000}"
 mkdir -p var/log
 export SITE_PORT="${SITE_PORT:-$port}"
+# Development: partners and providers a developer runs on this machine may be called, over
+# plain http (core/egress.py refuses both in production).
+export EGRESS_ALLOW_LOOPBACK="${EGRESS_ALLOW_LOOPBACK:-1}" EGRESS_HTTPS_ONLY="${EGRESS_HTTPS_ONLY:-0}"
 .venv/bin/celery -A archipel worker --beat --schedule=var/celerybeat-schedule --loglevel=warning \
   --concurrency=2 >var/log/celery.log 2>&1 &
 worker=$!

@@ -20,3 +20,7 @@ CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = TEST_REDIS_URL
 GRAPH_DIR = BASE_DIR / "var" / "test-graphs"  # noqa: F405
 SMS_BACKEND = "core.sms.MemoryBackend"  # nothing leaves the machine; core.sms.outbox
+# The partners and providers of the tests are plain HTTP servers on 127.0.0.1; tests of the
+# guard itself (tests/core/test_egress.py) turn these back off.
+EGRESS_ALLOW_LOOPBACK = True
+EGRESS_HTTPS_ONLY = False

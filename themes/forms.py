@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core import egress
+
 from .models import TerritorySettings, Theme
 from .services import validate_theme_colours
 
@@ -52,6 +54,7 @@ class SettingsForm(forms.ModelForm):
         label=TerritorySettings._meta.get_field("rpc_url").verbose_name,
         required=False,
         assume_scheme="https",
+        validators=[egress.url_validator],
     )
 
     class Meta:

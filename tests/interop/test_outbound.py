@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from interop import outbound
@@ -155,6 +156,39 @@ def test_a_broken_provider_is_paused_by_the_breaker_then_tried_again(alpha, monk
         assert "Indisponible pour le moment : Html." in partner_results(alpha).content.decode()
 
 
+def failures(cast, provider) -> int:
+    with schema_context(cast.territory.schema_name):
+        return int(outbound.redis_client().hget(outbound._breaker_key(provider), "failures") or 0)
+
+
+def test_a_provider_at_a_refused_address_is_never_called_and_left_out(alpha):
+    """core/egress.py at the call, whatever the form said when it was saved: a provider whose
+    address leads to this machine (loopback not allowed, as in production) is not called; it
+    is unavailable and counted by the breaker, and the search still answers."""
+    with serving(standard_reply) as inside:
+        port = inside.url.rsplit(":", 1)[1]
+        provider = add(alpha, "Interne", f"http://localhost:{port}/sc")
+        with override_settings(EGRESS_ALLOW_LOOPBACK=False):
+            response = partner_results(alpha, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and inside.seen == []
+    assert "Indisponible pour le moment : Interne." in response.content.decode()
+    assert failures(alpha, provider) == 1
+
+
+def test_an_answer_over_the_size_limit_is_cut_off_and_left_out(alpha):
+    def chatty(method, path, query, body):
+        status, journeys = standard_reply(method, path, query, body)
+        return status, journeys * 20  # about 20 kB
+
+    with serving(standard_reply) as fine, serving(chatty) as flood:
+        add(alpha, "Covoit Voisin", f"{fine.url}/sc")
+        provider = add(alpha, "Bavard", f"{flood.url}/sc")
+        with override_settings(EGRESS_MAX_RESPONSE_BYTES=10_000):
+            page = partner_results(alpha, HTTP_HX_REQUEST="true").content.decode()
+    assert len(flood.seen) == 1 and failures(alpha, provider) == 1
+    assert "Indisponible pour le moment : Bavard." in page and "sur Covoit Voisin" in page
+
+
 def test_a_bad_search_is_a_400_not_a_call(alpha):
     with serving(standard_reply) as server:
         add(alpha, "Covoit Voisin", f"{server.url}/sc")
@@ -200,6 +234,27 @@ def test_the_admin_manages_providers_and_the_key_is_never_shown_back(alpha, beta
     assert "Voisin" not in beta.client("admin").get("/manage/providers/").content.decode()
     assert beta.client("admin").post(f"/manage/providers/{provider.pk}/delete/").status_code == 404
     assert admin.post(f"/manage/providers/{provider.pk}/delete/").status_code == 302
+    with schema_context(alpha.territory.schema_name):
+        assert not Provider.objects.exists()
+
+
+def test_the_provider_form_refuses_an_address_inside_at_the_field(alpha):
+    """The cloud's metadata service, a private network, plain http in production: a French
+    error at the field, and nothing saved (nor called)."""
+    admin = alpha.client("admin")
+    fields = {"name": "Métadonnées", "protocol": "standard", "timeout_ms": 800, "enabled": "on"}
+    cases = [
+        (False, "http://169.254.169.254/latest/meta-data", "169.254.169.254 est une adresse"),
+        (False, "https://10.0.0.7/sc", "10.0.0.7 est une adresse"),
+        (True, "http://api.voisin.example/sc", "seules les adresses https://"),
+    ]
+    for https_only, url, said in cases:
+        with override_settings(EGRESS_HTTPS_ONLY=https_only):
+            response = admin.post("/manage/providers/", {**fields, "base_url": url})
+        assert response.status_code == 400
+        page = response.content.decode()
+        field = page[page.index('id="id_base_url_error"') :][:400]
+        assert "Adresse non autorisée\u00a0:" in field and said in field, field
     with schema_context(alpha.territory.schema_name):
         assert not Provider.objects.exists()
 

@@ -1,5 +1,8 @@
 """RDEX+ GET /journeys for partners: same keys, limits and minimum data as standard
-covoiturage, RDEX+'s own error body, and conformance to the published spec (schemathesis)."""
+covoiturage, RDEX+'s own error body, and conformance to the published spec (schemathesis).
+Django's test client cannot send RDEX+'s `api_key` header as a partner does (its name would
+read as `api-key`): these calls carry the key in X-API-Key, and tests/interop/
+test_over_http.py sends `api_key` itself to the real server."""
 
 import json
 
@@ -31,7 +34,7 @@ def query(at=None, **changes):
 def test_journeys_with_the_minimum_data_and_rdex_errors(in_alpha, ride, alpha, beta):
     _partner, key = partner_register(name="R", operator="rdex.test", endpoints=["search"])
     client = Client(HTTP_HOST=alpha.host)
-    found = client.get(PATH, query(), HTTP_API_KEY=key)
+    found = client.get(PATH, query(), HTTP_X_API_KEY=key)
     assert found.status_code == 200
     [journey] = found.json()["journeys"]
     assert journey["id"].startswith(f"{ride.pk}~") and journey["carpoolerType"] == "driver"
@@ -42,15 +45,15 @@ def test_journeys_with_the_minimum_data_and_rdex_errors(in_alpha, ride, alpha, b
     assert "@" not in found.content.decode()
     bearer = client.get(PATH, query(), HTTP_AUTHORIZATION=f"Bearer {key}")
     assert bearer.status_code == 200
-    passengers = client.get(PATH, query(carpoolerType="passenger"), HTTP_API_KEY=key)
+    passengers = client.get(PATH, query(carpoolerType="passenger"), HTTP_X_API_KEY=key)
     assert passengers.json() == {"journeys": []}
-    bad = client.get(PATH, query(carpoolerType="pilot"), HTTP_API_KEY=key)
+    bad = client.get(PATH, query(carpoolerType="pilot"), HTTP_X_API_KEY=key)
     assert bad.status_code == 400 and bad.json()["errorCode"] == "invalid_input"
-    missing = client.get(PATH, query(departureLat=""), HTTP_API_KEY=key)
+    missing = client.get(PATH, query(departureLat=""), HTTP_X_API_KEY=key)
     assert missing.status_code == 400 and "departureLat" in missing.json()["errorMessage"]
     anonymous = client.get(PATH, query())
     assert anonymous.status_code == 401 and anonymous.json()["errorCode"] == "access_denied"
-    assert Client(HTTP_HOST=beta.host).get(PATH, query(), HTTP_API_KEY=key).status_code == 401
+    assert Client(HTTP_HOST=beta.host).get(PATH, query(), HTTP_X_API_KEY=key).status_code == 401
 
 
 def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
@@ -77,7 +80,9 @@ def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
         "type": "string",
         "enum": ["driver", "passenger", "both"],
     }
-    seen = run_conformance(raw, f"http://{alpha.host}/interop/rdexplus/v2", {"api_key": key})
+    # In process (WSGI) `api_key` cannot be told from `api-key`: the key travels in
+    # X-API-Key here, the spec's own header through a real server in test_over_http.py.
+    seen = run_conformance(raw, f"http://{alpha.host}/interop/rdexplus/v2", {"X-API-Key": key})
     assert set(seen) == {
         "GET /journeys",
         "POST /bookings",
@@ -109,13 +114,13 @@ def booking(journey, booking_id=None, **changes):
 
 def post(client, path, body, key):
     return client.post(
-        f"/interop/rdexplus/v2{path}", json.dumps(body), "application/json", HTTP_API_KEY=key
+        f"/interop/rdexplus/v2{path}", json.dumps(body), "application/json", HTTP_X_API_KEY=key
     )
 
 
 def patch(client, booking_id, status, key):
     return client.patch(
-        f"/interop/rdexplus/v2/bookings/{booking_id}?status={status}", HTTP_API_KEY=key
+        f"/interop/rdexplus/v2/bookings/{booking_id}?status={status}", HTTP_X_API_KEY=key
     )
 
 
@@ -136,7 +141,7 @@ def test_a_partner_books_the_driver_accepts_the_partner_hears_and_they_talk(
                 callback_url=f"{partner_server.url}/rdex",
             )
         client = Client(HTTP_HOST=alpha.host)
-        [journey] = client.get(PATH, query(), HTTP_API_KEY=key).json()["journeys"]
+        [journey] = client.get(PATH, query(), HTTP_X_API_KEY=key).json()["journeys"]
         body = booking(journey)
         created = post(client, "/bookings", body, key)
         assert created.status_code == 201, created.content
@@ -153,7 +158,7 @@ def test_a_partner_books_the_driver_accepts_the_partner_hears_and_they_talk(
     [heard] = partner_server.seen
     assert (heard.method, heard.path) == ("PATCH", f"/rdex/bookings/{body['bookingId']}")
     assert heard.query == {"status": "accepted"}
-    detail = client.get(f"/interop/rdexplus/v2/bookings/{body['bookingId']}", HTTP_API_KEY=key)
+    detail = client.get(f"/interop/rdexplus/v2/bookings/{body['bookingId']}", HTTP_X_API_KEY=key)
     assert detail.json()["status"] == "accepted"
     assert detail.json()["passengerJourneyId"] == "p-1"
     message = {
@@ -189,7 +194,7 @@ def test_rdex_booking_refusals(in_alpha, ride, alpha, beta):
         name="R", operator="rdex.test", endpoints=["search", "bookings", "messages"]
     )
     client = Client(HTTP_HOST=alpha.host)
-    [journey] = client.get(PATH, query(), HTTP_API_KEY=key).json()["journeys"]
+    [journey] = client.get(PATH, query(), HTTP_X_API_KEY=key).json()["journeys"]
     for change, status in (
         ({"bookingId": "not-md5"}, 400),
         ({"status": "accepted"}, 400),
@@ -224,10 +229,10 @@ def test_rdex_booking_refusals(in_alpha, ride, alpha, beta):
     with schema_context(alpha.territory.schema_name):
         _o, other = partner_register(name="O", operator="o.test", endpoints=["bookings"])
     url = f"/interop/rdexplus/v2/bookings/{body['bookingId']}"
-    assert client.get(url, HTTP_API_KEY=other).status_code == 404
-    assert Client(HTTP_HOST=beta.host).get(url, HTTP_API_KEY=key).status_code == 401
+    assert client.get(url, HTTP_X_API_KEY=other).status_code == 404
+    assert Client(HTTP_HOST=beta.host).get(url, HTTP_X_API_KEY=key).status_code == 401
     unknown = hashlib.md5(b"nothing").hexdigest()
-    missing = client.get(f"/interop/rdexplus/v2/bookings/{unknown}", HTTP_API_KEY=key)
+    missing = client.get(f"/interop/rdexplus/v2/bookings/{unknown}", HTTP_X_API_KEY=key)
     assert missing.status_code == 404 and missing.json()["errorCode"] == "resource_not_found"
 
 
@@ -237,8 +242,8 @@ def test_deeply_nested_json_is_a_400_not_a_500(in_alpha, alpha):
     client = Client(HTTP_HOST=alpha.host)
     deep = "[" * 100_000 + "]" * 100_000
     response = client.post(
-        "/interop/rdexplus/v2/bookings", deep, "application/json", HTTP_API_KEY=key
+        "/interop/rdexplus/v2/bookings", deep, "application/json", HTTP_X_API_KEY=key
     )
     assert response.status_code == 400 and response.json()["errorCode"] == "invalid_input"
-    nested = client.get(PATH, query(frequency="regular", regularSchedule=deep), HTTP_API_KEY=key)
+    nested = client.get(PATH, query(frequency="regular", regularSchedule=deep), HTTP_X_API_KEY=key)
     assert nested.status_code in (400, 401, 403)

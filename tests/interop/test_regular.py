@@ -116,7 +116,7 @@ def test_regular_search_errors(key, alpha, beta):
 
 
 def test_rdex_regular_journeys(weekly, key, alpha):
-    client = Client(HTTP_HOST=alpha.host, HTTP_API_KEY=key)
+    client = Client(HTTP_HOST=alpha.host, HTTP_X_API_KEY=key)
     schedule = json.dumps([{"mondayTime": utc_clock(weekly, 0), "fridayTime": "03:00:00"}])
     found = client.get(RDEX, {**places(), "frequency": "regular", "regularSchedule": schedule})
     assert found.status_code == 200, found.content

@@ -9,12 +9,17 @@ from datetime import timedelta
 import pytest
 import yaml
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 
+from archipel.celery import app as celery_app
+from core.egress import Refused
+from interop.events import send_booking_event
 from interop.models import Partner, PartnerCall
 from interop.partners import partner_register, partner_revoke
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
+from trips.models import Booking
+from trips.services.bookings import booking_decide
 
 from .conformance import run_conformance
 from .loopback import serving
@@ -182,6 +187,18 @@ def test_admin_registers_a_partner_and_sees_the_key_once(alpha, beta):
     assert call(alpha, key, "/status").status_code == 401
 
 
+def test_the_partner_form_refuses_a_callback_url_inside(alpha):
+    admin = alpha.client("admin")
+    fields = {"name": "MaaS", "operator": "maas.example.org", "rate_per_minute": 30}
+    response = admin.post("/manage/partners/", {**fields, "callback_url": "http://10.0.0.7/sc"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = page[page.index('id="id_callback_url_error"') :][:400]
+    assert "Adresse non autorisée\u00a0: 10.0.0.7 est une adresse" in field, field
+    with schema_context(alpha.territory.schema_name):
+        assert not Partner.objects.filter(name="MaaS").exists()
+
+
 def test_a_date_beyond_the_calendar_is_a_bad_request(maas, alpha):
     """Regression (found by the conformance test): year 13,437 raised a 500."""
     _partner, key = maas
@@ -338,3 +355,36 @@ def test_the_partner_hears_of_changes_on_its_own_server(
     assert (seen.method, seen.path) == ("POST", "/sc/booking_events")
     assert event["data"]["id"] == body["id"] and event["data"]["status"] == "CONFIRMED"
     assert set(event) == {"id", "idToken", "data"} and event["data"]["driver"]["alias"]
+
+
+def test_a_callback_url_leading_inside_is_never_called(
+    in_alpha, ride, alpha, django_capture_on_commit_callbacks, monkeypatch
+):
+    """core/egress.py at the call: a callback URL that leads to this machine (loopback not
+    allowed, as in production) is not called; the driver's decision goes through all the
+    same, and the event fails like one to a partner that does not answer (retried, then
+    recorded as failed)."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    with serving() as partner_server:
+        port = partner_server.url.rsplit(":", 1)[1]
+        _p, key = partner_register(
+            name="MaaS",
+            operator="maas.test",
+            endpoints=["bookings"],
+            callback_url=f"http://localhost:{port}/sc/",
+        )
+        body = booking_request_body(ride)
+        assert send(alpha, key, "post", "/bookings", body).status_code == 201
+        with (
+            override_settings(EGRESS_ALLOW_LOOPBACK=False),
+            schema_context(alpha.territory.schema_name),
+        ):
+            booking = Booking.objects.get(offer=ride)
+            with django_capture_on_commit_callbacks(execute=True):
+                booking_decide(booking, by=in_alpha["driver"], accept=True)
+            booking.refresh_from_db()
+            assert booking.status == Booking.Status.ACCEPTED
+            result = send_booking_event.apply(args=[body["id"]])
+    assert partner_server.seen == []
+    assert result.failed() and isinstance(result.result, Refused)
+    assert "a loopback address" in str(result.result)

@@ -1,19 +1,22 @@
 """Sending journeys to the national registry, against a local HTTP server that answers like
 the registry (201, 400, 503): retries, rejections, nothing sent without configuration."""
 
+import contextlib
 import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from observatory.models import RpcSubmission
-from observatory.registry import registry_send_due
+from observatory.registry import MAX_ATTEMPTS, registry_send_due
 from observatory.rpc import validate
 from tests.factories import registry_journey
 from tests.forms import VALID_APPEARANCE
+from tests.interop.loopback import serving
 from themes.selectors import settings_get
 
 
@@ -44,6 +47,30 @@ class Registry:
 
     def close(self):
         self.server.shutdown()
+
+
+@contextlib.contextmanager
+def answering_redirect(location: str):
+    """A registry that moved: every POST is answered 302 to `location`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/v3/journeys"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -108,6 +135,44 @@ def test_an_unreachable_registry_is_retried(ride, in_alpha):
     configure("http://127.0.0.1:9/journeys")  # nothing listens there
     assert registry_send_due()["retry"] == 1
     assert RpcSubmission.objects.get().last_error.startswith("network")
+
+
+def test_a_registry_url_leading_inside_is_never_called_and_retried(ride, in_alpha, registry):
+    """core/egress.py at the call: a registry URL that leads to this machine (loopback not
+    allowed, as in production) is not called; the submission waits for another try with the
+    reason, as for an unreachable registry, and is rejected with it after the last try."""
+    registry_journey(ride, in_alpha, {})
+    configure(registry.url.replace("127.0.0.1", "localhost"))
+    now = timezone.now()
+    with override_settings(EGRESS_ALLOW_LOOPBACK=False):
+        assert registry_send_due(now)["retry"] == 1
+        submission = RpcSubmission.objects.get()
+        assert submission.last_error.startswith("network: localhost leads to 127.0.0.1")
+        RpcSubmission.objects.update(attempts=MAX_ATTEMPTS - 1)
+        assert registry_send_due(now + timedelta(days=1))["rejected"] == 1
+    submission.refresh_from_db()
+    assert submission.status == "rejected" and "a loopback address" in submission.last_error
+    assert registry.received == []
+
+
+def test_a_registry_redirect_is_not_followed(ride, in_alpha, registry):
+    registry_journey(ride, in_alpha, {})
+    with serving(lambda *_: (200, {})) as elsewhere:
+        with answering_redirect(f"{elsewhere.url}/v3/journeys") as url:
+            configure(url)
+            assert registry_send_due()["retry"] == 1
+        assert elsewhere.seen == []
+    assert "redirects are not followed" in RpcSubmission.objects.get().last_error
+
+
+def test_the_settings_form_refuses_a_registry_url_inside(alpha):
+    client = alpha.client("admin")
+    form = {**VALID_APPEARANCE, "settings-rpc_url": "https://169.254.169.254/v3/journeys"}
+    response = client.post("/manage/appearance/", {**form, "settings-rpc_token": "t0ken"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = page[page.index('id="id_settings-rpc_url_error"') :][:400]
+    assert "Adresse non autorisée\u00a0: 169.254.169.254 est une adresse" in field, field
 
 
 def test_the_token_is_never_shown_and_kept_when_left_empty(alpha):
