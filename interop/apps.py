@@ -8,6 +8,6 @@ class InteropConfig(AppConfig):
     def ready(self) -> None:
         from trips import events
 
-        from .events import booking_changed
+        from .events import booking_changed  # and the outbox handler of booking events
 
         events.booking_changed.connect(booking_changed, dispatch_uid="interop.booking_changed")

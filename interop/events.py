@@ -1,21 +1,20 @@
 """Telling partners when one of their bookings changes: POST `<callback_url>/booking_events`
 with the standard's CarpoolBookingEvent (RDEX+ bookings: PATCH `<callback_url>/bookings/{id}
-?status=`), after commit, in a Celery task (short timeout,
-retried with backoff; a partner that does not answer never holds up the driver's click),
-through `core.egress` (a callback URL leading to a private address is refused, and retried
-like a partner that does not answer).
+?status=`), through the outbox (notifications.outbox: a row written with the booking's change,
+delivered after commit by the worker, retried with backoff, given up after ten attempts and
+shown to the territory's admin; a partner that does not answer never holds up the driver's
+click). The row's idempotency key is the event's `id`, so a retried event is the same event.
+Calls go through `core.egress` (a callback URL leading to a private address is refused, and
+retried like a partner that does not answer).
 `booking_changed` answers `trips.events.booking_changed` (connected in apps.py)."""
 
 from __future__ import annotations
 
-import uuid
-
-import requests
-from celery import shared_task
-from django.db import transaction
 from django.test import RequestFactory
+from django.utils.translation import gettext_lazy
 
 from core import egress
+from notifications import outbox
 from tenants.selectors import current_territory
 
 from .models import PartnerBooking
@@ -32,25 +31,24 @@ def booking_changed(booking, **_signal) -> None:
     made = partner_booking_of_booking(booking)
     if made is None or not made.partner.callback_url or made.partner.revoked_at:
         return
-    pk = str(made.pk)
-    transaction.on_commit(lambda: send_booking_event.delay(pk))
+    outbox.enqueue("interop.booking_event", {"partner_booking": str(made.pk)})
 
 
-def event_body(made: PartnerBooking) -> dict:
+def event_body(made: PartnerBooking, event_id: str) -> dict:
     host = current_territory().primary_host or "localhost"
     request = RequestFactory().get("/", HTTP_HOST=host)
     booking = booking_body(request, made)
     data = {k: v for k, v in booking.items() if k not in ("passenger", "driverJourneyId")}
-    return {"id": str(uuid.uuid4()), "idToken": "", "data": data}
+    return {"id": event_id, "idToken": "", "data": data}
 
 
-@shared_task(
-    name="interop.send_booking_event",
-    autoretry_for=(requests.RequestException,),
-    retry_backoff=5,
-    max_retries=3,
-)
-def send_booking_event(partner_booking_id: str) -> int:
+@outbox.handler("interop.booking_event", gettext_lazy("Booking event for a partner"))
+def booking_event_deliver(payload: dict, key: str) -> None:
+    send_booking_event(payload["partner_booking"], key)
+
+
+def send_booking_event(partner_booking_id: str, event_id: str) -> int:
+    """Tell the partner (raises on a refused address, a network error or an error answer)."""
     made = partner_booking_to_tell(partner_booking_id)
     if made is None:
         return 0
@@ -61,6 +59,7 @@ def send_booking_event(partner_booking_id: str) -> int:
         response = egress.request("PATCH", url, params={"status": status}, timeout=TIMEOUT_S)
     else:
         url = base + "/booking_events"
-        response = egress.request("POST", url, json=event_body(made), timeout=TIMEOUT_S)
+        body = event_body(made, event_id)
+        response = egress.request("POST", url, json=body, timeout=TIMEOUT_S)
     response.raise_for_status()
     return response.status_code

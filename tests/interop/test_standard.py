@@ -14,9 +14,9 @@ from django_tenants.utils import schema_context
 
 from archipel.celery import app as celery_app
 from core.egress import Refused
-from interop.events import send_booking_event
 from interop.models import Partner, PartnerCall
 from interop.partners import partner_register, partner_revoke
+from notifications.models import Delivery
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 from trips.models import Booking
 from trips.services.bookings import booking_decide
@@ -355,6 +355,9 @@ def test_the_partner_hears_of_changes_on_its_own_server(
     assert (seen.method, seen.path) == ("POST", "/sc/booking_events")
     assert event["data"]["id"] == body["id"] and event["data"]["status"] == "CONFIRMED"
     assert set(event) == {"id", "idToken", "data"} and event["data"]["driver"]["alias"]
+    with schema_context(alpha.territory.schema_name):  # the outbox row's key is the event's id
+        [row] = Delivery.objects.filter(kind="interop.booking_event")
+    assert event["id"] == str(row.key) and row.status == Delivery.Status.SENT
 
 
 def test_a_callback_url_leading_inside_is_never_called(
@@ -384,7 +387,8 @@ def test_a_callback_url_leading_inside_is_never_called(
                 booking_decide(booking, by=in_alpha["driver"], accept=True)
             booking.refresh_from_db()
             assert booking.status == Booking.Status.ACCEPTED
-            result = send_booking_event.apply(args=[body["id"]])
+            [event] = Delivery.objects.filter(kind="interop.booking_event")
     assert partner_server.seen == []
-    assert result.failed() and isinstance(result.result, Refused)
-    assert "a loopback address" in str(result.result)
+    assert event.status == Delivery.Status.PENDING and event.attempts == 1  # retried later
+    assert event.last_error.startswith(Refused.__name__)
+    assert "a loopback address" in event.last_error
