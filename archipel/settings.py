@@ -147,27 +147,50 @@ ORIGINAL_BACKEND = "django.contrib.gis.db.backends.postgis"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache (tenant-aware keys), channel layer, Celery broker.
+# --- Redis: cache (tenant-aware keys), channel layer, Celery broker. Redis away is a degraded
+# mode, not an outage (docs/operations.md): the cache fails open (django-redis ignores its
+# errors: a miss, rate limits not counted), live features say they are unavailable, side
+# effects wait in the outbox; every connection gives up within REDIS_TIMEOUT_S.
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+REDIS_TIMEOUT_S = float(env("REDIS_TIMEOUT_S", "2"))
+
+
+def redis_cache(url: str) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
         "KEY_PREFIX": env("CACHE_PREFIX", "archipel"),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_S,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT_S,
+        },
     }
-}
-CHANNEL_LAYERS = {
-    "default": {
+
+
+def channel_layer(url: str) -> dict:
+    # No read timeout: the layer's blocking reads wait on purpose.
+    hosts = [{"address": url, "socket_connect_timeout": REDIS_TIMEOUT_S}]
+    return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_PREFIX", "archipel")},
+        "CONFIG": {"hosts": hosts, "prefix": env("CACHE_PREFIX", "archipel")},
     }
-}
+
+
+CACHES = {"default": redis_cache(REDIS_URL)}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+CHANNEL_LAYERS = {"default": channel_layer(REDIS_URL)}
 PRESENCE_REDIS_URL = REDIS_URL  # core.presence: who has a page open
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_S
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_TIMEOUT_S,
+    "socket_timeout": REDIS_TIMEOUT_S,
+}
 # Run by the beat embedded in `make run`'s worker (scripts/serve.sh).
 OUTBOX_SWEEP_S = envint("OUTBOX_SWEEP_S", 30)  # notifications.outbox: due rows, every territory
 CELERY_BEAT_SCHEDULE = {
@@ -190,6 +213,10 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "tenants.members.adapter.AccountAdapter"
+# Sign-in is not rate-limited by allauth (its limits live in Redis, whose lock fails closed
+# when Redis is away, and key on the account alone): failed sign-ins are limited per account
+# and client address in PostgreSQL (docs/operations.md). allauth's other limits stay.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"

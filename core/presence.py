@@ -3,10 +3,12 @@ their open pages' sockets (added when the presence socket is accepted, removed w
 closes). Used to decide whether a new message is seen live or must be e-mailed.
 
 A crashed server cannot remove its sockets: every set expires `TTL` seconds after the last
-page opened, so a stale "online" never lasts longer than that."""
+page opened, so a stale "online" never lasts longer than that. With Redis away nobody is
+online (no socket can be open without the channel layer either): messages are e-mailed."""
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 import redis
@@ -15,9 +17,15 @@ from django.conf import settings
 TTL = 2 * 3600
 
 
+log = logging.getLogger(__name__)
+
+
 @cache
 def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.PRESENCE_REDIS_URL)
+    timeout = getattr(settings, "REDIS_TIMEOUT_S", 2)
+    return redis.Redis.from_url(
+        settings.PRESENCE_REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout
+    )
 
 
 def key_prefix() -> str:
@@ -42,4 +50,8 @@ def leave(schema: str, user_id: int, channel: str) -> None:
 
 
 def is_online(schema: str, user_id: int) -> bool:
-    return bool(redis_client().scard(_key(schema, user_id)))
+    try:
+        return bool(redis_client().scard(_key(schema, user_id)))
+    except redis.RedisError:
+        log.warning("presence: Redis unreachable, person %s counted away", user_id)
+        return False

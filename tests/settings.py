@@ -2,7 +2,7 @@
 Redis database of its own and e-mails kept in memory."""
 
 from archipel.settings import *  # noqa: F403
-from archipel.settings import env
+from archipel.settings import channel_layer, env, redis_cache
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The browser tests' server process writes e-mails to files the test reads.
@@ -12,9 +12,9 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.locmem.EmailBackend"
 )
 TEST_REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-CACHES["default"]["LOCATION"] = TEST_REDIS_URL  # noqa: F405
-CACHES["default"]["KEY_PREFIX"] = "archipel-test"  # noqa: F405
-CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [TEST_REDIS_URL], "prefix": "archipel-test"}  # noqa: F405
+CACHES = {"default": {**redis_cache(TEST_REDIS_URL), "KEY_PREFIX": "archipel-test"}}
+CHANNEL_LAYERS = {"default": channel_layer(TEST_REDIS_URL)}
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "archipel-test"
 PRESENCE_REDIS_URL = TEST_REDIS_URL
 CELERY_BROKER_URL = TEST_REDIS_URL
 CELERY_RESULT_BACKEND = TEST_REDIS_URL

@@ -34,7 +34,7 @@ def _digest(code: str, phone: str) -> str:
 
 def code_send(user, phone: str) -> bool:
     """Send a new code to `phone`; False when the hourly limit is reached."""
-    if ratelimit.hit(f"phone-code-{user.pk}", 3600) > SENDS_PER_HOUR:
+    if ratelimit.hit(f"phone-code-{user.pk}", 3600, fail_open=False) > SENDS_PER_HOUR:
         return False
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(_key(user), {"phone": phone, "digest": _digest(code, phone)}, CODE_TTL_S)

@@ -1,6 +1,7 @@
 // One socket per open page of a member: events addressed to the person in this territory
 // (a new unread message, a notification) update the header without reloading; a
-// notification's text is also announced in a polite live region.
+// notification's text is also announced in a polite live region. When the socket cannot be
+// held (the live service is down), the page says so and tries again, waiting longer each time.
 (function () {
   "use strict";
   if (!window.WebSocket) return;
@@ -15,11 +16,16 @@
     badge.hidden = count === 0;
   }
 
+  var unavailable = document.getElementById("live-unavailable");
   var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  var socket = new WebSocket(scheme + location.host + "/ws/presence/");
-  socket.onmessage = function (event) {
+  var wait = 5000;
+
+  function receive(event) {
     var data = JSON.parse(event.data);
-    if (data.type === "unread") {
+    if (data.type === "hello") {
+      wait = 5000;
+      if (unavailable) unavailable.hidden = true;
+    } else if (data.type === "unread") {
       if (document.getElementById("messages") && location.pathname.indexOf("/conversation/") > 0) return;
       show(unread, parseInt(unread.dataset.count || "0", 10) + 1);
     } else if (data.type === "notification") {
@@ -32,5 +38,17 @@
         notice.appendChild(link);
       }
     }
-  };
+  }
+
+  function connect() {
+    var socket = new WebSocket(scheme + location.host + "/ws/presence/");
+    socket.onmessage = receive;
+    socket.onclose = function (event) {
+      if (event.code >= 4400 && event.code < 4500) return; // refused (docs/realtime.md): final
+      if (unavailable) unavailable.hidden = false;
+      setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 60000);
+    };
+  }
+  connect();
 })();
