@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 import requests
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django_tenants.utils import schema_context
 
@@ -21,6 +20,7 @@ from notifications.models import Delivery
 from observatory.services import token_create
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, PASSWORD, tomorrow_at
 from tests.servers import closed_port, uvicorn
+from tests.websockets import run
 from trips.models import Booking, Offer
 from trips.services.rides import offer_publish
 
@@ -123,20 +123,30 @@ def test_a_booking_made_without_redis_is_told_once_redis_is_back(no_redis, djang
 
     # Redis is back (this process's): the sweep delivers each push once, with its key.
     layer = get_channel_layer()
-    listener = async_to_sync(layer.new_channel)()
     to_driver = [r for r in pushes if r.payload["user_id"] == alpha["driver"].pk]
-    async_to_sync(layer.group_add)(person_group(alpha.territory, alpha["driver"].pk), listener)
+    group = person_group(alpha.territory, alpha["driver"].pk)
+
+    async def listen() -> str:
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        return channel
+
+    listener = run(listen)  # on its own event loop: the browser tests keep one in this thread
     with django_db_blocker.unblock(), schema_context(alpha.territory.schema_name):
         Delivery.objects.filter(kind="push").update(next_attempt_at=pushes[0].created_at)
         outbox.deliver_due()
         outbox.deliver_due()  # a second sweep sends nothing twice
         assert not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
-    received = []
-    while True:
-        try:
-            received.append(async_to_sync(asyncio.wait_for)(layer.receive(listener), 1))
-        except TimeoutError:
-            break
+
+    async def drain() -> list[dict]:
+        received = []
+        while True:
+            try:
+                received.append(await asyncio.wait_for(layer.receive(listener), 1))
+            except TimeoutError:
+                return received
+
+    received = run(drain)
     keys = sorted(event["payload"]["event_id"] for event in received)
     assert keys == sorted(str(row.key) for row in to_driver)
 
