@@ -6,7 +6,11 @@ expires in between. Needs Redis ≥ 7.0 (Debian 12 ships 7.0)."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from .presence import key_prefix, redis_client
+
+IPV6_PREFIX = 64  # one household or phone holds a whole /64: count it as one address
 
 
 def hit(key: str, window_s: int) -> int:
@@ -17,3 +21,19 @@ def hit(key: str, window_s: int) -> int:
         pipe.expire(key, window_s, nx=True)
         count, _expiry_set = pipe.execute()
     return int(count)
+
+
+def client_address(request) -> str:
+    """Where a request comes from, for per-visitor limits (failed sign-ins: django-axes):
+    REMOTE_ADDR, which uvicorn takes from a trusted proxy's X-Forwarded-For
+    (FORWARDED_ALLOW_IPS); an IPv6 address is cut to its /64, as allauth's limits do."""
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:  # ::ffff:a.b.c.d, an IPv4 client of a dual-stack socket
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False).network_address)
