@@ -7,10 +7,13 @@ PORT ?= 8000
 HOST ?= 0.0.0.0
 export DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel
 export REDIS_URL ?= redis://127.0.0.1:6379/0
+# The project refuses to start without a secret key: `make` generates one for this checkout
+# once (var/ is never committed) and every command it runs reads it. Production sets its own.
+export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
-.PHONY: run test system venv assets dbrole bench lint messages clean
+.PHONY: run test system venv assets dbrole secret bench lint messages clean
 
-run: system venv assets dbrole ## set up everything and serve the demo archipel (HTTP + websockets + worker)
+run: system venv assets dbrole secret ## set up everything and serve the demo archipel (HTTP + websockets + worker)
 	$(PY) manage.py setup_archipel --port $(PORT)
 	@scripts/serve.sh $(HOST) $(PORT)
 
@@ -36,8 +39,14 @@ node_modules/.installed: package.json package-lock.json
 dbrole:
 	@scripts/setup-db.sh
 
+secret: $(SECRET_KEY_FILE)
+$(SECRET_KEY_FILE):
+	@mkdir -p $(@D)
+	@(umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.tmp) && mv $@.tmp $@
+	@echo "Generated a secret key for this checkout in $@."
+
 BENCH_DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel_bench
-bench: venv dbrole ## benchmarks on their own database; results in bench/results/
+bench: venv dbrole secret ## benchmarks on their own database; results in bench/results/
 	DATABASE_URL=$(BENCH_DATABASE_URL) scripts/setup-db.sh
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate_schemas -v 0
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
@@ -49,7 +58,7 @@ bench: venv dbrole ## benchmarks on their own database; results in bench/results
 lint: venv
 	$(VENV)/bin/ruff check .
 
-messages: venv ## refresh the French catalogue after changing texts
+messages: venv secret ## refresh the French catalogue after changing texts
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 

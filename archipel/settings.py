@@ -1,13 +1,19 @@
 """Archipel settings: one module, read from the environment with safe local defaults.
 
-A fresh checkout runs without any `.env` file; production sets at least SECRET_KEY,
-DATABASE_URL, REDIS_URL and DEBUG=0.
+A fresh checkout runs without any `.env` file (`make run` and the tests bring their own secret
+key). Production sets at least SECRET_KEY (or SECRET_KEY_FILE), DATABASE_URL, REDIS_URL,
+ALLOWED_HOSTS and SITE_SCHEME=https, with DEBUG off (the default); `manage.py check --deploy`
+is then clean. Without a secret key the project refuses to start. Details: README
+(configuration) and docs/ARCHITECTURE.md §8.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,7 +35,27 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+def secret_key() -> str:
+    """SECRET_KEY, else the contents of the file SECRET_KEY_FILE names (a systemd credential,
+    a container secret, `make run`'s var/secret_key). There is no default: a key everyone
+    knows would let anyone forge sessions and password-reset links."""
+    key = env("SECRET_KEY", "").strip()
+    path = env("SECRET_KEY_FILE", "").strip()
+    if not key and path:
+        try:
+            key = Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"SECRET_KEY_FILE={path} cannot be read: {exc}") from exc
+    if not key:
+        raise ImproperlyConfigured(
+            "No secret key: set SECRET_KEY, or SECRET_KEY_FILE to a file holding it. "
+            "In development `make` generates one in var/secret_key and uses it; outside make, "
+            "export SECRET_KEY_FILE=var/secret_key."
+        )
+    return key
+
+
+SECRET_KEY = secret_key()
 DEBUG = envbool("DEBUG", False)
 # Every request must match a Domain row (the tenant middleware answers 404 otherwise), so the
 # Host header is validated against the database rather than a static list.
@@ -37,6 +63,23 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "*")
 # Scheme and port used to build links between the public site and the territories.
 SITE_SCHEME = env("SITE_SCHEME", "http")
 SITE_PORT = env("SITE_PORT", "")  # port in links sent by e-mail, e.g. 8000 in development
+HTTPS = SITE_SCHEME == "https"
+
+# --- HTTPS (production: SITE_SCHEME=https). Behind a reverse proxy, uvicorn takes the scheme
+# and the client's address from X-Forwarded-Proto / X-Forwarded-For when the connection comes
+# from FORWARDED_ALLOW_IPS (loopback by default); SECURE_PROXY_SSL_HEADER is for a proxy that
+# uvicorn does not trust but which always sets (never passes on) that header.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a commitment the owner of each domain makes (hstspreload.org), not a default of
+# the software: territories' domains belong to their authorities. Hence security.W021 below.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if env("SECURE_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + env("SECURE_PROXY_SSL_HEADER", "").upper().replace("-", "_"),
+        "https",
+    )
 
 # --- Apps: django-tenants splits them between the public schema and the territory schemas.
 SHARED_APPS = [
@@ -53,6 +96,8 @@ SHARED_APPS = [
     "django.contrib.admin",
     "allauth",
     "allauth.account",
+    "axes",  # failed sign-ins, counted across the archipel (accounts are shared)
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI files served by us, not from a CDN
@@ -86,6 +131,8 @@ MIDDLEWARE = [
     # /healthz, /readyz on any host; 503 + Retry-After when PostgreSQL is unreachable
     "core.availability.AvailabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy, with a nonce per response
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Static files before the territory lookup: they need no database and no known host.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.hosts.TerritoryMiddleware",  # django-tenants, hosts normalised (core/hosts.py)
@@ -100,6 +147,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "tenants.members.middleware.MembershipMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into a page
 ]
 
 # What /readyz checks (core.availability): each returns a short status or raises CheckFailed.
@@ -120,6 +168,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",  # CSP_NONCE, for the few inline <style> blocks
                 "themes.context_processors.theme",
                 "trips.context_processors.unread",
                 "notifications.context_processors.unread",
@@ -200,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Identity and authentication (django-allauth, e-mail as login).
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -213,9 +263,11 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "tenants.members.adapter.AccountAdapter"
-# Sign-in is not rate-limited by allauth (its limits live in Redis, whose lock fails closed
-# when Redis is away, and key on the account alone): failed sign-ins are limited per account
-# and client address in PostgreSQL (docs/operations.md). allauth's other limits stay.
+# Sign-in is not rate-limited by allauth: its failed-sign-in limit keys on the account alone
+# (five wrong passwords from anywhere would lock the owner out too), and its limits live in
+# Redis, whose lock fails closed when Redis is away. django-axes (below) limits failed sign-ins
+# per account *and* client address, in PostgreSQL; allauth's other limits stay (sign-ups,
+# password resets…).
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
@@ -230,8 +282,74 @@ AUTH_PASSWORD_VALIDATORS = [
 # you in on another, the same credentials simply work there too.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Failed sign-ins (django-axes). Five wrong passwords lock that account *from that
+# address* for 15 minutes: the owner still signs in from anywhere else, and an attacker cannot
+# lock anyone out. Counted in `public` (accounts are shared), so trying territory after
+# territory does not reset the count. Kept: the attempts of the last 15 minutes (older ones go
+# at the next sign-in); no log of successful sign-ins, no history of failures; the posted
+# e-mail address is masked in the stored form data and in the logs.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"  # allauth's field name
+AXES_USERNAME_CALLABLE = "tenants.members.signin.login_name"  # allauth's and the admin's
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"  # REMOTE_ADDR, IPv6 cut to /64
+AXES_LOCKOUT_CALLABLE = "tenants.members.signin.locked_out"  # the sign-in page, 429
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+
+# --- Content-Security-Policy (django-csp): our own origin only, no inline script or event
+# handler anywhere; the few inline <style> blocks (a territory's colours) carry the response's
+# nonce. Maps are drawn by Leaflet from our own data (no tiles); Swagger UI's stylesheet uses
+# data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],  # fetch, htmx and the websockets (same host)
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features: only the position, asked when a person adds it to a ride's confirmation
+# (js/confirm.js); everything else off.
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
 
 # --- E-mail: console in development, a directory when EMAIL_FILE_PATH is set, SMTP otherwise.
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", "")
@@ -301,6 +419,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A ride and a weekly schedule share one status enum (active/cancelled), under one name.
+    "ENUM_NAME_OVERRIDES": {"RideStatusEnum": "trips.models.Offer.Status"},
 }
 
 LOGGING = {
@@ -311,7 +431,10 @@ LOGGING = {
 }
 
 # Debian 12 ships GDAL 3.6; GDAL is only used here on files the project ships or builds itself.
-SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+SILENCED_SYSTEM_CHECKS = [
+    "gis.W001",
+    "security.W021",  # HSTS preload: each domain owner's decision (SECURE_HSTS_PRELOAD)
+]
 
 # Road graphs built by `manage.py build_road_graph` (compact arrays, one file per graph).
 GRAPH_DIR = Path(env("GRAPH_DIR", str(BASE_DIR / "var" / "graphs")))

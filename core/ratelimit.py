@@ -12,6 +12,7 @@ could not be kept without Redis anyway). Sign-in keeps its own lockout in Postgr
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 import redis
@@ -19,6 +20,7 @@ import redis
 from .presence import key_prefix, redis_client
 
 log = logging.getLogger(__name__)
+IPV6_PREFIX = 64  # one household or phone holds a whole /64: count it as one address
 
 
 FAILED_CLOSED = 2**31  # over every limit
@@ -37,3 +39,19 @@ def hit(key: str, window_s: int, *, fail_open: bool = True) -> int:
                     "open" if fail_open else "closed")  # fmt: skip
         return 1 if fail_open else FAILED_CLOSED
     return int(count)
+
+
+def client_address(request) -> str:
+    """Where a request comes from, for per-visitor limits (failed sign-ins: django-axes):
+    REMOTE_ADDR, which uvicorn takes from a trusted proxy's X-Forwarded-For
+    (FORWARDED_ALLOW_IPS); an IPv6 address is cut to its /64, as allauth's limits do."""
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:  # ::ffff:a.b.c.d, an IPv4 client of a dual-stack socket
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{IPV6_PREFIX}", strict=False).network_address)

@@ -1,8 +1,14 @@
 """Test settings: the real stack (PostgreSQL/PostGIS, Redis), with a fast password hasher, a
 Redis database of its own and e-mails kept in memory."""
 
-from archipel.settings import *  # noqa: F403
-from archipel.settings import channel_layer, env, redis_cache
+import os
+
+# The project refuses to start without a secret key; the tests bring one of their own, which the
+# processes they start (the browser tests' server, the benchmarks) inherit.
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "never-used-outside-the-test-suite")
+
+from archipel.settings import *  # noqa: E402, F403
+from archipel.settings import channel_layer, env, redis_cache  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The browser tests' server process writes e-mails to files the test reads.

@@ -12,25 +12,9 @@ from demo.seed import (
     demo_email,
 )
 
-from .conftest import axe_violations
+from .conftest import axe_violations, sign_in, territory_url, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
-
-
-def url(server, host: str, path: str = "/") -> str:
-    return f"http://{host}:{server['port']}{path}"
-
-
-def territory_url(server, slug: str, path: str = "/") -> str:
-    return url(server, f"{slug}.localhost", path)
-
-
-def sign_in(page, server, slug: str, email: str) -> None:
-    page.goto(territory_url(server, slug, "/accounts/login/"))
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
 
 
 def header_background(page) -> str:

@@ -74,6 +74,10 @@ def home(request):
             "form": form,
             "matches": matches,
             "results": [(m, _ride_link(request, m, book_query)) for m in matches],
+            # The sites of the neighbours' rides, each badge in that site's colours.
+            "neighbours": list(
+                {m.elsewhere.slug: m.elsewhere for m in matches if m.elsewhere}.values()
+            ),
             "searched": searched,
             "book_query": book_query,
             "alert_query": alert_query,
