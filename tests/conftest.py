@@ -47,6 +47,16 @@ from .factories import (  # noqa: E402
     tomorrow_at,
 )
 
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The browser tests run last, after pytest-django's own ordering (which puts the tests
+    without a database after the others): Playwright's sync API keeps an event loop in the
+    main thread and sets DJANGO_ALLOW_ASYNC_UNSAFE for the rest of the session, where
+    async_to_sync can no longer run and a production check would object."""
+    items.sort(key=lambda item: item.path.parent.name == "e2e")  # stable: the rest keep order
+
+
 TEST_GRAPH = DEMO_GRAPH  # the real Andorra road network, shared by both test territories
 CAST = {
     "citizen": [Role.CITIZEN],
