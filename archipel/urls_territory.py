@@ -38,3 +38,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]
+
+handler404 = "core.api.page_not_found"  # JSON under /api/

@@ -6,13 +6,14 @@ import json
 import pytest
 import yaml
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from interop.partners import partner_register
+from tests.conformance import run_conformance
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 
-from .conformance import run_conformance
 from .loopback import serving
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,9 @@ def test_journeys_with_the_minimum_data_and_rdex_errors(in_alpha, ride, alpha, b
     assert passengers.json() == {"journeys": []}
     bad = client.get(PATH, query(carpoolerType="pilot"), HTTP_API_KEY=key)
     assert bad.status_code == 400 and bad.json()["errorCode"] == "invalid_input"
+    # Regression (negative conformance): an empty value was read as the default.
+    empty = client.get(PATH, query(frequency=""), HTTP_API_KEY=key)
+    assert empty.status_code == 400 and "frequency" in empty.json()["errorMessage"]
     missing = client.get(PATH, query(departureLat=""), HTTP_API_KEY=key)
     assert missing.status_code == 400 and "departureLat" in missing.json()["errorMessage"]
     anonymous = client.get(PATH, query())
@@ -62,11 +66,13 @@ def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
     )
     raw = yaml.safe_load((settings.BASE_DIR / "data/specs/rdexplus_openapi.yaml").read_text())
     paths = raw["paths"]
-    # Documented deviations, as for standard covoiturage: malformed input is a 400 wherever it
-    # can be sent (the spec declares it on GET /journeys only), a full ride a 409, and a
-    # partner trying to accept or reject for the driver a 403.
+    # Documented deviations (docs/interop.md), as for standard covoiturage: malformed input is
+    # a 400 wherever it can be sent (the spec declares it on GET /journeys only), a missing or
+    # unknown key a 401 on every operation, a full ride a 409, and a partner trying to accept
+    # or reject for the driver a 403.
     for operation in (paths["/bookings"]["post"], paths["/messages"]["post"]):
         operation["responses"][400] = {"description": "Bad request."}
+        operation["responses"][401] = {"description": "No key, or not a key of ours."}
     paths["/bookings"]["post"]["responses"][409] = {"description": "Conflict."}
     patch = paths["/bookings/{bookingId}"]["patch"]["responses"]
     patch[400] = {"description": "Bad request."}
@@ -77,7 +83,15 @@ def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
         "type": "string",
         "enum": ["driver", "passenger", "both"],
     }
-    seen = run_conformance(raw, f"http://{alpha.host}/interop/rdexplus/v2", {"api_key": key})
+    outcome = run_conformance(
+        raw,
+        f"http://{alpha.host}/interop/rdexplus/v2",
+        auth={"apiKeyAuth": key, "bearerAuth": key},
+        before_each=cache.clear,
+    )
+    print(outcome.summary())
+    assert outcome.failures == [], "\n\n".join(outcome.failures[:20])
+    seen = outcome.seen
     assert set(seen) == {
         "GET /journeys",
         "POST /bookings",
