@@ -400,27 +400,37 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The API reads and writes JSON only (docs/api.md): no form bodies, whose flat fields
+    # could not carry the nested objects the API takes, and no browsable HTML pages (the
+    # schema's Swagger UI at /api/docs/ is the API's page).
     "DEFAULT_PARSER_CLASSES": [
         "core.api.JSONParser",  # core/inputs.py: depth and unstorable characters are a 400
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",  # the error answers of each operation
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Archipel API",
-    "DESCRIPTION": "Territory-scoped API of the Archipel carpooling platform.",
+    "DESCRIPTION": "Territory-scoped API of the Archipel carpooling platform (docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "LICENSE": {"name": "AGPL-3.0-or-later"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # A ride and a weekly schedule share one status enum (active/cancelled), under one name.
-    "ENUM_NAME_OVERRIDES": {"RideStatusEnum": "trips.models.Offer.Status"},
+    # Requests and responses apart: read-only fields are not asked for, required ones are.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "trips.models.Booking.Status",
+        "RideStatusEnum": "trips.models.Offer.Status",
+    },
+    # Ids in paths are database ids (bigint); any other number is a 404.
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+    },
 }
 
 LOGGING = {

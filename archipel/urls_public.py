@@ -16,3 +16,5 @@ urlpatterns = [
     path("api/v1/", include(tenants.api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]
+
+handler404 = "core.api.page_not_found"  # JSON under /api/

@@ -39,3 +39,5 @@ urlpatterns = [
     # Swagger UI with its init script as a file of its own (?script): no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
+
+handler404 = "core.api.page_not_found"  # JSON under /api/

@@ -1,6 +1,9 @@
-"""Helpers shared by the apps' forms."""
+"""Helpers shared by the apps' forms, and the form field every date goes through."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+
+from . import inputs
 
 
 def add_errors(form, exc: ValidationError) -> None:
@@ -10,3 +13,34 @@ def add_errors(form, exc: ValidationError) -> None:
         target = field if field in form.fields else None
         for error in errors:
             form.add_error(target, error)
+
+
+class DateField(forms.DateField):
+    """A day read by `core.inputs.day_parse` (ISO or the language's input formats), within
+    the years given (by default 2000 to ten years ahead): 9999-12-31 is a form error saying
+    which dates are accepted, never a 500 further on."""
+
+    def __init__(
+        self,
+        *,
+        first_year: int = inputs.FIRST_YEAR,
+        years_ahead: int = inputs.YEARS_AHEAD,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.first_year, self.years_ahead = first_year, years_ahead
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return inputs.day_parse(
+                value,
+                input_formats=self.input_formats,
+                first_year=self.first_year,
+                years_ahead=self.years_ahead,
+            )
+        except inputs.BadInput as exc:
+            if exc.code == "invalid":
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise ValidationError(str(exc), code=exc.code) from None

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import IsTerritoryMember
-from trips.api.search import search_of, search_parameters
+from trips.api.search import SearchQuerySerializer, search_of
 
 from .outbound import external_journeys
 
@@ -31,16 +31,23 @@ class PartnerSearchSerializer(serializers.Serializer):
     )
 
 
+class PartnerSearchQuerySerializer(SearchQuerySerializer):
+    """The search's parameters, less those of the archipel's own results."""
+
+    limit = None
+    federated = None
+
+
 class PartnerSearch(APIView):
     """Journeys of the partner platforms for a search (asked at once, within 2 s in all)."""
 
     permission_classes = [IsTerritoryMember]
 
     @extend_schema(
-        parameters=search_parameters(leave_out=("limit", "federated")),
+        parameters=[PartnerSearchQuerySerializer],
         responses=PartnerSearchSerializer,
     )
     def get(self, request):
-        _q, pickup, dropoff, start, end = search_of(request)
+        _q, pickup, dropoff, start, end = search_of(request, PartnerSearchQuerySerializer)
         outcome = external_journeys(pickup, dropoff, start, end)
         return Response(PartnerSearchSerializer(outcome).data)

@@ -23,11 +23,11 @@ MAX_COUNT = 100
 
 def number(query, name: str, *, required=True, default=None, low=None, high=None) -> float:
     raw = query.get(name)
-    if raw is None or raw == "":
-        if required:
-            raise BadRequest(f"{name} is required.")
+    if required and (raw is None or raw == ""):
+        raise BadRequest(f"{name} is required.")
+    if raw is None:
         return default
-    try:
+    try:  # given empty, an optional parameter is no number either (the specs' types)
         value = float(raw)
     except ValueError:
         raise BadRequest(f"{name} must be a number.") from None

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import fields
 from core.permissions import IsTerritoryMember
 
 from . import selectors, services
@@ -26,7 +27,10 @@ class FeedSerializer(serializers.Serializer):
 
 class ReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+        child=fields.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=1000,
+        help_text="Notification ids; left out, all of them.",
     )
 
 

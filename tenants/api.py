@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +16,7 @@ class ListedTerritorySerializer(serializers.Serializer):
 class TerritoriesList(APIView):
     """The territories of the archipel (public site)."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]
 
     @extend_schema(responses=ListedTerritorySerializer(many=True))
     def get(self, request):

@@ -22,6 +22,7 @@ VALID_APPEARANCE = {
     "settings-legal_notice": "Mentions",
     "settings-cost_per_km_default": "0.09",
     "settings-cost_per_km_max": "0.15",
+    "settings-publication_horizon_days": "365",
     "settings-solidarity_enabled": "on",
     "settings-solidarity_rule": "french",
     "settings-solidarity_population_threshold": "10000",

@@ -2,10 +2,11 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .selectors import theme_get
+from .selectors import settings_get, theme_get
 
 
 class TerritorySerializer(serializers.Serializer):
@@ -14,12 +15,15 @@ class TerritorySerializer(serializers.Serializer):
     display_name = serializers.CharField()
     primary_colour = serializers.CharField()
     secondary_colour = serializers.CharField()
+    publication_horizon_days = serializers.IntegerField(
+        help_text="Rides leave within this many days from today; searches look no further."
+    )
 
 
 class TerritoryInfo(APIView):
     """Public description of this territory."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]
 
     @extend_schema(responses=TerritorySerializer)
     def get(self, request):
@@ -30,5 +34,6 @@ class TerritoryInfo(APIView):
             "display_name": theme.display_name,
             "primary_colour": theme.primary_colour,
             "secondary_colour": theme.secondary_colour,
+            "publication_horizon_days": settings_get().publication_horizon_days,
         }
         return Response(TerritorySerializer(data).data)

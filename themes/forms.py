@@ -64,6 +64,7 @@ class SettingsForm(forms.ModelForm):
             "legal_notice",
             "cost_per_km_default",
             "cost_per_km_max",
+            "publication_horizon_days",
             "solidarity_enabled",
             "solidarity_rule",
             "solidarity_population_threshold",

@@ -14,6 +14,9 @@ HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."
 # National ceiling: above this a contribution can no longer be cost sharing (docs/trips.md,
 # "Prices").
 COST_PER_KM_CEILING = Decimal("0.50")
+# How far ahead a territory may let rides be published: three years at most (well within the
+# ten years any date may lie ahead, core.inputs.YEARS_AHEAD).
+PUBLICATION_HORIZON_MAX_DAYS = 3 * 365
 
 
 class Theme(models.Model):
@@ -61,6 +64,14 @@ class TerritorySettings(models.Model):
         decimal_places=3,
         default=Decimal("0.120"),
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(COST_PER_KM_CEILING)],
+    )
+    # Rides (one-off, and every departure of a weekly ride) leave within this many days;
+    # searches look no further (docs/trips.md, "Publication horizon").
+    publication_horizon_days = models.PositiveSmallIntegerField(
+        _("publication horizon (days)"),
+        default=365,
+        validators=[MinValueValidator(7), MaxValueValidator(PUBLICATION_HORIZON_MAX_DAYS)],
+        help_text=_("How many days ahead a ride may be published, and searched."),
     )
     solidarity_enabled = models.BooleanField(_("solidarity transport"), default=False)
     # Solidarity transport ("transport d'utilité sociale", décret 2019-850): see

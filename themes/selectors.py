@@ -1,6 +1,10 @@
 """The territory's theme and settings, as every app reads them (one row each in the territory's
 schema, created with the defaults on first read)."""
 
+from datetime import date, timedelta
+
+from django.utils import timezone
+
 from .models import TerritorySettings, Theme
 
 DEFAULT_THEME = {
@@ -18,3 +22,8 @@ def theme_get() -> Theme:
 
 def settings_get() -> TerritorySettings:
     return TerritorySettings.objects.get_or_create(pk=1)[0]
+
+
+def publication_last_day() -> date:
+    """The last day a ride may leave on: today plus the territory's publication horizon."""
+    return timezone.localdate() + timedelta(days=settings_get().publication_horizon_days)

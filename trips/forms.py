@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateField
 from matching.network import Place
 
 from .models import WEEKDAYS
+from .selectors import search_day_check
 from .services.journeys import JourneyReport
 
 
@@ -64,8 +66,9 @@ def date_input() -> forms.DateInput:
 
 
 def date_field(label=None, **kwargs) -> forms.DateField:
+    """A day (core.forms.DateField: within the years Archipel deals with)."""
     kwargs = {"initial": _tomorrow, **kwargs}
-    return forms.DateField(label=label or _("Date"), widget=date_input(), **kwargs)
+    return DateField(label=label or _("Date"), widget=date_input(), **kwargs)
 
 
 def time_field(label) -> forms.TimeField:
@@ -96,6 +99,9 @@ class SearchForm(forms.Form):
         ],
     )
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=8, initial=1)
+
+    def clean_date(self):
+        return search_day_check(self.cleaned_data["date"])
 
     def window_bounds(self) -> tuple[datetime, datetime]:
         centre = moment(self.cleaned_data)

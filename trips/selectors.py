@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -20,6 +22,7 @@ from matching.network import Place, node_point, snap, territory_graph
 from matching.prefilter import prefilter
 from tenants.models import Territory
 from tenants.selectors import current_territory
+from themes.selectors import publication_last_day, settings_get
 
 from . import federation
 from .federation import Label
@@ -229,6 +232,26 @@ def _load(c: Candidates, kept: np.ndarray, territories: list[Territory] | None):
 
 
 MAX_RESULTS = 50
+
+
+def search_day_check(day: date) -> date:
+    """A search looks from yesterday (the night's rides, time zones) to the territory's
+    publication horizon: no ride leaves later. Else a ValidationError saying the range."""
+    first, last = timezone.localdate() - timedelta(days=1), publication_last_day()
+    if not first <= day <= last:
+        raise ValidationError(
+            _(
+                "Search a day from %(first)s to %(last)s: rides are published %(days)d days ahead "
+                "at most."
+            )
+            % {
+                "first": formats.date_format(first, "SHORT_DATE_FORMAT"),
+                "last": formats.date_format(last, "SHORT_DATE_FORMAT"),
+                "days": settings_get().publication_horizon_days,
+            },
+            code="out_of_range",
+        )
+    return day
 
 
 def offers_matching(

@@ -44,7 +44,7 @@ STATUSES = ("pending", "accepted", "rejected", "cancelled")
 
 # --- what partners send --------------------------------------------------------------------
 def _choice(query, name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = query.get(name) or default
+    value = query.get(name, default)  # given empty, it is none of the values either
     if value not in allowed:
         raise BadRequest(f"{name} must be one of {', '.join(allowed)}.")
     return value

@@ -1,8 +1,9 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import fields
 from core.permissions import HasTerritoryRole, IsTerritoryMember
 
 from .models import Membership, Role
@@ -19,6 +20,11 @@ class MemberSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "first_name", "last_name", "roles", "joined_at"]
 
 
+class MembersQuerySerializer(serializers.Serializer):
+    role = fields.ChoiceField(choices=Role.choices, required=False, help_text="Only these.")
+
+
+@extend_schema_view(get=extend_schema(parameters=[MembersQuerySerializer]))
 class MembersList(generics.ListAPIView):
     """Members of this territory (territory administrators only)."""
 
@@ -26,8 +32,9 @@ class MembersList(generics.ListAPIView):
     permission_classes = [HasTerritoryRole.of(Role.TERRITORY_ADMIN)]
 
     def get_queryset(self):
-        role = self.request.query_params.get("role")
-        return members_list(role=role if role in Role.values else None)
+        query = MembersQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return members_list(role=query.validated_data.get("role"))
 
 
 class MeSerializer(serializers.Serializer):

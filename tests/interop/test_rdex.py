@@ -9,13 +9,14 @@ import json
 import pytest
 import yaml
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from interop.partners import partner_register
+from tests.conformance import run_conformance
 from tests.factories import ANDORRA_LA_VELLA, ESCALDES, tomorrow_at
 
-from .conformance import run_conformance
 from .loopback import serving
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,9 @@ def test_journeys_with_the_minimum_data_and_rdex_errors(in_alpha, ride, alpha, b
     assert passengers.json() == {"journeys": []}
     bad = client.get(PATH, query(carpoolerType="pilot"), HTTP_X_API_KEY=key)
     assert bad.status_code == 400 and bad.json()["errorCode"] == "invalid_input"
+    # Regression (negative conformance): an empty value was read as the default.
+    empty = client.get(PATH, query(frequency=""), HTTP_X_API_KEY=key)
+    assert empty.status_code == 400 and "frequency" in empty.json()["errorMessage"]
     missing = client.get(PATH, query(departureLat=""), HTTP_X_API_KEY=key)
     assert missing.status_code == 400 and "departureLat" in missing.json()["errorMessage"]
     anonymous = client.get(PATH, query())
@@ -65,11 +69,13 @@ def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
     )
     raw = yaml.safe_load((settings.BASE_DIR / "data/specs/rdexplus_openapi.yaml").read_text())
     paths = raw["paths"]
-    # Documented deviations, as for standard covoiturage: malformed input is a 400 wherever it
-    # can be sent (the spec declares it on GET /journeys only), a full ride a 409, and a
-    # partner trying to accept or reject for the driver a 403.
+    # Documented deviations (docs/interop.md), as for standard covoiturage: malformed input is
+    # a 400 wherever it can be sent (the spec declares it on GET /journeys only), a missing or
+    # unknown key a 401 on every operation, a full ride a 409, and a partner trying to accept
+    # or reject for the driver a 403.
     for operation in (paths["/bookings"]["post"], paths["/messages"]["post"]):
         operation["responses"][400] = {"description": "Bad request."}
+        operation["responses"][401] = {"description": "No key, or not a key of ours."}
     paths["/bookings"]["post"]["responses"][409] = {"description": "Conflict."}
     patch = paths["/bookings/{bookingId}"]["patch"]["responses"]
     patch[400] = {"description": "Bad request."}
@@ -80,9 +86,18 @@ def test_conformance_to_the_published_openapi(in_alpha, ride, alpha):
         "type": "string",
         "enum": ["driver", "passenger", "both"],
     }
-    # In process (WSGI) `api_key` cannot be told from `api-key`: the key travels in
-    # X-API-Key here, the spec's own header through a real server in test_over_http.py.
-    seen = run_conformance(raw, f"http://{alpha.host}/interop/rdexplus/v2", {"X-API-Key": key})
+    # In process (WSGI) the spec's `api_key` header cannot be told from `api-key`: the key
+    # travels as a bearer here, the spec's own header through a real server in
+    # test_over_http.py.
+    outcome = run_conformance(
+        raw,
+        f"http://{alpha.host}/interop/rdexplus/v2",
+        auth={"bearerAuth": key},
+        before_each=cache.clear,
+    )
+    print(outcome.summary())
+    assert outcome.failures == [], "\n\n".join(outcome.failures[:20])
+    seen = outcome.seen
     assert set(seen) == {
         "GET /journeys",
         "POST /bookings",

@@ -1,11 +1,13 @@
 """`/api/v1/alerts/…`: a passenger's saved searches, told of each matching ride published."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import fields
+from core.api import CONFLICT
 from core.permissions import IsTerritoryMember
 
 from ..alerts import alert_cancel, alert_create, alerts_page_rows
@@ -17,16 +19,23 @@ class AlertInputSerializer(serializers.Serializer):
     origin = PlaceSerializer()
     destination = PlaceSerializer()
     days = serializers.ListField(
-        child=serializers.ChoiceField(choices=WEEKDAYS), min_length=1, max_length=7
+        child=fields.ChoiceField(choices=WEEKDAYS), min_length=1, max_length=7
     )
-    earliest = serializers.TimeField()
-    latest = serializers.TimeField()
-    seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
-    expires_on = serializers.DateField()
+    earliest = fields.TimeField()
+    latest = fields.TimeField(help_text="After earliest.")
+    seats = fields.IntegerField(min_value=1, max_value=8, default=1)
+    expires_on = fields.DateField(help_text="From today, one year ahead at most.")
+
+
+class AlertMatchSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(help_text="The ride's id.")
+    pickup_at = serializers.DateTimeField()
 
 
 class AlertSerializer(serializers.ModelSerializer):
     days = serializers.SerializerMethodField()
+    earliest = fields.TimeField()
+    latest = fields.TimeField()
     matches = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,9 +53,11 @@ class AlertSerializer(serializers.ModelSerializer):
             "matches",
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=WEEKDAYS)))
     def get_days(self, alert) -> list[str]:
         return [WEEKDAYS[d] for d in sorted(alert.days)]
 
+    @extend_schema_field(AlertMatchSerializer(many=True))
     def get_matches(self, alert) -> list[dict]:
         return [{"offer": m.offer_id, "pickup_at": m.pickup_at} for m in alert.matches.all()]
 
@@ -60,7 +71,7 @@ class Alerts(APIView):
     def get(self, request):
         return Response(AlertSerializer(alerts_page_rows(request.user), many=True).data)
 
-    @extend_schema(request=AlertInputSerializer, responses={201: AlertSerializer})
+    @extend_schema(request=AlertInputSerializer, responses={201: AlertSerializer, **CONFLICT})
     def post(self, request):
         data = AlertInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,6 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import fields
+from core.api import CONFLICT
 from core.permissions import IsTerritoryMember
 
 from ..models import Booking
@@ -17,10 +19,10 @@ from .shared import PlaceSerializer, ReasonSerializer, place_of
 
 
 class BookingInputSerializer(serializers.Serializer):
-    offer = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    offer = fields.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The ride's id.")
     pickup = PlaceSerializer()
     dropoff = PlaceSerializer()
-    seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
+    seats = fields.IntegerField(min_value=1, max_value=8, default=1)
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -58,7 +60,7 @@ class Bookings(APIView):
         bookings = bookings_visible_to(request.user).select_related("passenger")
         return Response(BookingSerializer(bookings, many=True).data)
 
-    @extend_schema(request=BookingInputSerializer, responses={201: BookingSerializer})
+    @extend_schema(request=BookingInputSerializer, responses={201: BookingSerializer, **CONFLICT})
     def post(self, request):
         data = BookingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -82,7 +84,7 @@ class BookingAction(APIView):
     permission_classes = [IsTerritoryMember]
     action = ""
 
-    @extend_schema(request=ReasonSerializer, responses=BookingSerializer)
+    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, **CONFLICT})
     def post(self, request, pk: int):
         booking = _visible_booking(request, pk)
         data = ReasonSerializer(data=request.data)
@@ -97,8 +99,8 @@ class BookingAction(APIView):
 class ConfirmSerializer(serializers.Serializer):
     """What the browser reports of the ride, all optional."""
 
-    pickup_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    dropoff_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    pickup_at = fields.DateTimeField(required=False, allow_null=True, default=None)
+    dropoff_at = fields.DateTimeField(required=False, allow_null=True, default=None)
     pickup = PlaceSerializer(required=False, allow_null=True, default=None)
     dropoff = PlaceSerializer(required=False, allow_null=True, default=None)
 
@@ -108,7 +110,7 @@ class BookingConfirm(APIView):
 
     permission_classes = [IsTerritoryMember]
 
-    @extend_schema(request=ConfirmSerializer, responses=BookingSerializer)
+    @extend_schema(request=ConfirmSerializer, responses={200: BookingSerializer, **CONFLICT})
     def post(self, request, pk: int):
         booking = _visible_booking(request, pk)
         data = ConfirmSerializer(data=request.data)

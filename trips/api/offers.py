@@ -9,7 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import blocks
+from core import blocks, fields
+from core.api import CONFLICT
 from core.permissions import IsTerritoryMember
 
 from ..models import Offer
@@ -20,15 +21,24 @@ from .shared import PlaceSerializer, ReasonSerializer, place_of
 class OfferInputSerializer(serializers.Serializer):
     origin = PlaceSerializer()
     destination = PlaceSerializer()
-    departure_at = serializers.DateTimeField()
-    margin_minutes = serializers.IntegerField(min_value=0, max_value=120, default=15)
-    seats = serializers.IntegerField(min_value=1, max_value=8, default=3)
-    cost_per_km = serializers.DecimalField(max_digits=4, decimal_places=3, required=False)
-    max_detour_ratio = serializers.DecimalField(
+    departure_at = fields.DateTimeField(
+        help_text="In the future, and within the territory's publication horizon "
+        "(GET /api/v1/territory/: publication_horizon_days)."
+    )
+    margin_minutes = fields.IntegerField(min_value=0, max_value=120, default=15)
+    seats = fields.IntegerField(min_value=1, max_value=8, default=3)
+    cost_per_km = fields.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        min_value=0,
+        required=False,
+        help_text="At most the territory's maximum; the territory's default when left out.",
+    )
+    max_detour_ratio = fields.DecimalField(
         max_digits=3, decimal_places=2, min_value=0, max_value=1, default=Decimal("0.25")
     )
-    instant_booking = serializers.BooleanField(default=False)
-    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    instant_booking = fields.BooleanField(default=False)
+    comment = fields.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
 class OfferSerializer(serializers.ModelSerializer):
@@ -72,7 +82,7 @@ class Offers(APIView):
         offers = Offer.objects.filter(driver=request.user).select_related("driver")
         return Response(OfferSerializer(offers, many=True).data)
 
-    @extend_schema(request=OfferInputSerializer, responses={201: OfferSerializer})
+    @extend_schema(request=OfferInputSerializer, responses={201: OfferSerializer, **CONFLICT})
     def post(self, request):
         data = OfferInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -87,9 +97,9 @@ class Offers(APIView):
 
 
 class OfferChangeSerializer(serializers.Serializer):
-    seats = serializers.IntegerField(min_value=1, max_value=8, required=False)
-    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    instant_booking = serializers.BooleanField(required=False)
+    seats = fields.IntegerField(min_value=1, max_value=8, required=False)
+    comment = fields.CharField(max_length=1000, required=False, allow_blank=True)
+    instant_booking = fields.BooleanField(required=False)
 
 
 class OfferDetail(APIView):
@@ -102,7 +112,7 @@ class OfferDetail(APIView):
             raise Http404  # people who blocked each other do not see each other's rides
         return Response(OfferSerializer(offer).data)
 
-    @extend_schema(request=OfferChangeSerializer, responses=OfferSerializer)
+    @extend_schema(request=OfferChangeSerializer, responses={200: OfferSerializer, **CONFLICT})
     def patch(self, request, pk: int):
         """The driver changes seats, comment or instant booking (booked passengers are told)."""
         data = OfferChangeSerializer(data=request.data, partial=True)
@@ -115,7 +125,7 @@ class OfferDetail(APIView):
 class OfferCancel(APIView):
     permission_classes = [IsTerritoryMember]
 
-    @extend_schema(request=ReasonSerializer, responses=OfferSerializer)
+    @extend_schema(request=ReasonSerializer, responses={200: OfferSerializer, **CONFLICT})
     def post(self, request, pk: int):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -9,6 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import fields
+from core.api import CONFLICT
 from core.permissions import IsTerritoryMember
 
 from ..models import WEEKDAYS, Offer, RegularRide
@@ -20,13 +22,13 @@ from .shared import ReasonSerializer, place_of
 class ScheduleSerializer(serializers.Serializer):
     """Departure time per day of the week; days left out (or null) are not driven."""
 
-    mon = serializers.TimeField(required=False, allow_null=True)
-    tue = serializers.TimeField(required=False, allow_null=True)
-    wed = serializers.TimeField(required=False, allow_null=True)
-    thu = serializers.TimeField(required=False, allow_null=True)
-    fri = serializers.TimeField(required=False, allow_null=True)
-    sat = serializers.TimeField(required=False, allow_null=True)
-    sun = serializers.TimeField(required=False, allow_null=True)
+    mon = fields.TimeField(required=False, allow_null=True)
+    tue = fields.TimeField(required=False, allow_null=True)
+    wed = fields.TimeField(required=False, allow_null=True)
+    thu = fields.TimeField(required=False, allow_null=True)
+    fri = fields.TimeField(required=False, allow_null=True)
+    sat = fields.TimeField(required=False, allow_null=True)
+    sun = fields.TimeField(required=False, allow_null=True)
 
     def to_internal_value(self, data):
         unknown = set(data) - set(WEEKDAYS) if isinstance(data, dict) else set()
@@ -41,8 +43,10 @@ class ScheduleSerializer(serializers.Serializer):
 class RegularRideInputSerializer(OfferInputSerializer):
     departure_at = None
     schedule = ScheduleSerializer()
-    valid_from = serializers.DateField()
-    valid_until = serializers.DateField()
+    valid_from = fields.DateField(help_text="From today, within the publication horizon.")
+    valid_until = fields.DateField(
+        help_text="Within the publication horizon, less than a year after valid_from."
+    )
 
 
 class DepartureSerializer(serializers.ModelSerializer):
@@ -109,7 +113,9 @@ class RegularRides(APIView):
         rides = RegularRide.objects.filter(driver=request.user).prefetch_related("occurrences")
         return Response(RegularRideSerializer(rides, many=True).data)
 
-    @extend_schema(request=RegularRideInputSerializer, responses={201: RegularRideSerializer})
+    @extend_schema(
+        request=RegularRideInputSerializer, responses={201: RegularRideSerializer, **CONFLICT}
+    )
     def post(self, request):
         data = RegularRideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -142,7 +148,7 @@ class RegularRideCancel(APIView):
 
     permission_classes = [IsTerritoryMember]
 
-    @extend_schema(request=ReasonSerializer, responses=RegularRideSerializer)
+    @extend_schema(request=ReasonSerializer, responses={200: RegularRideSerializer, **CONFLICT})
     def post(self, request, pk: int):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)

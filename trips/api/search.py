@@ -1,20 +1,21 @@
 """`/api/v1/search/`: the rides that can take a passenger from → to around a time, best first.
-`search_of` and `search_parameters` also serve interop's standard search."""
+`SearchQuerySerializer` and `search_of` also serve the partners' search (interop.api)."""
 
 from datetime import datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import fields
 from core.permissions import IsTerritoryMember
 from matching.network import Place
 from tenants.selectors import site_url
 
-from ..selectors import MAX_RESULTS, offers_matching
+from ..selectors import MAX_RESULTS, offers_matching, search_day_check
 from ..services.searches import search_logged
 from .offers import OfferSerializer
 
@@ -45,28 +46,28 @@ class MatchSerializer(serializers.Serializer):
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    from_lon = serializers.FloatField(min_value=-180, max_value=180)
-    from_lat = serializers.FloatField(min_value=-90, max_value=90)
-    to_lon = serializers.FloatField(min_value=-180, max_value=180)
-    to_lat = serializers.FloatField(min_value=-90, max_value=90)
-    date = serializers.DateField()
-    time = serializers.TimeField(default=time(8, 0))
-    window_minutes = serializers.IntegerField(min_value=0, max_value=720, default=60)
-    seats = serializers.IntegerField(min_value=1, max_value=8, default=1)
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=MAX_RESULTS)
-    federated = serializers.BooleanField(
+    """The search's query parameters; the schema's parameters are generated from it."""
+
+    from_lon = fields.FloatField(min_value=-180, max_value=180, help_text="Pickup longitude.")
+    from_lat = fields.FloatField(min_value=-90, max_value=90, help_text="Pickup latitude.")
+    to_lon = fields.FloatField(min_value=-180, max_value=180, help_text="Drop-off longitude.")
+    to_lat = fields.FloatField(min_value=-90, max_value=90, help_text="Drop-off latitude.")
+    date = fields.DateField(
+        help_text="From yesterday to the territory's publication horizon "
+        "(GET /api/v1/territory/: publication_horizon_days)."
+    )
+    time = fields.TimeField(default=time(8, 0), help_text="Preferred pickup time.")
+    window_minutes = fields.IntegerField(
+        min_value=0, max_value=720, default=60, help_text="Width of the window around time."
+    )
+    seats = fields.IntegerField(min_value=1, max_value=8, default=1)
+    limit = fields.IntegerField(min_value=1, max_value=100, default=MAX_RESULTS)
+    federated = fields.BooleanField(
         default=True, help_text="Also the rides of neighbouring territories of the archipel."
     )
 
-
-def search_parameters(leave_out: tuple[str, ...] = ()) -> list[OpenApiParameter]:
-    """The search's query parameters, for the OpenAPI schema."""
-    required = {"from_lon", "from_lat", "to_lon", "to_lat", "date"}
-    return [
-        OpenApiParameter(name, required=name in required)
-        for name in SearchQuerySerializer().fields
-        if name not in leave_out
-    ]
+    def validate_date(self, day):
+        return search_day_check(day)
 
 
 class Search(APIView):
@@ -74,10 +75,7 @@ class Search(APIView):
 
     permission_classes = [IsTerritoryMember]
 
-    @extend_schema(
-        parameters=search_parameters(),
-        responses=MatchSerializer(many=True),
-    )
+    @extend_schema(parameters=[SearchQuerySerializer], responses=MatchSerializer(many=True))
     def get(self, request):
         q, pickup, dropoff, start, end = search_of(request)
         matches = offers_matching(
@@ -94,9 +92,9 @@ class Search(APIView):
         return Response(MatchSerializer(matches, many=True, context={"request": request}).data)
 
 
-def search_of(request):
+def search_of(request, serializer_class=SearchQuerySerializer):
     """A search's checked parameters, its two places and its time window (400 when bad)."""
-    query = SearchQuerySerializer(data=request.query_params)
+    query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)
     q = query.validated_data
     centre = timezone.make_aware(datetime.combine(q["date"], q["time"]))

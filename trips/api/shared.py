@@ -2,13 +2,14 @@
 
 from rest_framework import serializers
 
+from core import fields
 from matching.network import Place
 
 
 class PlaceSerializer(serializers.Serializer):
-    lon = serializers.FloatField(min_value=-180, max_value=180)
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    lon = fields.FloatField(min_value=-180, max_value=180)
+    lat = fields.FloatField(min_value=-90, max_value=90)
+    label = fields.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 def place_of(data) -> Place:
@@ -17,4 +18,4 @@ def place_of(data) -> Place:
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = fields.CharField(max_length=500, required=False, allow_blank=True, default="")

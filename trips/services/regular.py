@@ -15,7 +15,14 @@ from matching.network import Place
 from .. import alerts
 from ..errors import Conflict, ValidationError
 from ..models import Offer, RegularRide
-from .rides import RideTerms, departure_offer, ensure_may_act, offer_cancel, ride_fields
+from .rides import (
+    RideTerms,
+    beyond_horizon,
+    departure_offer,
+    ensure_may_act,
+    offer_cancel,
+    ride_fields,
+)
 
 MAX_SCHEDULE_DAYS = 366
 
@@ -56,10 +63,14 @@ def regular_ride_publish(
         errors["schedule"] = _("Choose at least one day of the week.")
     if valid_from < today:
         errors["valid_from"] = _("The period cannot start in the past.")
+    elif message := beyond_horizon(valid_from):
+        errors["valid_from"] = message
     if valid_until < valid_from:
         errors["valid_until"] = _("The period must end after it starts.")
     elif (valid_until - valid_from).days >= MAX_SCHEDULE_DAYS:
         errors["valid_until"] = _("A regular ride is published for one year at most.")
+    elif message := beyond_horizon(valid_until):
+        errors["valid_until"] = message
     departures = []
     if not errors:
         now = timezone.now()

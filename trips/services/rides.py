@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.gis.geos import LineString
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from matching.network import (
@@ -21,7 +21,7 @@ from matching.network import (
     snap,
     territory_graph,
 )
-from themes.selectors import settings_get
+from themes.selectors import publication_last_day, settings_get
 
 from .. import alerts, events, notifications
 from ..errors import Conflict, ValidationError
@@ -109,6 +109,17 @@ def departure_offer(fields: dict, departure_at: datetime, **extra) -> Offer:
     return Offer(**fields, departure_at=departure_at, active_window=window, **extra)
 
 
+def beyond_horizon(day) -> str | None:
+    """The message refusing a departure on `day`, if it is past the territory's horizon."""
+    last = publication_last_day()
+    if day <= last:
+        return None
+    return _("Rides are published at most %(days)d days ahead: the last day is %(last)s.") % {
+        "days": settings_get().publication_horizon_days,
+        "last": formats.date_format(last, "SHORT_DATE_FORMAT"),
+    }
+
+
 def ensure_may_act(user) -> None:
     """Receivers of `events.acting` may refuse (trust: a person suspended or banned here
     neither publishes nor books)."""
@@ -124,6 +135,8 @@ def offer_publish(
     errors = ride_terms.errors()
     if departure_at <= timezone.now():
         errors["departure_at"] = _("The departure must be in the future.")
+    elif message := beyond_horizon(timezone.localdate(departure_at)):
+        errors["departure_at"] = message
     if errors:
         raise ValidationError(errors)
     offer = departure_offer(ride_fields(driver, origin, destination, ride_terms), departure_at)

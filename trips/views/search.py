@@ -82,6 +82,7 @@ def home(request):
             "book_query": book_query,
             "alert_query": alert_query,
         },
+        status=400 if form.errors else 200,
     )
 
 
