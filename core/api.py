@@ -12,9 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict
+from .http import API_PREFIX
 from .inputs import BadInput, json_loads
-
-API_PREFIX = "/api/"
 
 
 def exception_handler(exc, context):

@@ -19,8 +19,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .http import answers_json
+
 RETRY_AFTER_S = 30
-API_PREFIXES = ("/api/", "/interop/")
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 # Headers of the failed answer kept on the 503 (security headers set by outer middleware).
 _BODY_HEADERS = {"content-type", "content-length"}
@@ -28,10 +29,6 @@ _BODY_HEADERS = {"content-type", "content-length"}
 
 class CheckFailed(Exception):
     """A readiness check's reason, shown in /readyz."""
-
-
-def wants_json(request) -> bool:
-    return request.path.startswith(API_PREFIXES)
 
 
 def database_check() -> str:
@@ -68,7 +65,7 @@ def readiness() -> tuple[bool, dict[str, str]]:
 
 
 def unavailable(request, service: str) -> HttpResponse:
-    if wants_json(request):
+    if answers_json(request):
         response = JsonResponse(
             {"error": f"Service temporarily unavailable ({service}).", "status": 503},
             status=503,

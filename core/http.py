@@ -1,8 +1,17 @@
-"""Return addresses (`next`) taken from a request: only paths of the current site, never
+"""What a request's path and parameters say about how to answer it: the API paths (whose
+errors are JSON), and return addresses (`next`) — only paths of the current site, never
 another host (`//evil.example/`, `/\\evil.example`, `https://evil.example/`)."""
 
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+
+API_PREFIX = "/api/"  # the territory's own API: JSON in and out
+JSON_PREFIXES = (API_PREFIX, "/interop/")  # and the partners' standard APIs: JSON errors
+
+
+def answers_json(request) -> bool:
+    """Errors on this path are JSON bodies, not pages."""
+    return request.path.startswith(JSON_PREFIXES)
 
 
 def safe_next(request, default: str = "/") -> str:

@@ -18,6 +18,8 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from .http import API_PREFIX, answers_json
+
 MAX_JSON_DEPTH = 32
 # In English, as every error body of the partner APIs that share this reader.
 UNSTORABLE = "The body contains characters that cannot be stored (NUL, lone surrogates)."
@@ -149,9 +151,6 @@ class InputMiddleware:
     """Query strings and form fields with characters that cannot be stored get a 400 (JSON on
     the API paths) before any view sees them."""
 
-    API_PREFIXES = ("/api/", "/interop/")
-    JSON_ONLY_PREFIXES = ("/api/",)
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -162,7 +161,7 @@ class InputMiddleware:
         if (
             request.method == "POST"
             and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
-            and not request.path.startswith(self.JSON_ONLY_PREFIXES)
+            and not request.path.startswith(API_PREFIX)
         ):
             fields += list(request.POST.lists())
         for key, values in fields:
@@ -174,6 +173,6 @@ class InputMiddleware:
         message = _("The field %(field)s contains characters that cannot be stored.") % {
             "field": field if storable(field) else "?"
         }
-        if request.path.startswith(self.API_PREFIXES):
+        if answers_json(request):
             return JsonResponse({"error": message, "status": 400}, status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 @cache
 def redis_client() -> redis.Redis:
-    timeout = getattr(settings, "REDIS_TIMEOUT_S", 2)
+    timeout = settings.REDIS_TIMEOUT_S
     return redis.Redis.from_url(
         settings.PRESENCE_REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout
     )

@@ -82,10 +82,14 @@ def enqueue(
         next_attempt_at=not_before or timezone.now(),
     )
     if not_before is None:
-        schema = connection.schema_name
-        now = kind in _immediate if at_once is None else at_once
-        transaction.on_commit(lambda: _after_commit(schema, row.pk, now), robust=True)
+        _leave_after_commit(row, kind in _immediate if at_once is None else at_once)
     return row
+
+
+def _leave_after_commit(row: Delivery, at_once: bool) -> None:
+    """After commit (never raising into the change): tried here, or handed to the worker."""
+    schema = connection.schema_name
+    transaction.on_commit(lambda: _after_commit(schema, row.pk, at_once), robust=True)
 
 
 def _after_commit(schema: str, pk: int, at_once: bool) -> None:
@@ -159,6 +163,4 @@ def delivery_retry(row: Delivery) -> None:
     Delivery.objects.filter(pk=row.pk).exclude(status=Delivery.Status.SENT).update(
         status=Delivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
-    schema = connection.schema_name
-    at_once = row.kind in _immediate
-    transaction.on_commit(lambda: _after_commit(schema, row.pk, at_once), robust=True)
+    _leave_after_commit(row, row.kind in _immediate)

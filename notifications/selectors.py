@@ -28,8 +28,8 @@ def unread_count(user) -> int:
 
 def deliveries_to_watch(limit: int = 100) -> QuerySet[Delivery]:
     """The outbox rows an admin may act on: waiting for a retry or given up, newest first."""
-    return Delivery.objects.exclude(status=Delivery.Status.SENT).filter(
-        Q(status=Delivery.Status.DEAD) | Q(attempts__gt=0)
+    return Delivery.objects.filter(
+        Q(status=Delivery.Status.DEAD) | Q(status=Delivery.Status.PENDING, attempts__gt=0)
     )[:limit]
 
 
