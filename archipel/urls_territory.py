@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from interop import urls as interop
+from matching import urls as matching
 from notifications import urls as notifications
 from observatory import urls as observatory
 from provisioning import urls as provisioning
@@ -25,6 +26,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include(trips)),
+    path("", include(matching)),
     path("", include(interop)),
     path("", include(observatory)),
     path("", include(solidarity)),

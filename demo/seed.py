@@ -19,6 +19,7 @@ from core.services import user_ensure_verified
 from interop.models import Partner
 from interop.partners import partner_register
 from matching.graphs import graph_build, graph_path
+from matching.maps import tiles_build, tiles_path
 from matching.models import PlaceName, RoadGraphRecord
 from matching.network import Place, commune_at
 from provisioning.services import BoundarySource, territory_create
@@ -414,6 +415,8 @@ def load_demo() -> list[tuple[str, str, str]]:
     )
     if not (graph_known and graph_path(DEMO_GRAPH).exists()):
         graph_build(ANDORRA_EXTRACT, DEMO_GRAPH)
+    if not tiles_path(DEMO_GRAPH).exists():  # `setup_archipel` built them with a progress bar
+        tiles_build(ANDORRA_EXTRACT, DEMO_GRAPH)
 
     load_areas(PARISHES_FILE, "AD")
     ensure_public_territory()

@@ -239,26 +239,6 @@ class RoadGraph:
             coords=coords,
         )
 
-    def outline(self, max_points: int = 40_000) -> list[list[tuple[float, float]]]:
-        """The fastest roads as polylines (each two-way road once), fastest first, until
-        `max_points` coordinates: a light drawing of the network to point at on a map."""
-        speed = self.length / np.maximum(self.time, 1e-9)
-        # Keep one direction of a two-way road: the edge whose tail < head, or a one-way edge.
-        reverse = self._edge_ids(self.indices, self.tails)
-        reverse = np.minimum(reverse, len(self._edge_keys) - 1)
-        has_reverse = self._edge_keys[reverse] == self.indices * self.node_count + self.tails
-        keep = np.flatnonzero(~has_reverse | (self.tails < self.indices))
-        keep = keep[np.argsort(-speed[keep], kind="stable")]
-        sizes = (self.geom_ptr[keep + 1] - self.geom_ptr[keep]).astype(np.int64)
-        keep = keep[np.cumsum(sizes) <= max_points]
-        lines = []
-        for edge in keep.tolist():
-            a, b = self.geom_ptr[edge], self.geom_ptr[edge + 1]
-            lon = np.round(self.geom_lon[a:b], 5).tolist()
-            lat = np.round(self.geom_lat[a:b], 5).tolist()
-            lines.append(list(zip(lon, lat)))
-        return lines
-
     @staticmethod
     def _branch(tree: Tree, node: int) -> list[int]:
         """Nodes from `node` up the tree to its root."""

@@ -12,6 +12,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 packages=(python3 postgresql postgresql-15-postgis-3 gdal-bin libgeos-c1v5 libproj25 redis-server
+          tilemaker osmium-tool
           gettext nodejs python3-venv)
 if [ "$WITH_BROWSER" = 1 ]; then packages+=(chromium); fi
 if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi

@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 from core.services import user_ensure_verified
 from demo.seed import ANDORRA_EXTRACT, DEMO_GRAPH, PARISHES_FILE, ensure_public_territory
 from matching.graphs import graph_build
+from matching.maps import tiles_build, tiles_path
 from provisioning.services import BoundarySource, territory_create
 from tenants.management.commands.load_areas import load_areas
 from tenants.members.models import Role
@@ -121,6 +122,8 @@ def archipel(django_db_setup, django_db_blocker):
         load_areas(PARISHES_FILE, "AD")
         ensure_public_territory()
         graph_build(ANDORRA_EXTRACT, TEST_GRAPH)
+        if not tiles_path(TEST_GRAPH).exists():  # kept between runs, like the graph's file
+            tiles_build(ANDORRA_EXTRACT, TEST_GRAPH)
         alpha = _make_cast("alpha", ["AD-03"])  # Encamp
         beta = _make_cast("beta", ["AD-08"])  # Escaldes-Engordany
         # Alpha and Beta share their searches with each other only: the demo territories the

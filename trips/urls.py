@@ -13,7 +13,6 @@ urlpatterns = [
     path("", search.home, name="home"),
     path("places/", places.places, name="places"),
     path("places/at/", places.place_at, name="place_at"),
-    path("map/roads.json", places.road_outline, name="road_outline"),
     path("rides/new/", rides.offer_new, name="offer_new"),
     path("rides/<int:pk>/", rides.offer_detail, name="offer_detail"),
     path("rides/<int:pk>/cancel/", rides.offer_cancel, name="offer_cancel"),

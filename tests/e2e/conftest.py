@@ -96,3 +96,19 @@ def sign_in(page, server, slug: str, email: str) -> None:
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
+
+
+SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"
+
+
+def screenshots(page, name: str) -> None:
+    """Save the page at 1280 px and 390 px wide (var/screenshots/NAME-1280.png, -390.png), to
+    be looked at before a change is called done; the viewport is restored afterwards."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(400)  # maps redraw their tiles on resize
+        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    if before:
+        page.set_viewport_size(before)

@@ -112,14 +112,15 @@ def test_search_results_and_ride_maps_run_within_the_policy(watched, demo_server
 
     page.goto(territory_url(demo_server, SLUG, "/?" + urlencode(SEARCH)))
     assert page.locator("ol.results .card").count() >= 1, page.locator("main").inner_text()
-    # The place picker's map: Leaflet loaded on demand, the territory's roads drawn.
+    # The place picker's map: Leaflet and the base map loaded on demand, its tiles drawn.
     page.locator("#id_origin_0 ~ .place-map-toggle").click()
-    page.wait_for_selector("#id_origin_0-map .leaflet-container svg path")
+    page.wait_for_selector("#id_origin_0-map .leaflet-tile-container canvas")
     assert_no_violation(page, "search results with the map open")
 
     page.locator("ol.results .card h3 a").first.click()
     page.wait_for_url(re.compile(r".*/rides/\d+/.*"))
     page.wait_for_selector("#route-map svg path")  # the ride's route, drawn
+    page.wait_for_selector("#route-map .leaflet-tile-container canvas")  # on the base map
     assert_no_violation(page, "a ride's page with its map")
 
 

@@ -1,20 +1,9 @@
-"""Picking a place on the map: the roads drawn from the territory's graph, and the label of
-a clicked point (no tile server, no external geocoder)."""
+"""Picking a place on the map: the label of a clicked point (no external geocoder). The base
+map under it: tests/matching/test_base_map.py."""
 
 from django.test import Client
 
 from tests.factories import ENCAMP
-
-
-def test_the_map_draws_the_territory_roads_from_its_graph(alpha, archipel):
-    response = Client(HTTP_HOST=alpha.host).get("/map/roads.json")
-    assert response.status_code == 200 and response["Content-Type"] == "application/geo+json"
-    (feature,) = response.json()["features"]
-    lines = feature["geometry"]["coordinates"]
-    assert feature["geometry"]["type"] == "MultiLineString" and len(lines) > 500
-    points = [point for line in lines for point in line]
-    # Andorra's roads, and nothing of the rest of the world.
-    assert all(1.40 < lon < 1.80 and 42.42 < lat < 42.66 for lon, lat in points)
 
 
 def test_a_clicked_point_is_named_after_the_nearest_street_and_its_parish(alpha):

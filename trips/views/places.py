@@ -1,10 +1,7 @@
-"""What the place pickers of the forms ask: places by name, the place at a point of the map,
-the roads drawn under the map."""
-
-import json
+"""What the place pickers of the forms ask: places by name, the place at a point of the map."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,27 +31,3 @@ def place_at(request):
         return JsonResponse({"error": exc.message}, status=409)
     label = place_near(current_territory().graph_name, lon, lat)
     return JsonResponse({"label": label, "kind": "map", "lon": lon, "lat": lat})
-
-
-_outlines: dict[tuple[str, int], bytes] = {}
-
-
-@require_GET
-def road_outline(request):
-    """The territory's main roads as GeoJSON, the background of the place-picking map (no tile
-    server is called)."""
-    try:
-        graph = territory_graph()
-    except Conflict as exc:
-        return JsonResponse({"error": exc.message}, status=409)
-    key = (graph.name, id(graph))
-    if key not in _outlines:
-        feature = {
-            "type": "Feature",
-            "properties": {"graph": graph.name},
-            "geometry": {"type": "MultiLineString", "coordinates": graph.outline()},
-        }
-        _outlines[key] = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
-    response = HttpResponse(_outlines[key], content_type="application/geo+json")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response

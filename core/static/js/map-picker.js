@@ -1,37 +1,45 @@
-// Picking a point on a map of the territory's roads (drawn from its road graph, no tile
-// server), labelled by /places/at/ with the nearest named place or street. Loaded by
-// places.js the first time a map is opened; answers with a `place:pick` event on the field.
+// Picking a point on the territory's base map (basemap.js): a click, a tap, or the arrow keys
+// moving the map under the crosshair then Enter (or the "centre" button), asks /places/at/ for
+// the nearest street or named place within 250 m and its commune, shown with a button to use
+// it. Loaded by places.js the first time a map is opened; answers with a `place:pick` event on
+// the field.
 (function () {
   "use strict";
-  var outline = null; // the road drawing, fetched once per page
-  var leaflet = null; // Leaflet, loaded the first time a map is opened
+  var loading = null; // Leaflet, protomaps-leaflet and basemap.js, loaded once per page
+  var settings = null; // /map/base.json, fetched once per page
 
-  function loadLeaflet(field) {
-    if (window.L) return Promise.resolve(window.L);
-    if (!leaflet) {
-      leaflet = new Promise(function (resolve, reject) {
-        var css = document.createElement("link");
-        css.rel = "stylesheet";
-        css.href = field.dataset.leafletCss;
-        document.head.appendChild(css);
-        var script = document.createElement("script");
-        script.src = field.dataset.leafletJs;
-        script.onload = function () { resolve(window.L); };
-        script.onerror = reject;
-        document.head.appendChild(script);
-      });
-    }
-    return leaflet;
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement("script");
+      element.src = src;
+      element.onload = resolve;
+      element.onerror = reject;
+      document.head.appendChild(element);
+    });
   }
 
-  function loadOutline(field) {
-    if (!outline) {
-      outline = fetch(field.dataset.outlineUrl, {credentials: "same-origin"}).then(function (r) {
-        if (!r.ok) throw new Error("outline");
+  function loadLibraries(field) {
+    if (!loading) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = field.dataset.leafletCss;
+      document.head.appendChild(css);
+      var root = field.dataset.leafletJs.replace(/vendor\/leaflet\/leaflet\.js$/, "");
+      loading = (window.L ? Promise.resolve() : script(field.dataset.leafletJs))
+        .then(function () { return window.protomapsL ? null : script(root + "vendor/protomaps-leaflet/protomaps-leaflet.js"); })
+        .then(function () { return window.ArchipelBasemap ? null : script(root + "js/basemap.js"); });
+    }
+    return loading;
+  }
+
+  function loadSettings(field) {
+    if (!settings) {
+      settings = fetch(field.dataset.baseMapUrl, {credentials: "same-origin"}).then(function (r) {
+        if (!r.ok) throw new Error("base map");
         return r.json();
       });
     }
-    return outline;
+    return settings;
   }
 
   function setUp(field) {
@@ -40,11 +48,23 @@
     var toggle = field.querySelector(".place-map-toggle");
     var panel = field.querySelector(".place-map-panel");
     var status = field.querySelector(".place-map-status");
+    var use = field.querySelector(".place-map-use");
+    var element = field.querySelector(".pick-map");
     var map = null;
     var marker = null;
+    var pending = null;
+
+    function show(latlng) {
+      var B = window.ArchipelBasemap;
+      if (marker) marker.setLatLng(latlng);
+      else marker = B.marker(latlng, "point", "").addTo(map);
+    }
 
     function pick(latlng) {
       var query = "?lon=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6);
+      show(latlng);
+      pending = null;
+      use.hidden = true;
       fetch(field.dataset.atUrl + query, {credentials: "same-origin"})
         .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
         .then(function (answer) {
@@ -52,37 +72,36 @@
             status.textContent = answer.body.error;
             return;
           }
-          var place = answer.body;
-          field.dispatchEvent(new CustomEvent("place:pick", {detail: place}));
-          if (marker) marker.setLatLng(latlng); else marker = window.L.circleMarker(latlng, {radius: 8, weight: 3, interactive: false}).addTo(map);
-          status.textContent = place.label;
-        });
+          pending = answer.body;
+          status.textContent = pending.label;
+          use.hidden = false;
+        })
+        .catch(function () { status.textContent = toggle.dataset.failed; });
     }
 
     function open() {
-      Promise.all([loadLeaflet(field), loadOutline(field)]).then(function (loaded) {
-        var L = loaded[0];
+      Promise.all([loadLibraries(field), loadSettings(field)]).then(function (loaded) {
         if (map) return;
-        map = L.map(field.querySelector(".pick-map"), {attributionControl: true});
-        map.attributionControl.setPrefix(false);
-        // Leaflet draws layers only once the map has a view: set it first.
-        var roads = L.geoJSON(loaded[1], {
-          style: {color: "#4a4a4a", weight: 2, opacity: 0.8},
-          interactive: false,
-          attribution: "© OpenStreetMap",
-        });
-        var bounds = roads.getBounds();
+        var B = window.ArchipelBasemap;
+        map = B.create(element, {keyboardPanDelta: 60}, loaded[1]);
+        var bounds = B.tilesBounds(loaded[1].tiles_bounds);
         if (lon.value && lat.value) {
-          var here = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+          var here = window.L.latLng(parseFloat(lat.value), parseFloat(lon.value));
           map.setView(here, 15);
-          marker = L.circleMarker(here, {radius: 8, weight: 3, interactive: false}).addTo(map);
-        } else if (bounds.isValid()) {
+          show(here);
+        } else if (bounds) {
           map.fitBounds(bounds);
         } else {
           map.setView([46.6, 2.4], 6);
         }
-        roads.addTo(map);
         map.on("click", function (event) { pick(event.latlng); });
+        // Keyboard: the arrow keys move the map under the crosshair (Leaflet), Enter picks it.
+        element.addEventListener("keydown", function (event) {
+          if (event.key === "Enter") {
+            event.preventDefault();
+            pick(map.getCenter());
+          }
+        });
       }).catch(function () {
         status.textContent = toggle.dataset.failed;
       });
@@ -90,6 +109,12 @@
 
     field.querySelector(".place-map-centre").addEventListener("click", function () {
       if (map) pick(map.getCenter());
+    });
+    use.addEventListener("click", function () {
+      if (!pending) return;
+      field.dispatchEvent(new CustomEvent("place:pick", {detail: pending}));
+      status.textContent = use.dataset.done + " " + pending.label;
+      use.hidden = true;
     });
     return function toggleMap() {
       var opening = panel.hidden;

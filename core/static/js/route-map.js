@@ -1,19 +1,29 @@
-// Draws a ride's route with Leaflet (installed from npm). No tile server is called: the route
-// itself is the drawing; a territory may configure tiles for production later.
+// A ride's route on the territory's base map (basemap.js): the route in the territory's colour,
+// departure (A) and arrival (B), and for a passenger the pickup (1) and drop-off (2) with the
+// walk to them when the place searched is off the road. The page lists the same places in text.
 (function () {
   "use strict";
   var element = document.getElementById("route-map");
-  if (!element || typeof L === "undefined") return;
-  var points = JSON.parse(element.dataset.route || "[]");
-  if (!points.length) return;
-  // A picture of the route (the page states its ends and figures in text): no controls to
-  // reach by keyboard inside an element announced as an image.
-  var map = L.map(element, {attributionControl: false, zoomControl: false, keyboard: false,
-                            dragging: false, scrollWheelZoom: false, doubleClickZoom: false,
-                            boxZoom: false, touchZoom: false});
-  var line = L.polyline(points, {color: getComputedStyle(document.documentElement).getPropertyValue("--primary").trim() || "#1f5f8b", weight: 5, interactive: false});
-  line.addTo(map);
-  L.circleMarker(points[0], {radius: 7, interactive: false}).addTo(map);
-  L.circleMarker(points[points.length - 1], {radius: 7, fillOpacity: 1, interactive: false}).addTo(map);
-  map.fitBounds(line.getBounds(), {padding: [20, 20]});
+  var source = document.getElementById("route-map-data");
+  if (!element || !source || typeof L === "undefined" || !window.ArchipelBasemap) return;
+  var data = JSON.parse(source.textContent);
+  if (!data.route.length) return;
+  var B = window.ArchipelBasemap;
+  var map = B.create(element, {scrollWheelZoom: false});
+  var colour = B.colour();
+  // A light casing under the route keeps it readable on every road colour.
+  L.polyline(data.route, {color: "#ffffff", weight: 8, opacity: 0.9, interactive: false}).addTo(map);
+  var line = L.polyline(data.route, {color: colour, weight: 5, interactive: false}).addTo(map);
+  var bounds = line.getBounds();
+  data.points.forEach(function (p) {
+    if (p.walk) {
+      L.polyline([p.walk, [p.lat, p.lon]], {color: "#333333", weight: 3, dashArray: "2 6", lineCap: "round", interactive: false}).addTo(map);
+      bounds.extend(p.walk);
+    }
+    B.marker([p.lat, p.lon], p.kind, p.label).addTo(map);
+    bounds.extend([p.lat, p.lon]);
+  });
+  function fit() { map.fitBounds(bounds, {padding: [28, 28]}); }
+  fit();
+  map.on("resize", fit); // a phone turned, a window resized: the whole ride stays in view
 })();

@@ -5,6 +5,8 @@ files. Idempotent."""
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from demo.seed import ANDORRA_EXTRACT, DEMO_GRAPH
+
 
 class Command(BaseCommand):
     help = "Migrate, load communes and meeting points (once), load the demo, collect static files."
@@ -17,4 +19,8 @@ class Command(BaseCommand):
         call_command("load_communes", if_empty=True, stdout=self.stdout)
         call_command("import_meeting_points", if_empty=True, stdout=self.stdout)
         call_command("collectstatic", interactive=False, verbosity=0)
+        call_command(
+            "build_map_tiles", str(ANDORRA_EXTRACT), graph=DEMO_GRAPH, if_missing=True,
+            stdout=self.stdout,
+        )  # fmt: skip
         call_command("load_demo", port=port, stdout=self.stdout)
