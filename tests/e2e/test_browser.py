@@ -391,6 +391,7 @@ def test_data_officer_reads_the_dashboard_with_chart_and_map_and_downloads(page,
     )
     page.wait_for_selector("#flows-map svg path")
     assert page.locator("#flows-map svg path").count() >= 3  # areas and flow lines
+    assert page.locator("#flows-map .leaflet-tile-container canvas").count()  # the base map
     timeline, hours = page.locator("svg.chart").all()
     assert timeline.locator("rect.bar").count() == 43  # one bar per day of the period
     bars = hours.locator("rect.bar")

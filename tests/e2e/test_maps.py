@@ -141,3 +141,32 @@ def test_the_map_picker_names_the_street_clicked_and_takes_the_keyboard(page, de
     assert page.locator(f"{panel} .place-map-status").inner_text().startswith("Choisi :")
     assert float(lon.input_value()) < float(clicked)  # the map moved east: its centre is west
     assert all(host.startswith("encamp.localhost") for host in hosts), hosts
+
+
+def test_the_observatory_draws_the_flows_shown_over_the_base_map(page, demo_server):
+    """Encamp's data officer, six weeks of demo history: flows as lines with their figures and
+    the areas named, over the base map; the figures are the table's, suppressed flows absent."""
+    from datetime import date, timedelta
+
+    sign_in(page, demo_server, "encamp", demo_email("data", "encamp"))
+    hosts = record_hosts(page)
+    first = (date.today() - timedelta(days=42)).isoformat()
+    page.goto(
+        territory_url(
+            demo_server, "encamp", f"/observatory/?kind=custom&first={first}&last={date.today()}"
+        )
+    )
+    page.wait_for_selector("#flows-map .flow-label")
+    wait_for_base_map(page, "#flows-map")
+    figures = sorted(page.locator("#flows-map .flow-label").all_inner_texts())
+    rows = page.locator("#flows-map ~ table.board tbody tr")
+    table = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
+    # Suppressed rows say "fewer than k"; a flow within one area or from outside the known
+    # areas has no line to draw.
+    shown = sorted(c[2] for c in table if c[2].isdigit() and c[0] and c[1] and c[0] != c[1])
+    assert figures and figures == shown, table
+    names = page.locator("#flows-map .area-label").all_text_contents()
+    assert "Encamp" in names
+    screenshots(page, "observatory-flows")
+    assert axe_violations(page) == []
+    assert all(host.startswith("encamp.localhost") for host in hosts), hosts
