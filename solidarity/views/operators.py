@@ -20,6 +20,7 @@ from themes.selectors import settings_get
 
 from .. import selectors
 from ..forms import BeneficiaryForm, ReasonForm, RequestForm
+from ..maps import request_map
 from ..models import Beneficiary, Request, Volunteer
 from ..services import beneficiaries, dispatch, requests, volunteers
 from .common import error_messages, operator_page, request_from_form
@@ -162,6 +163,7 @@ def request_detail(request, pk: int):
     trip = _request(request, pk)
     details = selectors.request_details(trip)
     context = {"trip": trip, **details, "reason_form": ReasonForm()}
+    context["trip_map"] = request_map(trip, details["ranked"])
     return render(request, "solidarity/request.html", context)
 
 

@@ -17,6 +17,7 @@ from core.forms import add_errors
 
 from .. import selectors
 from ..forms import AbsenceForm, AvailabilityForm, DoneForm, VolunteerForm
+from ..maps import trip_map
 from ..models import Proposal, Request, Volunteer
 from ..services import dispatch, volunteers
 from .common import enabled, error_messages
@@ -32,11 +33,22 @@ def volunteer_home(request):
         {
             "volunteers": selectors.volunteers_of_user(request.user),
             "proposals": selectors.proposals_waiting(request.user),
-            "trips": selectors.trips_of_volunteer(request.user),
+            "trips": _with_maps(selectors.trips_of_volunteer(request.user)),
             "done_form": DoneForm(),
             "now": timezone.now(),
         },
     )
+
+
+UPCOMING = ("accepted", "confirmed")
+
+
+def _with_maps(trips) -> list[Request]:
+    """The trips, the coming ones with the map of their two ends (`map_data`)."""
+    trips = list(trips)
+    for trip in trips:
+        trip.map_data = trip_map(trip) if trip.status in UPCOMING else None
+    return trips
 
 
 @login_required

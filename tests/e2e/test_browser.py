@@ -12,7 +12,7 @@ from demo.seed import (
     demo_email,
 )
 
-from .conftest import axe_violations, sign_in, territory_url, url
+from .conftest import axe_violations, screenshots, sign_in, territory_url, url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -344,6 +344,11 @@ def test_operator_dispatches_and_a_volunteer_accepts_on_a_phone(browser, demo_se
     assert ranked.count() >= 2
     assert "km de trajet depuis son domicile" in ranked.first.inner_text()
     assert "Núria" in ranked.first.inner_text()  # she lives in Canillo, next to Berthe
+    # The map: pickup, destination and the ranked volunteers' approximate homes, numbered.
+    operator.wait_for_selector("#request-map .leaflet-tile-container canvas")
+    homes = operator.locator("#request-map .leaflet-marker-pane .map-pin-volunteer")
+    assert homes.count() == ranked.count() and homes.first.inner_text() == "1"
+    screenshots(operator, "solidarity-request")
     assert_accessible(operator, "request with ranked volunteers")
     operator.get_by_label("Núria").check()
     operator.get_by_label("Victor").check()
@@ -361,6 +366,10 @@ def test_operator_dispatches_and_a_volunteer_accepts_on_a_phone(browser, demo_se
     nuria.get_by_role("button", name="Je le prends").click()
     nuria.wait_for_load_state()
     assert "+376 800 000" in nuria.locator("main").inner_text()  # now she may call Berthe
+    nuria.wait_for_selector(".card .route-map .leaflet-tile-container canvas")  # where to go
+    assert nuria.locator(".card .route-map .map-pin").count() == 2
+    assert_accessible(nuria, "volunteer's trip with its map on a phone")
+    screenshots(nuria, "volunteer-trip")
     nuria.goto(territory_url(demo_server, "encamp", "/volunteer/availability/"))
     assert_accessible(nuria, "availability")
 

@@ -205,15 +205,17 @@ def route_map(offer: Offer, book_form, bookings) -> dict:
             stops.append(("pickup", booking.pickup, booking.pickup_label))
             stops.append(("dropoff", booking.dropoff, booking.dropoff_label))
     texts = {"pickup": _("Pickup: %s"), "dropoff": _("Drop-off: %s")}
-    points = [{"kind": "start", "label": _("Departure: %s") % offer.origin_label}]
-    points[0].update(_latlon(offer.origin))
+    symbols = {"pickup": "1", "dropoff": "2"}
+    start = {"kind": "start", "symbol": "A", "label": _("Departure: %s") % offer.origin_label}
+    points = [{**start, **_latlon(offer.origin)}]
     for kind, searched, label in stops:
         on_route = offer.route.interpolate(offer.route.project(searched))
-        point = {"kind": kind, "label": texts[kind] % label, **_latlon(on_route)}
+        point = {"kind": kind, "symbol": symbols[kind], "label": texts[kind] % label}
+        point.update(_latlon(on_route))
         if _metres(searched, on_route) > WALK_SHOWN_M:
             point["walk"] = [searched.y, searched.x]
         points.append(point)
-    end = {"kind": "end", "label": _("Arrival: %s") % offer.destination_label}
+    end = {"kind": "end", "symbol": "B", "label": _("Arrival: %s") % offer.destination_label}
     points.append({**end, **_latlon(offer.destination)})
     return {"route": [[lat, lon] for lon, lat in offer.route.coords], "points": points}
 

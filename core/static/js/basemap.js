@@ -134,15 +134,15 @@
   }
 
   // A marker people tell apart without colour alone: a letter or symbol in a shape.
-  function marker(latlng, kind, title) {
+  function marker(latlng, kind, title, symbol) {
     var L = window.L;
-    var symbols = {start: "A", end: "B", pickup: "1", dropoff: "2", home: "⌂", destination: "★", volunteer: "•", point: "+"};
+    var symbols = {start: "A", end: "B", pickup: "1", dropoff: "2", point: "+"};
     return L.marker(latlng, {
       interactive: false,
       keyboard: false,
       title: title || "",
       alt: title || "",
-      icon: L.divIcon({className: "map-pin map-pin-" + kind, html: "<span aria-hidden=\"true\">" + (symbols[kind] || "•") + "</span>",
+      icon: L.divIcon({className: "map-pin map-pin-" + kind, html: "<span aria-hidden=\"true\">" + (symbol || symbols[kind] || "•") + "</span>",
                        iconSize: [26, 26], iconAnchor: [13, 13]})
     });
   }
