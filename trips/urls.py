@@ -13,6 +13,7 @@ urlpatterns = [
     path("", search.home, name="home"),
     path("places/", places.places, name="places"),
     path("places/at/", places.place_at, name="place_at"),
+    path("map/route.json", places.route_preview, name="route_preview"),
     path("rides/new/", rides.offer_new, name="offer_new"),
     path("rides/<int:pk>/", rides.offer_detail, name="offer_detail"),
     path("rides/<int:pk>/cancel/", rides.offer_cancel, name="offer_cancel"),

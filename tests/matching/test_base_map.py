@@ -91,3 +91,29 @@ def test_building_tiles_from_an_xml_extract_and_a_failed_build_keeps_the_old_one
         call_command("build_map_tiles", str(monaco), graph="../etc")
     assert built.read_bytes() == before
     call_command("build_map_tiles", str(empty), graph="monaco", if_missing=True)  # no-op
+
+
+def test_the_route_preview_follows_the_roads_and_refuses_clearly(alpha, beta):
+    from tests.factories import ANDORRA_LA_VELLA
+
+    beta.territory.graph_name = "monaco"  # a graph not built here
+    beta.territory.save(update_fields=["graph_name"])
+    client = Client(HTTP_HOST=alpha.host)
+    ends = {
+        "from": f"{ENCAMP.lon},{ENCAMP.lat}",
+        "to": f"{ANDORRA_LA_VELLA.lon},{ANDORRA_LA_VELLA.lat}",
+    }
+    found = client.get("/map/route.json", ends).json()
+    assert 5_000 < found["distance_m"] < 15_000 and 300 < found["duration_s"] < 1_500
+    assert len(found["route"]) > 20 and found["route"][0] == found["from"]
+    for bad in ({"from": "x", "to": ends["to"]}, {"from": ends["from"]}, {}):
+        response = client.get("/map/route.json", bad)
+        assert response.status_code == 400 and response.json()["error"], bad
+    paris = client.get("/map/route.json", {**ends, "to": "2.35,48.85"})
+    assert paris.status_code == 400 and paris.json()["field"] == "to"
+    same = client.get("/map/route.json", {**ends, "to": ends["from"]})
+    assert same.status_code == 409
+    assert same.json()["error"] == "Le départ et l'arrivée sont au même endroit."
+    # A territory routes on its own graph only: Beta, on a graph not built, has none.
+    other = Client(HTTP_HOST=beta.host).get("/map/route.json", ends)
+    assert other.status_code == 409 and "réseau routier" in other.json()["error"]

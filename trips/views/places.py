@@ -1,12 +1,14 @@
-"""What the place pickers of the forms ask: places by name, the place at a point of the map."""
+"""What the place pickers of the forms ask: places by name, the place at a point of the map,
+the route between two places (the publish form's preview)."""
 
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import ratelimit
 from core.errors import Conflict
-from matching.network import Place, snap, territory_graph
+from matching.network import Place, node_point, snap, territory_graph
 from matching.selectors import place_near, places_search
 from tenants.selectors import current_territory
 
@@ -31,3 +33,45 @@ def place_at(request):
         return JsonResponse({"error": exc.message}, status=409)
     label = place_near(current_territory().graph_name, lon, lat)
     return JsonResponse({"label": label, "kind": "map", "lon": lon, "lat": lat})
+
+
+PREVIEWS_PER_MINUTE = 60  # per visitor: a route is a search on the whole road graph
+
+
+@require_GET
+def route_preview(request):
+    """The route a driver would take from one place to another, drawn on the publish form
+    before publishing: `?from=lon,lat&to=lon,lat` → the road polyline, distance, duration."""
+    address = ratelimit.client_address(request)
+    if ratelimit.hit(f"route-preview-{address}", 60) > PREVIEWS_PER_MINUTE:
+        return JsonResponse({"error": _("Too many requests: try again in a minute.")}, status=429)
+    try:
+        ends = [Place(*(float(v) for v in request.GET[k].split(","))) for k in ("from", "to")]
+    except (KeyError, ValueError, TypeError):
+        return JsonResponse({"error": _("Give from and to as lon,lat.")}, status=400)
+    try:
+        graph = territory_graph()
+        a, b = snap(graph, ends[0], "from"), snap(graph, ends[1], "to")
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        return JsonResponse({"error": messages[0], "field": field}, status=400)
+    except Conflict as exc:
+        return JsonResponse({"error": exc.message}, status=409)
+    route = graph.route(a, b) if a != b else None
+    if route is None:
+        message = (
+            _("No road leads from the origin to this place.")
+            if a != b
+            else _("Origin and destination are the same place.")
+        )
+        return JsonResponse({"error": message}, status=409)
+    start, end = node_point(graph, a), node_point(graph, b)
+    return JsonResponse(
+        {
+            "route": [[round(lat, 6), round(lon, 6)] for lon, lat in route.coords],
+            "distance_m": round(route.distance_m),
+            "duration_s": round(route.duration_s),
+            "from": [round(start.y, 6), round(start.x, 6)],
+            "to": [round(end.y, 6), round(end.x, 6)],
+        }
+    )

@@ -1,5 +1,7 @@
 // Place entry without any external geocoder: type-ahead suggestions from the territory's own
 // place index (/places/). Choosing one fills the hidden coordinates.
+// Each change of the coordinates is announced by a `place:chosen` event (bubbling; detail:
+// the place, or null when cleared).
 // Contract with the map picker (map-picker.js, loaded the first time a map is opened): it
 // dispatches `place:pick` on the `.place-field` with {label, lon, lat} as detail; this file
 // puts the label in the text field and the coordinates in the hidden inputs.
@@ -29,8 +31,13 @@
     var timer = null;
     function choose() {
       var place = found[input.value];
+      var before = lon.value + "," + lat.value;
       lon.value = place ? place.lon : "";
       lat.value = place ? place.lat : "";
+      // Other scripts (the publish form's route preview) hear of a place chosen or cleared.
+      if (lon.value + "," + lat.value !== before) {
+        field.dispatchEvent(new CustomEvent("place:chosen", {bubbles: true, detail: place || null}));
+      }
     }
     input.addEventListener("input", function () {
       choose();
