@@ -376,6 +376,7 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+    ("vendor/accessible-autocomplete", NODE_MODULES / "accessible-autocomplete" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
 WHITENOISE_USE_FINDERS = True
