@@ -377,6 +377,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/protomaps-leaflet", NODE_MODULES / "protomaps-leaflet" / "dist"),
+    ("vendor/accessible-autocomplete", NODE_MODULES / "accessible-autocomplete" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
 WHITENOISE_USE_FINDERS = True

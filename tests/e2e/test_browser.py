@@ -191,14 +191,15 @@ def test_public_pages_pass_axe(page, demo_server):
 
 
 def choose_place(page, field_id: str, text: str) -> None:
-    """Type a place and wait until the type-ahead has located it."""
-    page.fill(f"#{field_id}", text)
-    hidden = page.locator(f"#{field_id} ~ input.place-lon")
+    """Type a place in the place search (js/places.js), choose the suggestion named `text`
+    and wait until its coordinates are set."""
+    page.locator(f"#{field_id}[role=combobox]").fill(text)
+    options = page.locator(f"#{field_id}__listbox [role=option]:not([aria-disabled])")
+    options.filter(has=page.get_by_text(text, exact=True)).first.click()
     page.wait_for_function(
-        "id => document.querySelector('#' + id).parentElement.querySelector('.place-lon').value",
-        arg=field_id,
+        "id => document.querySelector(`.place-field:has(#${id}) .place-lon`).value", arg=field_id
     )
-    assert hidden.input_value()
+    assert page.locator(f"#{field_id}").input_value()
 
 
 def test_publish_search_book_accept_on_encamp(browser, demo_server):

@@ -121,11 +121,11 @@ def test_the_map_picker_names_the_street_clicked_and_takes_the_keyboard(page, de
     assert label and "Point sur la carte" not in label, label
     use.click()
     assert page.locator("#id_origin_0").input_value() == label
-    assert page.locator("#id_origin_0 ~ input.place-lon").input_value()
+    assert page.locator(".place-field:has(#id_origin_0) .place-lon").input_value()
     screenshots(page, "map-picker")
     assert axe_violations(page) == []
     # Keyboard only: focus the map, move it under the cross, Enter.
-    lon = page.locator("#id_origin_0 ~ input.place-lon")
+    lon = page.locator(".place-field:has(#id_origin_0) .place-lon")
     clicked = lon.input_value()
     pick_map.focus()
     for _ in range(3):
@@ -170,3 +170,24 @@ def test_the_observatory_draws_the_flows_shown_over_the_base_map(page, demo_serv
     screenshots(page, "observatory-flows")
     assert axe_violations(page) == []
     assert all(host.startswith("encamp.localhost") for host in hosts), hosts
+
+
+def test_the_publish_form_previews_the_route_once_both_places_are_chosen(page, demo_server):
+    from .test_browser import choose_place
+
+    sign_in(page, demo_server, "encamp", demo_email("citizen", "encamp"))
+    page.goto(territory_url(demo_server, "encamp", "/rides/new/"))
+    assert page.locator("#route-preview").is_hidden()
+    choose_place(page, "id_origin_0", "Encamp")
+    assert page.locator("#route-preview").is_hidden()  # one place is not a route
+    choose_place(page, "id_destination_0", "Andorra la Vella")
+    summary = page.locator("#route-preview .route-preview-summary")
+    summary.wait_for(state="visible")
+    page.wait_for_function(
+        "() => document.querySelector('#route-preview .route-preview-summary').textContent"
+    )
+    assert re.fullmatch(r"Itinéraire : \d+(,\d)? km, environ \d+ min\.", summary.inner_text())
+    wait_for_base_map(page, "#route-preview .route-map")
+    assert page.locator("#route-preview .map-pin").count() == 2
+    screenshots(page, "publish-route-preview")
+    assert axe_violations(page) == []
