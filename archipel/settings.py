@@ -136,6 +136,8 @@ MIDDLEWARE = [
     # Static files before the territory lookup: they need no database and no known host.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.hosts.TerritoryMiddleware",  # django-tenants, hosts normalised (core/hosts.py)
+    # An external tile service named by the territory joins connect-src (docs/maps.md).
+    "themes.middleware.ExternalMapTilesMiddleware",
     "core.inputs.InputMiddleware",  # unstorable text in query strings and forms: 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.SessionScopeMiddleware",

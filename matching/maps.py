@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tenants.selectors import current_territory
+from themes.selectors import settings_get
 
 from .tiles import TileProgress, TileSet, TilesSummary, build_tiles
 
@@ -46,9 +47,15 @@ def tileset(graph: str) -> TileSet | None:
 
 def base_map() -> dict[str, str]:
     """Where the current territory's maps take their base map from, as js/basemap.js reads it
-    (the element's data attributes, or /map/base.json): the tiles' URL template (with the tile
-    set's version), their bounds, the attribution, the zoom buttons' names."""
+    (the element's data attributes, or /map/base.json): the tiles' URL template (its own, with
+    the tile set's version, or the external service its settings name), their bounds, the
+    attribution, the zoom buttons' names."""
     found = {"zoom_in": _("Zoom in"), "zoom_out": _("Zoom out")}
+    external = settings_get()
+    if external.map_tiles_url:  # a tile service named by the territory, drawn the same way
+        found["tiles"] = external.map_tiles_url
+        found["attribution"] = external.map_attribution or ATTRIBUTION
+        return found
     tiles = tileset(current_territory().graph_name)
     if tiles is not None:
         tile = reverse("map_tile", args=[tiles.version, 0, 0, 0])

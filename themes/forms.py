@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +78,8 @@ class SettingsForm(forms.ModelForm):
             "data_licence",
             "rpc_url",
             "rpc_token",
+            "map_tiles_url",
+            "map_attribution",
         ]
         help_texts = {
             "rpc_token": _("Leave empty to keep the current token."),
@@ -89,6 +93,22 @@ class SettingsForm(forms.ModelForm):
     def clean_rpc_token(self):
         """The token is never shown back: an empty field keeps the current one."""
         return self.cleaned_data.get("rpc_token") or self.instance.rpc_token
+
+    def clean_map_tiles_url(self):
+        """Browsers fetch it from every map page: https only, with the three placeholders."""
+        url = self.cleaned_data.get("map_tiles_url", "").strip()
+        if not url:
+            return url
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise forms.ValidationError(_("Give an https:// address."), code="scheme")
+        missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+        if missing:
+            raise forms.ValidationError(
+                _("The address must contain %(missing)s.") % {"missing": ", ".join(missing)},
+                code="placeholders",
+            )
+        return url
 
     def clean(self):
         cleaned = super().clean()

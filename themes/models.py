@@ -133,6 +133,23 @@ class TerritorySettings(models.Model):
     # Sending journeys to the national carpool proof registry (off while the URL is empty).
     rpc_url = models.URLField(_("national registry URL (POST /journeys)"), blank=True)
     rpc_token = models.CharField(_("national registry access token"), max_length=500, blank=True)
+    # The base map: the territory's own tiles (empty) or an external vector tile service in the
+    # OpenMapTiles schema, asked by the visitors' browsers (docs/maps.md).
+    map_tiles_url = models.CharField(
+        _("external map tiles (URL with {z}, {x} and {y})"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Leave empty to use the territory's own base map. Otherwise a vector tile service in"
+            " the OpenMapTiles schema, e.g. https://tiles.example.fr/{z}/{x}/{y}.pbf."
+        ),
+    )
+    map_attribution = models.CharField(
+        _("attribution of the external map tiles"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on every map; empty: © OpenStreetMap contributors."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -117,3 +117,38 @@ def test_the_route_preview_follows_the_roads_and_refuses_clearly(alpha, beta):
     # A territory routes on its own graph only: Beta, on a graph not built, has none.
     other = Client(HTTP_HOST=beta.host).get("/map/route.json", ends)
     assert other.status_code == 409 and "réseau routier" in other.json()["error"]
+
+
+def test_a_territory_may_draw_its_maps_from_an_external_tile_service(alpha, beta):
+    """The admin names an https tile service: its maps use it, its pages' policy lets the
+    browser fetch from it (and only from it), the other territory keeps its own tiles."""
+    from tests.forms import VALID_APPEARANCE
+
+    admin = alpha.client("admin")
+    for bad, error in (
+        ("http://tiles.example.fr/{z}/{x}/{y}.pbf", "https://"),
+        ("https://tiles.example.fr/tiles.pbf", "{z}, {x}, {y}"),
+    ):
+        response = admin.post(
+            "/manage/appearance/", {**VALID_APPEARANCE, "settings-map_tiles_url": bad}
+        )
+        assert response.status_code == 400
+        assert error in " ".join(response.context["settings_form"].errors["map_tiles_url"])
+    assert "tiles.example.fr" not in admin.get("/").headers["Content-Security-Policy"]
+    service = "https://tiles.example.fr/openmaptiles/{z}/{x}/{y}.pbf"
+    response = admin.post(
+        "/manage/appearance/",
+        {
+            **VALID_APPEARANCE,
+            "settings-map_tiles_url": service,
+            "settings-map_attribution": "© OpenMapTiles © OpenStreetMap contributors",
+        },
+    )
+    assert response.status_code == 302
+    found = alpha.client().get("/map/base.json").json()
+    assert found["tiles"] == service and found["attribution"].startswith("© OpenMapTiles")
+    policy = alpha.client().get("/").headers["Content-Security-Policy"]
+    connect = next(d for d in policy.split(";") if d.strip().startswith("connect-src"))
+    assert connect.split() == ["connect-src", "'self'", "https://tiles.example.fr"]
+    assert "tiles.example.fr" not in beta.client().get("/").headers["Content-Security-Policy"]
+    assert "/map/tiles/" in beta.client().get("/map/base.json").json()["tiles"]

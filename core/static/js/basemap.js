@@ -100,6 +100,15 @@
     ];
   }
 
+  // Leaflet shows attributions as HTML: the text (a territory's own, for an external service)
+  // is escaped, and linked to OpenStreetMap's copyright page.
+  function attributionHtml(text) {
+    var escaped = String(text || "© OpenStreetMap contributors").replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+    return '<a href="https://www.openstreetmap.org/copyright">' + escaped + "</a>";
+  }
+
   function css(name, fallback) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
   }
@@ -125,10 +134,10 @@
         paintRules: paintRules(),
         labelRules: labelRules(lang),
         backgroundColor: colours.earth,
-        attribution: '© <a href="https://www.openstreetmap.org/copyright">' + (data.attribution || "© OpenStreetMap contributors").replace(/^© /, "") + "</a>"
+        attribution: attributionHtml(data.attribution)
       }).addTo(map);
     } else {
-      map.attributionControl.addAttribution(data.attribution || "© OpenStreetMap contributors");
+      map.attributionControl.addAttribution(attributionHtml(data.attribution));
     }
     return map;
   }
