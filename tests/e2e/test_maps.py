@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from demo.seed import demo_email
+from demo.seed import DEMO_TERRITORIES, demo_email
 
 from .conftest import axe_violations, screenshots, sign_in, territory_url
 
@@ -44,8 +44,8 @@ def wait_for_base_map(page, selector: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def ride_url(demo_server, django_db_blocker):
-    """A ride Encamp → Andorra la Vella tomorrow, published by Encamp's demo driver."""
+def rides(demo_server, django_db_blocker):
+    """A ride Encamp → Andorra la Vella tomorrow on each demo territory, by its demo driver."""
     from django.contrib.auth import get_user_model
 
     from matching.network import Place
@@ -53,22 +53,34 @@ def ride_url(demo_server, django_db_blocker):
     from trips.models import Offer
     from trips.services.rides import RideTerms, departure_offer, ride_fields
 
+    made = {}
     with django_db_blocker.unblock():
-        territory = Territory.objects.get(slug="encamp")
-        with schema_context(territory.schema_name):
-            driver = get_user_model().objects.get(email=demo_email("citizen", "encamp"))
-            fields = ride_fields(
-                driver,
-                Place(1.5776, 42.5345, "Encamp"),
-                Place(1.5218, 42.5075, "Andorra la Vella"),
-                RideTerms(),
-            )
-            tomorrow = timezone.now() + timedelta(days=1)
-            offer = departure_offer({**fields, "driver": driver}, tomorrow)
-            offer.save()
-    yield territory_url(demo_server, "encamp", f"/rides/{offer.pk}/")
-    with django_db_blocker.unblock(), schema_context(territory.schema_name):
-        Offer.objects.filter(pk=offer.pk).delete()
+        for spec in DEMO_TERRITORIES:
+            territory = Territory.objects.get(slug=spec.slug)
+            with schema_context(territory.schema_name):
+                driver = get_user_model().objects.get(email=demo_email("citizen", spec.slug))
+                fields = ride_fields(
+                    driver,
+                    Place(1.5776, 42.5345, "Encamp"),
+                    Place(1.5218, 42.5075, "Andorra la Vella"),
+                    RideTerms(),
+                )
+                tomorrow = timezone.now() + timedelta(days=1)
+                offer = departure_offer({**fields, "driver": driver}, tomorrow)
+                offer.save()
+            made[spec.slug] = (territory.schema_name, offer.pk)
+    yield {
+        slug: territory_url(demo_server, slug, f"/rides/{pk}/") for slug, (_s, pk) in made.items()
+    }
+    with django_db_blocker.unblock():
+        for schema, pk in made.values():
+            with schema_context(schema):
+                Offer.objects.filter(pk=pk).delete()
+
+
+@pytest.fixture(scope="module")
+def ride_url(rides):
+    return rides["encamp"]
 
 
 def record_hosts(page) -> set[str]:
@@ -191,3 +203,19 @@ def test_the_publish_form_previews_the_route_once_both_places_are_chosen(page, d
     assert page.locator("#route-preview .map-pin").count() == 2
     screenshots(page, "publish-route-preview")
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("spec", DEMO_TERRITORIES, ids=lambda s: s.slug)
+def test_every_page_with_a_map_passes_axe_with_each_demo_theme(page, demo_server, rides, spec):
+    page.goto(rides[spec.slug] + "?" + urlencode({**PICKUP, **DROPOFF, "seats": 1}))
+    wait_for_base_map(page, "#route-map")
+    assert axe_violations(page) == [], f"{spec.slug} ride page"
+    sign_in(page, demo_server, spec.slug, demo_email("admin", spec.slug))
+    page.goto(territory_url(demo_server, spec.slug, "/rides/new/"))
+    page.locator("#id_destination_0 ~ .place-map-toggle").click()
+    page.wait_for_selector("#id_destination_0-map .leaflet-tile-container canvas")
+    assert axe_violations(page) == [], f"{spec.slug} publish form, map open"
+    page.goto(territory_url(demo_server, spec.slug, "/observatory/"))
+    page.wait_for_selector("#flows-map .leaflet-tile-container canvas, #flows-map[hidden]",
+                           state="attached")
+    assert axe_violations(page) == [], f"{spec.slug} observatory"
