@@ -35,10 +35,7 @@ def request_map(trip: Request, ranked: list) -> dict:
     found = trip_map(trip)
     kept = [r for r in ranked if r.kept and r.volunteer.home is not None]
     for rank, r in enumerate(kept, start=1):
-        label = _("%(rank)d. %(volunteer)s (home, approximate)") % {
-            "rank": rank,
-            "volunteer": r.volunteer,
-        }
+        label = _("%(volunteer)s (home, approximate)") % {"volunteer": r.volunteer}
         found["points"].append(
             _point("volunteer", str(rank), label, r.volunteer.home, HOME_DECIMALS)
         )

@@ -146,7 +146,9 @@
   function marker(latlng, kind, title, symbol) {
     var L = window.L;
     var symbols = {start: "A", end: "B", pickup: "1", dropoff: "2", point: "+"};
+    var above = {start: 1000, end: 1000, pickup: 900, dropoff: 900}; // the trip over the rest
     return L.marker(latlng, {
+      zIndexOffset: above[kind] || 0,
       interactive: false,
       keyboard: false,
       title: title || "",
