@@ -53,6 +53,7 @@ bench: venv dbrole secret ## benchmarks on their own database; results in bench/
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/solidarity.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/federation.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/observatory.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/places.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/realtime.py
 
 lint: venv

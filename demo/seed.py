@@ -409,16 +409,17 @@ def _ensure_demo_partner() -> None:
 def load_demo() -> list[tuple[str, str, str]]:
     """Create or complete the demo; returns (territory URL host, e-mail, roles) rows."""
 
+    load_areas(PARISHES_FILE, "AD")  # first: the place index gives each place its parish
+    # Rebuilt when the place index predates kinds and communes (its towns were "place").
     graph_known = (
         RoadGraphRecord.objects.filter(name=DEMO_GRAPH).exists()
-        and PlaceName.objects.filter(graph=DEMO_GRAPH).exists()
+        and PlaceName.objects.filter(graph=DEMO_GRAPH, kind="town").exclude(commune="").exists()
     )
     if not (graph_known and graph_path(DEMO_GRAPH).exists()):
         graph_build(ANDORRA_EXTRACT, DEMO_GRAPH)
     if not tiles_path(DEMO_GRAPH).exists():  # `setup_archipel` built them with a progress bar
         tiles_build(ANDORRA_EXTRACT, DEMO_GRAPH)
 
-    load_areas(PARISHES_FILE, "AD")
     ensure_public_territory()
     User = get_user_model()
     if not User.objects.filter(email=SUPERUSER_EMAIL).exists():

@@ -85,7 +85,7 @@ class BuildSummary:
     bbox: tuple[float, float, float, float]  # west, south, east, north
 
 
-def _drivable(tags) -> bool:
+def drivable(tags) -> bool:
     highway = tags.get("highway")
     if highway not in DRIVABLE:
         return False
@@ -112,7 +112,7 @@ def write_drivable_xml(source: Path, target: Path) -> int:
     try:
         processor = osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY)
         for obj in processor.with_locations():
-            if not obj.is_way() or not _drivable(obj.tags):
+            if not obj.is_way() or not drivable(obj.tags):
                 continue
             tags = {k: obj.tags[k] for k in KEPT_TAGS if k in obj.tags}
             if tags.get("maxspeed") in FRENCH_IMPLICIT_MAXSPEED:
@@ -255,44 +255,3 @@ def build_graph(
         float(arrays["lat"].max()),
     )
     return BuildSummary(nodes=len(arrays["osm_ids"]), edges=len(arrays["indices"]), bbox=bbox)
-
-
-PLACE_KINDS = {
-    "city",
-    "town",
-    "village",
-    "hamlet",
-    "suburb",
-    "neighbourhood",
-    "quarter",
-    "locality",
-}
-
-
-def named_places(source: Path) -> list[tuple[str, str, float, float]]:
-    """Named places and streets of an extract, for place search: (kind, name, lon, lat).
-
-    Streets are located at their middle node; a name repeated within ~1 km is kept once."""
-    import osmium  # only graph builds need it, as above
-
-    found: dict[tuple[str, float, float], tuple[str, str, float, float]] = {}
-    processor = osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY)
-    for obj in processor.with_locations():
-        name = obj.tags.get("name")
-        if not name:
-            continue
-        if obj.is_node() and obj.tags.get("place") in PLACE_KINDS:
-            lon, lat = obj.location.lon, obj.location.lat
-            kind = "place"
-        elif obj.is_way() and _drivable(obj.tags):
-            located = [n.location for n in obj.nodes if n.location.valid()]
-            if not located:
-                continue
-            middle = located[len(located) // 2]
-            lon, lat, kind = middle.lon, middle.lat, "street"
-        else:
-            continue
-        key = (name, round(lon, 2), round(lat, 2))
-        if key not in found or kind == "place":
-            found[key] = (kind, name[:200], lon, lat)
-    return list(found.values())

@@ -6,16 +6,18 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import Polygon
 from django.db import transaction
 from django.utils import timezone
 
 from core.availability import CheckFailed
 from tenants.models import Territory
 
-from .build import BuildSummary, Progress, build_graph, named_places
+from .build import BuildSummary, Progress, build_graph
 from .engine import RoadGraph
-from .models import PlaceName, RoadGraphRecord
+from .gazetteer import extract_places
+from .models import RoadGraphRecord
+from .places import places_areas_index, places_index
 
 _cache: dict[str, tuple[float, RoadGraph]] = {}
 _lock = threading.Lock()
@@ -57,7 +59,8 @@ def graph_build(source: Path, name: str, progress: Progress = lambda stage: None
     """Build and register `name`. On any error the previous file and record stay in use."""
     started = time.monotonic()
     summary = build_graph(source, graph_path(name), progress)
-    places = named_places(source)
+    progress("indexing places")
+    places = extract_places(source)
     west, south, east, north = summary.bbox
     RoadGraphRecord.objects.update_or_create(
         name=name,
@@ -70,12 +73,18 @@ def graph_build(source: Path, name: str, progress: Progress = lambda stage: None
             "build_seconds": time.monotonic() - started,
         },
     )
-    PlaceName.objects.filter(graph=name).delete()
-    PlaceName.objects.bulk_create(
-        PlaceName(graph=name, kind=kind, name=label, point=Point(lon, lat, srid=4326))
-        for kind, label, lon, lat in places
-    )
+    places_index(name, places, RoadGraph.load(graph_path(name), name=name))
     return summary
+
+
+def areas_reindex(sender=None, **kwargs) -> None:
+    """Receiver of tenants.signals.areas_loaded: every graph's index takes the new areas."""
+    for name in graph_names():
+        try:
+            roads = load_graph(name)
+        except UnknownGraph:
+            roads = None
+        places_areas_index(name, roads)
 
 
 def graphs_check() -> str:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Creates the database role and database named in DATABASE_URL, with PostGIS and pg_trgm in
-# `public`. Idempotent. The role is a superuser on a development machine so that the test suite
-# can create its own database with PostGIS; production creates the role and extensions itself.
+# Creates the database role and database named in DATABASE_URL, with PostGIS, pg_trgm and
+# unaccent in `public` (the territories' schemas find them through their search path).
+# Idempotent. The role is a superuser on a development machine so that the test suite can
+# create its own database with PostGIS; production creates the role and extensions itself.
 set -euo pipefail
 : "${DATABASE_URL:=postgres://archipel:archipel@127.0.0.1:5432/archipel}"
 
@@ -38,4 +39,6 @@ SQL
 if ! admin_psql -d postgres -c "select 1 from pg_database where datname = '${name}'" | grep -q 1; then
   admin_psql -d postgres -c "CREATE DATABASE \"${name}\" OWNER \"${user}\""
 fi
-admin_psql -d "$name" -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+for extension in postgis pg_trgm unaccent; do
+  admin_psql -d "$name" -c "CREATE EXTENSION IF NOT EXISTS ${extension} WITH SCHEMA public"
+done

@@ -69,6 +69,11 @@ def current_territory() -> Territory:
     return Territory.objects.get(schema_name=connection.schema_name)
 
 
+def area_codes(territory: Territory) -> list[str]:
+    """The codes of the areas a territory covers (communes, parishes)."""
+    return list(territory.areas.values_list("code", flat=True))
+
+
 def territory_link(path: str) -> str:
     """An absolute link to `path` on the current territory's site, for e-mails: its primary
     domain and `SITE_SCHEME` (and `SITE_PORT` in development), never the request's Host."""

@@ -182,3 +182,24 @@ def test_realtime(bench_env, tmp_path):
         for key in ("lost", "refused", "other_territory", *pcts("latency_ms"))
     ]
     assert not missing(result, "setup.conversations", *phases, *pcts("load_over_baseline"))
+
+
+def test_places(bench_env, tmp_path):
+    result = bench(
+        "places",
+        bench_env,
+        tmp_path,
+        BENCH_PLACES_NAMES="2000",
+        BENCH_PLACES_QUERIES="12",
+        BENCH_PLACES_COMMUNES="0",
+    )
+    assert result["synthetic"]["entries"] == 2000 and result["demo"]["entries"] > 300
+    assert result["synthetic"]["queries"] == 12
+    assert not missing(
+        result,
+        *pcts("demo.search_ms"),
+        *pcts("synthetic.search_ms"),
+        "synthetic.search_ms_by_class.prefix.p95",
+        "demo.build_s",
+        "synthetic.insert_s",
+    )

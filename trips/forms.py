@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateField
 from matching.network import Place
+from matching.selectors import places_named
+from tenants.selectors import area_codes, current_territory
 
 from .models import WEEKDAYS
 from .selectors import search_day_check
@@ -15,7 +17,9 @@ from .services.journeys import JourneyReport
 
 
 class PlaceField(forms.MultiValueField):
-    """A place typed with type-ahead (label) and located by the chosen suggestion (lon/lat)."""
+    """A place typed with type-ahead (label) and located by the chosen suggestion (lon/lat),
+    or typed in full: a text that is the label or name of exactly one place of the
+    territory's index (case and accents aside) is located there."""
 
     def __init__(self, **kwargs):
         fields = (
@@ -31,8 +35,21 @@ class PlaceField(forms.MultiValueField):
             return None
         label, lon, lat = (list(values) + [None, None, None])[:3]
         if lon is None or lat is None:
-            raise forms.ValidationError(_("Choose a place from the suggestions."), code="unlocated")
+            return self._named(label or "")
         return Place(lon, lat, label or "")
+
+    def _named(self, text: str) -> Place:
+        territory = current_territory()
+        found = places_named(territory.graph_name, text, area_codes(territory))
+        if len(found) == 1:
+            return Place(found[0].lon, found[0].lat, found[0].label)
+        if found:
+            raise forms.ValidationError(
+                _("Several places are called “%(text)s”: choose one from the suggestions."),
+                code="ambiguous",
+                params={"text": text},
+            )
+        raise forms.ValidationError(_("Choose a place from the suggestions."), code="unlocated")
 
 
 class PlaceWidget(forms.MultiWidget):

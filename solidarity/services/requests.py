@@ -168,6 +168,8 @@ def request_create(
 
 
 NEAR_PLACE_M = 5_000
+# Kinds of the place index (matching/gazetteer.py); "place": an index built before the kinds.
+TOWNS = ("city", "town", "village", "hamlet", "place")
 
 
 def _area_name(point: Point, graph_name: str) -> str:
@@ -178,7 +180,7 @@ def _area_name(point: Point, graph_name: str) -> str:
         return area.name
     degrees = NEAR_PLACE_M / (111_195 * max(0.01, math.cos(math.radians(point.y))))
     town = (
-        PlaceName.objects.filter(graph=graph_name, kind="place", point__dwithin=(point, degrees))
+        PlaceName.objects.filter(graph=graph_name, kind__in=TOWNS, point__dwithin=(point, degrees))
         .annotate(distance=Distance("point", point))
         .order_by("distance")
         .values_list("name", flat=True)

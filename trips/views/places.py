@@ -1,6 +1,8 @@
 """What the place pickers of the forms ask: places by name, the place at a point of the map,
 the route between two places (the publish form's preview)."""
 
+from dataclasses import asdict
+
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -9,19 +11,27 @@ from django.views.decorators.http import require_GET
 from core import ratelimit
 from core.errors import Conflict
 from matching.network import Place, node_point, snap, territory_graph
-from matching.selectors import place_near, places_search
-from tenants.selectors import current_territory
+from matching.selectors import place_at as place_at_point
+from matching.selectors import places_search
+from tenants.selectors import area_codes, current_territory
 
 
 @require_GET
 def places(request):
-    found = places_search(current_territory().graph_name, request.GET.get("q", ""))
-    return JsonResponse([p.__dict__ for p in found], safe=False)
+    """Suggestions for the text typed: a JSON list of at most 8 places
+    {label, name, kind, kind_label, commune, lon, lat}, best first."""
+    territory = current_territory()
+    found = places_search(
+        territory.graph_name, request.GET.get("q", ""), local_areas=area_codes(territory)
+    )
+    return JsonResponse([asdict(p) for p in found], safe=False)
 
 
 @require_GET
 def place_at(request):
-    """A point picked on the map: its label, or a JSON error when it is off the network."""
+    """A point picked on the map: the place object of /places/ for the nearest street or named
+    place (kind "map" when none is near), at the point itself; a JSON error when it is off
+    the network."""
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
         snap(territory_graph(), Place(lon, lat), "point")
@@ -31,8 +41,7 @@ def place_at(request):
         return JsonResponse({"error": exc.message_dict["point"][0]}, status=400)
     except Conflict as exc:
         return JsonResponse({"error": exc.message}, status=409)
-    label = place_near(current_territory().graph_name, lon, lat)
-    return JsonResponse({"label": label, "kind": "map", "lon": lon, "lat": lat})
+    return JsonResponse(asdict(place_at_point(current_territory().graph_name, lon, lat)))
 
 
 PREVIEWS_PER_MINUTE = 60  # per visitor: a route is a search on the whole road graph

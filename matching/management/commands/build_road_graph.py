@@ -10,7 +10,12 @@ from matching.build import GraphBuildError
 from matching.graphs import graph_build, graph_path
 from matching.models import RoadGraphRecord
 
-STAGES = ["filtering drivable roads", "building the graph (osmnx)", "writing arrays"]
+STAGES = [
+    "filtering drivable roads",
+    "building the graph (osmnx)",
+    "writing arrays",
+    "indexing places",
+]
 
 
 class Command(BaseCommand):

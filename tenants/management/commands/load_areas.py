@@ -10,6 +10,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from tenants.models import Area
+from tenants.signals import areas_loaded
 
 
 class Command(BaseCommand):
@@ -52,4 +53,5 @@ def load_areas(path: Path, country: str) -> int:
                 },
             )
             count += 1
+        areas_loaded.send(sender=Area)
     return count

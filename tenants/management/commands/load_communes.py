@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 from tqdm import tqdm
 
 from tenants.models import Area
+from tenants.signals import areas_loaded
 
 DEFAULT_FILE = settings.BASE_DIR / "data" / "geo" / "communes-france.csv.xz"
 COLUMNS = [
@@ -91,4 +92,6 @@ class Command(BaseCommand):
                         geometry = EXCLUDED.geometry
                     """
                 )
-                return cursor.rowcount
+                count = cursor.rowcount
+            areas_loaded.send(sender=Area)
+            return count
