@@ -60,6 +60,11 @@ def journeys_query(q) -> dict:
     query = search_query(q, at)
     regular = regular_query(q, "departureDate", "maxDate") if frequency != "punctual" else None
     slots = rdex_slots(q) if regular else {}
+    if regular is None:
+        # A punctual search does not use them, but a malformed value is still the caller's
+        # error to hear of (400), not something to ignore.
+        integer(q, "maxDate", required=False)
+        rdex_slots(q)
     return {
         "carpooler_type": wanted,
         "punctual": query if frequency != "regular" else None,

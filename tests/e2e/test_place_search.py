@@ -373,3 +373,47 @@ def test_screenshots(browser, demo_server, width, height):
     page.keyboard.press("ArrowDown")
     page.screenshot(path=SCREENSHOTS / f"place-search-details-{width}.png")
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "within"),
+    [
+        ("grau r", "Grau Roig", 1),  # the ski resort village, first
+        ("vallnord", "Vallnord: Sector Pal", 3),  # a ski area node
+        ("pas de la casa", "TSD4 Pas de la Casa", 1),  # the only place of that name
+        ("hopital", "Hôpital", 4),  # unnamed in the extract: by kind, with the commune
+        ("11 avinguda merit", "11 Avinguda Meritxell", 1),  # an address of the extract
+    ],
+)
+def test_the_places_people_type_are_suggested_first(page, demo_server, typed, expected, within):
+    page.goto(territory_url(demo_server, SLUG, "/"))
+    box = combobox(page, "id_destination_0")
+    box.click()
+    box.press_sequentially(typed, delay=30)
+    options = page.locator("#id_destination_0__listbox [role=option]")
+    options.first.wait_for()
+    names = [n.strip() for n in options.locator(".place-option-name").all_inner_texts()]
+    assert expected in names[:within], names
+    if typed == "hopital":
+        details = options.first.locator(".place-option-detail").inner_text()
+        assert "Hôpital" in details  # its kind, and its commune beside it
+
+
+def test_a_point_picked_beside_a_long_road_gets_the_road_and_its_commune(page, demo_server):
+    """Far from the middle of the road to Port d'Envalira, right beside it."""
+    page.goto(territory_url(demo_server, SLUG, "/"))
+    combobox(page, "id_destination_0")
+    page.evaluate(
+        """() => { const f = document.querySelector('.place-field:has(#id_destination_0)');
+                   f.querySelector('.place-lon').value = '1.69795';
+                   f.querySelector('.place-lat').value = '42.55015'; }"""
+    )
+    page.locator("#id_destination_0 ~ .place-map-toggle").click()
+    page.wait_for_selector("#id_destination_0-map .leaflet-tile-container canvas")
+    page.locator("#id_destination_0-map .place-map-centre").click()
+    use = page.locator("#id_destination_0-map .place-map-use")
+    use.wait_for(state="visible")
+    status = page.locator("#id_destination_0-map .place-map-status").inner_text()
+    assert status == "Port d'Envalira (Encamp)"
+    use.click()
+    assert combobox(page, "id_destination_0").input_value() == "Port d'Envalira (Encamp)"

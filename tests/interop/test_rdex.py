@@ -262,3 +262,16 @@ def test_deeply_nested_json_is_a_400_not_a_500(in_alpha, alpha):
     assert response.status_code == 400 and response.json()["errorCode"] == "invalid_input"
     nested = client.get(PATH, query(frequency="regular", regularSchedule=deep), HTTP_X_API_KEY=key)
     assert nested.status_code in (400, 401, 403)
+
+
+def test_a_punctual_search_with_malformed_regular_parameters_is_a_400(in_alpha, alpha):
+    """Regression (schemathesis): a punctual search ignored a malformed regularSchedule or
+    maxDate instead of saying so."""
+    _partner, key = partner_register(name="R", operator="rdex.test", endpoints=["search"])
+    client = Client(HTTP_HOST=alpha.host)
+    for bad in ({"regularSchedule": "{not json"}, {"regularSchedule": "[1]"}, {"maxDate": "x"}):
+        response = client.get(PATH, query(frequency="punctual", **bad), HTTP_X_API_KEY=key)
+        assert response.status_code == 400, bad
+        assert response.json()["errorCode"] == "invalid_input"
+    fine = client.get(PATH, query(frequency="punctual"), HTTP_X_API_KEY=key)
+    assert fine.status_code == 200
