@@ -202,4 +202,10 @@ def test_places(bench_env, tmp_path):
         "synthetic.search_ms_by_class.prefix.p95",
         "demo.build_s",
         "synthetic.insert_s",
+        *pcts("demo.baseline.search_ms"),
+        *pcts("synthetic.baseline.search_ms"),
+        "demo.meant_first",
+        "demo.baseline.meant_first",
+        "synthetic.meant_in_suggestions",
+        "synthetic.p95_ratio_to_baseline",
     )

@@ -1,10 +1,10 @@
-import re
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from matching.management.arguments import add_graph_arguments, graph_name_check
 from matching.maps import tiles_build, tiles_path
 from matching.tiles import TilesBuildError
 
@@ -16,17 +16,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--graph", required=True, help="graph name, e.g. andorra")
-        parser.add_argument(
-            "--if-missing", action="store_true", help="do nothing if the tiles already exist"
-        )
+        add_graph_arguments(parser, "--graph")
 
     def handle(self, *args, file, graph, if_missing, **options):
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", graph):
-            raise CommandError(
-                f"Invalid graph name {graph!r}: lower-case letters, digits, - and _."
-            )
+        graph_name_check(graph)
         if if_missing and tiles_path(graph).exists():
             self.stdout.write(f"Map tiles of {graph} already built.")
             return

@@ -1,4 +1,3 @@
-import re
 import sys
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from tqdm import tqdm
 
 from matching.build import GraphBuildError
 from matching.graphs import graph_build, graph_path
+from matching.management.arguments import add_graph_arguments, graph_name_check
 from matching.models import RoadGraphRecord
 
 STAGES = [
@@ -22,15 +22,10 @@ class Command(BaseCommand):
     help = "Build a road graph from an OSM extract (.osm, .osm.gz, .osm.bz2, .pbf)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--name", required=True, help="graph name, e.g. andorra")
-        parser.add_argument(
-            "--if-missing", action="store_true", help="do nothing if this graph already exists"
-        )
+        add_graph_arguments(parser, "--name")
 
     def handle(self, *args, file, name, if_missing, **options):
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
-            raise CommandError(f"Invalid graph name {name!r}: lower-case letters, digits, - and _.")
+        graph_name_check(name)
         with schema_context("public"):
             if (
                 if_missing
