@@ -10,6 +10,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 USER = settings.AUTH_USER_MODEL
 
@@ -193,7 +194,7 @@ class Request(models.Model):
         CONFIRMED = "confirmed", _("confirmed")
         DONE = "done", _("done")
         CLOSED = "closed", _("closed")
-        CANCELLED = "cancelled", _("cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("request status", "cancelled")  # une demande
         UNMET = "unmet", _("unmet")
 
     class Return(models.TextChoices):
@@ -294,6 +295,14 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    @property
+    def driving_km(self) -> float:
+        return self.driving_m / 1000
+
+    @property
+    def driving_minutes(self) -> int:
+        return max(1, round(self.driving_s / 60))
+
     class Meta:
         ordering = ["driving_m"]
         constraints = [
@@ -304,6 +313,19 @@ class Proposal(models.Model):
 class DiaryEntry(models.Model):
     """Who did what to a request, and when."""
 
+    ACTIONS = {  # the `action` codes the services write, as the diary shows them
+        "created": _("request created by an operator"),
+        "created online": _("request made online"),
+        "proposed": _("proposed to volunteers"),
+        "accepted": _("accepted by a volunteer"),
+        "declined": _("declined by a volunteer"),
+        "confirmed": _("volunteer confirmed"),
+        "done": _("trip recorded by the volunteer"),
+        "closed": _("request closed"),
+        "cancelled": _("request cancelled"),
+        "unmet": _("no solution found"),
+    }
+
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="diary")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -313,6 +335,17 @@ class DiaryEntry(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTIONS.get(self.action, self.action))
+
+    @property
+    def status_label(self) -> str:
+        try:
+            return str(Request.Status(self.status).label)
+        except ValueError:
+            return self.status
 
 
 class OutboxMessage(models.Model):

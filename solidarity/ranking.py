@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching.engine import RoadGraph
 
@@ -193,14 +194,28 @@ def _score(graph: RoadGraph, request: Request, kept: list[Ranked]) -> None:
             }
         else:
             r.score = m / 1000 + FAIRNESS_KM_PER_TRIP * r.recent_trips
-            r.reason = _(
-                "%(km)s km of driving from their home and back, "
-                "%(trips)d trip(s) in the last %(days)d days"
-            ) % {
-                "km": number_format(round(m / 1000, 1), 1),
-                "trips": r.recent_trips,
-                "days": RECENT_DAYS,
-            }
+            r.reason = rank_reason(m / 1000, r.recent_trips, r.score)
+
+
+def rank_reason(km: float, trips: int, score: float) -> str:
+    """What a kept volunteer's place rests on: the driving, and the recent trips that fairness
+    counts as extra kilometres (so a farther volunteer may come first)."""
+    driving = _("%(km)s km of driving from their home and back") % {
+        "km": number_format(round(km, 1), 1)
+    }
+    if not trips:
+        return driving + _(", no trip in the last %(days)d days") % {"days": RECENT_DAYS}
+    recent = ngettext(
+        "%(trips)d trip in the last %(days)d days, counted %(per)s km for fairness",
+        "%(trips)d trips in the last %(days)d days, counted %(per)s km each for fairness",
+        trips,
+    ) % {"trips": trips, "days": RECENT_DAYS, "per": number_format(FAIRNESS_KM_PER_TRIP, 0)}
+    ranked = _("%(score)s km in the ranking") % {"score": number_format(round(score, 1), 1)}
+    return _("%(driving)s, %(recent)s: %(ranked)s") % {
+        "driving": driving,
+        "recent": recent,
+        "ranked": ranked,
+    }
 
 
 def volunteers_rank(graph: RoadGraph, request: Request) -> list[Ranked]:

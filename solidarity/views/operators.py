@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from .. import selectors
 from ..forms import BeneficiaryForm, ReasonForm, RequestForm
 from ..maps import request_map
 from ..models import Beneficiary, Request, Volunteer
+from ..ranking import FAIRNESS_KM_PER_TRIP
 from ..services import beneficiaries, dispatch, requests, volunteers
 from .common import error_messages, operator_page, request_from_form
 
@@ -164,6 +166,8 @@ def request_detail(request, pk: int):
     details = selectors.request_details(trip)
     context = {"trip": trip, **details, "reason_form": ReasonForm()}
     context["trip_map"] = request_map(trip, details["ranked"])
+    context["set_aside"] = sum(1 for r in details["ranked"] if not r.kept)
+    context["fairness_km"] = number_format(FAIRNESS_KM_PER_TRIP, 0)
     return render(request, "solidarity/request.html", context)
 
 

@@ -111,8 +111,10 @@ def volunteer_availability(request):
 
 @login_required
 @enabled
-@require_POST
 def volunteer_absence(request):
+    """Adds an absence (POST); the form is on the availability page, where a GET goes."""
+    if request.method != "POST":
+        return redirect("volunteer_availability")
     volunteer = _my_volunteer(request)
     form = AbsenceForm(request.POST, prefix="absence")
     if form.is_valid():

@@ -189,7 +189,8 @@ def test_fairness_moves_a_busy_volunteer_down(sol):
     marta = next(r for r in again if r.volunteer == twin)
     assert laia.score == pytest.approx(marta.score + FAIRNESS_KM_PER_TRIP)
     assert again.index(marta) < again.index(laia)
-    assert "1 trajet(s)" in laia.reason
+    assert "1 trajet ces 30 derniers jours, compté 10 km pour l’équité" in laia.reason
+    assert laia.reason.endswith(" km au classement")
 
 
 def test_the_whole_workflow_with_its_diary_and_messages(sol, django_capture_on_commit_callbacks):

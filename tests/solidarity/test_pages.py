@@ -97,6 +97,7 @@ def test_dispatch_then_the_volunteer_accepts_on_their_page(sol, alpha):
     before = laia_page.get("/volunteer/").content.decode()
     assert "Rendez-vous médical" in before and "Canillo" in before
     assert "+376 000 000" not in before  # no phone before accepting
+    assert "km pour vous depuis votre domicile, aller et retour" in before  # spoken to her
     with schema_context(alpha.territory.schema_name):
         proposal = Proposal.objects.get(volunteer=laia)
     # A volunteer never opens the request itself, and Pere cannot answer Laia's proposal.
@@ -108,6 +109,12 @@ def test_dispatch_then_the_volunteer_accepts_on_their_page(sol, alpha):
     assert "+376 000 000" in after and "Maria Casals" in after
     assert "Rendez-vous médical" not in pere_page.get("/volunteer/").content.decode()
     operator.post(f"/solidarity/requests/{request.pk}/confirm/")
+    page = operator.get(f"/solidarity/requests/{request.pk}/").content.decode()
+    # The diary in French, the request's state agreeing with « demande ».
+    for said in ("demande créée par un·e opérateur·rice", "proposée aux bénévoles",
+                 "acceptée par un·e bénévole", "bénévole confirmé·e → confirmée"):  # fmt: skip
+        assert said in page, said
+    assert "created →" not in page
     with schema_context(alpha.territory.schema_name):
         Request.objects.filter(pk=request.pk).update(
             window_start=timezone.now() - timedelta(hours=3),
@@ -226,3 +233,27 @@ def test_a_registered_person_with_an_account_asks_online(sol, alpha):
         request = Request.objects.get(beneficiary__last_name="Online")
         assert request.diary.get().action == "created online"
         assert OutboxMessage.objects.filter(user=sol.operator, request=request).exists()
+
+
+def test_the_ranking_says_why_and_an_empty_set_aside_list_is_not_offered(sol, alpha):
+    with schema_context(alpha.territory.schema_name):
+        request = sol.request()
+    page = alpha.client("operator").get(f"/solidarity/requests/{request.pk}/").content.decode()
+    assert "pour répartir les trajets équitablement" in page
+    assert "aucun trajet ces 30 derniers jours" in page
+    excluded = page.count("écarté")
+    with schema_context(alpha.territory.schema_name):
+        from matching.graphs import load_graph
+        from solidarity.ranking import volunteers_rank
+
+        set_aside = [r for r in volunteers_rank(load_graph("andorra"), request) if not r.kept]
+    assert bool(excluded) == bool(set_aside)
+
+
+def test_the_absences_address_sends_a_get_to_the_availability_page(sol, alpha):
+    laia = Client(HTTP_HOST=alpha.host)
+    laia.post(
+        "/accounts/login/", {"login": sol.volunteers["canillo"].user.email, "password": PASSWORD}
+    )
+    response = laia.get("/volunteer/absences/")
+    assert response.status_code == 302 and response["Location"] == "/volunteer/availability/"
