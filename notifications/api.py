@@ -35,7 +35,7 @@ class ReadSerializer(serializers.Serializer):
 
 
 def _feed(user) -> Response:
-    notes = selectors.notifications_of(user, 100)
+    notes = selectors.notifications_of(user)[:100]
     return Response(
         {
             "unread": selectors.unread_count(user),

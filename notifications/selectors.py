@@ -5,9 +5,9 @@ from django.db.models import Q, QuerySet
 from .models import Delivery, EmailChoice, Kind, Notification
 
 
-def notifications_of(user, limit: int) -> QuerySet[Notification]:
-    """The person's latest notifications here, newest first."""
-    return Notification.objects.filter(user=user)[:limit]
+def notifications_of(user) -> QuerySet[Notification]:
+    """The person's notifications here, newest first (paged by the feed)."""
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
 def wants_email(user, kind: str) -> bool:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,12 +41,15 @@ def feed(request):
     else:
         chosen = selectors.email_choices(request.user)
         form = EmailChoicesForm(initial={"by_email": [k for k, on in chosen.items() if on]})
-    notes = list(selectors.notifications_of(request.user, SHOWN))
+    page = Paginator(selectors.notifications_of(request.user), SHOWN).get_page(
+        request.GET.get("page")
+    )
+    notes = list(page)
     services.notifications_mark_read(request.user, [n.pk for n in notes if n.read_at is None])
     return render(
         request,
         "notifications/feed.html",
-        {"notes": notes, "form": form, "unread_notifications": 0},
+        {"notes": notes, "page": page, "form": form, "unread_notifications": 0},
         status=400 if form.errors else 200,
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -91,11 +92,13 @@ def _decision_page(request, template: str, form, about, **context):
 
 @role_required(*MODERATORS)
 def desk(request):
+    open_reports = Paginator(selectors.reports_open(), 30).get_page(request.GET.get("page"))
     return render(
         request,
         "trust/desk.html",
         {
-            "open_reports": selectors.reports_open(),
+            "open_reports": open_reports,
+            "page": open_reports,
             "decided": selectors.reports_decided(),
             "signals": rules.patterns_found(),
             "sanctions": selectors.sanctions_in_force(),
@@ -153,4 +156,5 @@ def sanction_lift(request, pk: int):
 
 @role_required(*MODERATORS)
 def audit_log(request):
-    return render(request, "trust/audit_log.html", {"entries": selectors.audit_entries()})
+    page = Paginator(selectors.audit_entries(), 50).get_page(request.GET.get("page"))
+    return render(request, "trust/audit_log.html", {"entries": page, "page": page})

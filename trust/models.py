@@ -148,6 +148,16 @@ class Sanction(models.Model):
 class AuditEntry(models.Model):
     """The moderation desk's log: who did what, to whom, why. Never edited, never deleted."""
 
+    ACTIONS = {  # the codes trust.moderation writes, as the log shows them
+        "dismiss": _("report dismissed"),
+        "warn": _("person warned"),
+        "hide_ride": _("ride hidden"),
+        "suspend": _("person suspended"),
+        "ban": _("person banned"),
+        "lift": _("measure lifted"),
+        "charter": _("charter changed"),
+    }
+
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=30)
@@ -163,6 +173,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTIONS.get(self.action, self.action))
 
 
 class TripShare(models.Model):

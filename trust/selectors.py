@@ -77,8 +77,9 @@ def moderators_list() -> list:
     ]
 
 
-def audit_entries(limit: int = 500) -> QuerySet[AuditEntry]:
-    return AuditEntry.objects.select_related("actor", "target_user")[:limit]
+def audit_entries() -> QuerySet[AuditEntry]:
+    """Every decision, newest first (the page shows them 50 at a time)."""
+    return AuditEntry.objects.select_related("actor", "target_user").order_by("-at", "-pk")
 
 
 # --- reports -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ over every territory a person belongs to."""
 from collections.abc import Iterator
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Collate
 from django_tenants.utils import schema_context
 
 from tenants.models import Territory
@@ -17,8 +18,14 @@ def membership_for(user) -> Membership | None:
     return Membership.objects.filter(user=user).first()
 
 
+NATURAL = "archipel_natural"  # core migration 0004: "R2" before "R10", accents aside
+
+
 def members_list(*, role: str | None = None, query: str | None = None) -> QuerySet[Membership]:
-    members = Membership.objects.select_related("user").order_by("user__email", "pk")
+    members = Membership.objects.select_related("user").order_by(
+        *(Collate(f"user__{name}", NATURAL) for name in ("first_name", "last_name", "email")),
+        "pk",
+    )
     if role:
         members = members.filter(roles__contains=[role])
     if query:
