@@ -5,11 +5,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from tenants import urls as tenants
+from themes import public as themes_public
 
 admin.site.site_header = "Archipel"
 admin.site.site_title = "Archipel"
 
 urlpatterns = [
+    # The home page shows each territory in its own colours: themes (above tenants) renders it.
+    path("", themes_public.archipel_home, name="archipel_home"),
+    path("territories/<slug:slug>/logo.png", themes_public.territory_logo, name="territory_logo"),
     path("", include(tenants)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,14 +1,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .selectors import public_site_url, territories_listed
-
-
-def archipel_home(request):
-    """Public site: the territories of the archipel, each with a link to its own domain."""
-    return render(
-        request, "tenants/archipel_home.html", {"territories": territories_listed(request)}
-    )
+from .selectors import public_site_url
 
 
 def unknown_host(request):

@@ -45,3 +45,28 @@ def test_openapi_schema_documents_the_territory_api(alpha):
     response = alpha.client().get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert "/api/v1/members/" in response.content.decode()
+
+
+def test_each_territory_appears_in_its_own_colours_with_its_logo(alpha, beta):
+    from django_tenants.utils import schema_context
+
+    from themes.selectors import theme_get
+
+    with schema_context(alpha.territory.schema_name):
+        theme = theme_get()
+        theme.display_name, theme.primary_colour = "Alpha Covoit", "#0b4f8a"
+        theme.welcome_text = "Montez ensemble vers les pistes."
+        theme.logo, theme.logo_version = b"\x89PNG fake", "abc123"
+        theme.save()
+    page = Client(HTTP_HOST="localhost").get("/").content.decode()
+    assert ".territory-card-alpha { --card-primary: #0b4f8a;" in page
+    assert "Alpha Covoit" in page and "Montez ensemble vers les pistes." in page
+    assert 'src="/territories/alpha/logo.png?v=abc123"' in page
+    assert "/territories/beta/logo.png" not in page  # Beta has no logo
+    logo = Client(HTTP_HOST="localhost").get("/territories/alpha/logo.png")
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+    assert logo.content == b"\x89PNG fake"
+    for missing in ("beta", "nowhere", "public"):
+        assert (
+            Client(HTTP_HOST="localhost").get(f"/territories/{missing}/logo.png").status_code == 404
+        )
