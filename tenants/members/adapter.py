@@ -8,8 +8,11 @@ from urllib.parse import quote
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import connection
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from tenants.selectors import current_territory, territory_link
+
+from .selectors import membership_for
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # People sign up on a territory, which they join at the same time; the public site
         # only lists the archipel.
         return connection.schema_name != "public"
+
+    def get_login_redirect_url(self, request) -> str:
+        """Signing in on a territory one has not joined yet leads to its consent screen (then
+        where the person was going)."""
+        wanted = super().get_login_redirect_url(request)
+        if connection.schema_name == "public" or membership_for(request.user) is not None:
+            return wanted
+        return reverse("join") + "?" + urlencode({"next": wanted})
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
@@ -21,13 +23,17 @@ OPEN_PATHS = (
     "/shared/",
 )
 OPEN_EXACT = ("/manifest.webmanifest", "/favicon.ico")
+# What a visitor can see (search, a ride's page, places and maps): a signed-in person who has
+# not joined sees it too, as a visitor; joining is asked for when they act (a POST there).
+VISITOR_PAGES = re.compile(r"/$|/rides/\d+/$|/places/|/map/")
 
 
 class MembershipMiddleware:
     """Attach the person's membership of the current territory to the request.
 
-    Someone signed in with an account from elsewhere is not yet a member: pages send them to
-    the consent screen, the API and the management pages answer 403."""
+    Someone signed in with an account from elsewhere is not yet a member: they see what a
+    visitor sees (search, rides, maps); other pages send them to the consent screen, acting on
+    a visitor's page too; the API and the management pages answer 403."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -43,6 +49,13 @@ class MembershipMiddleware:
         path = request.path
         if path.startswith(OPEN_PATHS) or path in OPEN_EXACT:
             return self.get_response(request)
+        if VISITOR_PAGES.match(path):
+            if request.method in ("GET", "HEAD"):
+                return self.get_response(request)
+            # Acting here (booking a ride…): join first, then come back to the page.
+            response = redirect(reverse("join") + "?" + urlencode({"next": path}))
+            response.status_code = 303  # See Other: the form's POST becomes a GET of the page
+            return response
         if path.startswith("/api/"):
             return JsonResponse(
                 {"error": _("You are not a member of this territory."), "status": 403}, status=403

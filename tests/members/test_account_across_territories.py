@@ -73,11 +73,8 @@ def test_same_credentials_on_another_territory_lead_to_the_consent_screen(alpha,
     person = alpha["citizen"]
     client = Client(HTTP_HOST=beta.host)
     response = client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
-    assert response.status_code == 302
-
-    home = client.get("/")
-    assert home.status_code == 302 and home["Location"].startswith("/join/")
-    consent = client.get(home["Location"])
+    assert response.status_code == 302 and response["Location"].startswith("/join/")
+    consent = client.get(response["Location"])
     assert consent.status_code == 200
     assert "votre prénom et votre adresse e-mail" in consent.content.decode()
 
@@ -127,3 +124,21 @@ def test_pages_are_french_unless_another_language_is_chosen(alpha, lang_cookie, 
         client.cookies["django_language"] = lang_cookie
     page = client.get("/accounts/login/").content.decode()
     assert expected in page
+
+
+def test_a_signed_in_non_member_browses_as_a_visitor_and_joins_to_act(alpha, beta, ride):
+    """Someone of Beta, signed in on Alpha without having joined it: they search and open
+    rides like a visitor; their own pages and acting (booking) ask them to join first."""
+    person = beta["citizen"]
+    client = Client(HTTP_HOST=alpha.host)
+    client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    assert client.get("/places/", {"q": "encamp"}).status_code == 200
+    assert client.get(f"/rides/{ride.pk}/").status_code == 200
+    acting = client.post(f"/rides/{ride.pk}/", {"seats": 1})
+    assert acting.status_code == 303
+    assert acting["Location"] == f"/join/?next=%2Frides%2F{ride.pk}%2F"
+    mine = client.get("/my-trips/")
+    assert mine.status_code == 302 and mine["Location"].startswith("/join/")
+    assert client.get("/manage/").status_code == 403
+    assert person.email not in members_of(alpha)  # browsing joined nothing
