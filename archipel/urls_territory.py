@@ -43,3 +43,4 @@ urlpatterns = [
 ]
 
 handler404 = "core.api.page_not_found"  # JSON under /api/
+handler500 = "themes.views.server_error"  # in the territory's own look

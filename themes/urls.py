@@ -8,6 +8,7 @@ urlpatterns = [
     path("legal/", views.legal, name="legal"),
     path("manage/appearance/", views.appearance, name="appearance"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("branding/<str:name>", views.branding_image, name="branding"),
 ]
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.permissions import role_required
@@ -39,6 +40,13 @@ def branding_image(request, name: str):
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask of every site: the territory's icon (a PNG, which every
+    current browser takes at that address), or nothing when it has none."""
+    return branding_image(request, "icon-192.png")
 
 
 @require_GET
@@ -112,3 +120,12 @@ def appearance(request):
         status = 200
     context = {"theme_form": theme_form, "settings_form": settings_form}
     return render(request, "themes/appearance.html", context, status=status)
+
+
+def server_error(request):
+    """A 500 in the territory's own look (its theme, its language); when even that cannot be
+    drawn, Django's plain page (core/templates/500.html, no database, no context)."""
+    try:
+        return render(request, "error_500.html", status=500)
+    except Exception:  # the failure may be what rendering needs: fall back to the plain page
+        return defaults.server_error(request)
