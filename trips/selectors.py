@@ -403,9 +403,7 @@ def drivers_facts_attach(drivers) -> None:
         )
         for pk, n in rows:
             journeys[pk] = journeys.get(pk, 0) + n
-    joined = dict(
-        Membership.objects.filter(user_id__in=ids).values_list("user_id", "joined_at")
-    )
+    joined = dict(Membership.objects.filter(user_id__in=ids).values_list("user_id", "joined_at"))
     for d in drivers:
         d.facts = DriverFacts(
             email_verified=d.pk in verified,
