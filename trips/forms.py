@@ -118,7 +118,12 @@ class SearchForm(forms.Form):
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=8, initial=1)
 
     def clean_date(self):
-        return search_day_check(self.cleaned_data["date"])
+        day = self.cleaned_data["date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(
+                _("This day is past: search today or a day to come."), code="past"
+            )
+        return search_day_check(day)
 
     def window_bounds(self) -> tuple[datetime, datetime]:
         centre = moment(self.cleaned_data)

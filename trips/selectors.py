@@ -9,24 +9,28 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+from allauth.account.models import EmailAddress
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
 
 from core import blocks
 from matching.engine import RoadGraph, Route
 from matching.network import Place, node_point, snap, territory_graph
 from matching.prefilter import prefilter
+from tenants.members.models import Membership
 from tenants.models import Territory
 from tenants.selectors import current_territory
 from themes.selectors import publication_last_day, settings_get
 
 from . import federation
+from . import formats as shown
 from .federation import Label
-from .models import Booking, Offer
+from .models import Booking, Journey, Offer
 from .pricing import share
 
 # Ranking: minutes of extra driving, plus half the minutes between the passenger's preferred
@@ -48,6 +52,8 @@ class Match:
     score: float
     # Set for a ride of another territory of the archipel (see trips.federation).
     elsewhere: Label | None = None
+    # The middle of the time window searched (the time the passenger asked for).
+    wanted_at: datetime | None = None
 
     @property
     def price(self):
@@ -58,11 +64,44 @@ class Match:
         return round(self.detour_s / 60)
 
     @property
+    def price_text(self) -> str:
+        return shown.euros(self.price)
+
+    @property
+    def duration_text(self) -> str:
+        return shown.duration(self.passenger_s)
+
+    @property
     def reason(self) -> str:
-        return _("%(detour)d min of detour for the driver, pickup at %(time)s") % {
-            "detour": round(self.detour_s / 60),
-            "time": self.pickup_at.astimezone().strftime("%H:%M"),
-        }
+        """Why the ride ranks where it does, in the passenger's words: how far the pickup is
+        from the time asked, and how much the driver turns off their way (the two terms of the
+        score, see TIME_GAP_WEIGHT)."""
+        gap = 0 if self.wanted_at is None else (self.pickup_at - self.wanted_at).total_seconds()
+        minutes = round(abs(gap) / 60)
+        if minutes <= 2:
+            when = _("Pickup at the time you asked")
+        elif gap < 0:
+            when = ngettext(
+                "Pickup %(n)d minute before the time you asked",
+                "Pickup %(n)d minutes before the time you asked",
+                minutes,
+            ) % {"n": minutes}
+        else:
+            when = ngettext(
+                "Pickup %(n)d minute after the time you asked",
+                "Pickup %(n)d minutes after the time you asked",
+                minutes,
+            ) % {"n": minutes}
+        detour = self.detour_minutes
+        if detour <= 1:
+            way = _("you are on the driver's way")
+        else:
+            way = ngettext(
+                "the driver turns off their way by %(n)d minute for you",
+                "the driver turns off their way by %(n)d minutes for you",
+                detour,
+            ) % {"n": detour}
+        return _("%(when)s; %(way)s.") % {"when": when, "way": way}
 
 
 CANDIDATE_FIELDS = (
@@ -202,6 +241,7 @@ def _evaluate(
             passenger_m=result.passenger_m,
             passenger_s=result.passenger_s,
             score=float(score[i]),
+            wanted_at=_moment((start + end) / 2),
         )
         for i in order.tolist()
     ]
@@ -225,6 +265,7 @@ def _load(c: Candidates, kept: np.ndarray, territories: list[Territory] | None):
         )
         with context:
             found = Offer.objects.select_related("driver").in_bulk(ids)
+            drivers_facts_attach([o.driver for o in found.values()])
         offers.update({(source, pk): offer for pk, offer in found.items()})
         if source:
             labels[source] = federation.label(territories[source])
@@ -327,6 +368,49 @@ def match_one(offer: Offer, pickup: Place, dropoff: Place) -> Match | None:
     end = offer.departure_at + timedelta(seconds=offer.duration_s * 2, minutes=offer.margin_minutes)
     matches = _evaluate(graph, [offer], p, d, start, end)
     return matches[0] if matches else None
+
+
+@dataclass(frozen=True)
+class DriverFacts:
+    """What the site vouches for about a driver, shown beside their rides (as on their
+    profile, trust.selectors.facts_verified): verified e-mail and phone, journeys completed
+    in this territory, member since."""
+
+    email_verified: bool
+    phone_verified: bool
+    journeys: int
+    member_since: datetime
+
+
+def drivers_facts_attach(drivers) -> None:
+    """Sets `facts` (DriverFacts) on each user of `drivers`, in the current schema, with
+    four queries whatever their number."""
+    drivers = list(drivers)
+    ids = {d.pk for d in drivers}
+    if not ids:
+        return
+    verified = set(
+        EmailAddress.objects.filter(user_id__in=ids, verified=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    journeys: dict[int, int] = {}
+    for side in ("driver", "passenger"):
+        rows = (
+            Journey.objects.filter(**{f"{side}_id__in": ids})
+            .values_list(f"{side}_id")
+            .annotate(n=Count("id"))
+        )
+        for pk, n in rows:
+            journeys[pk] = journeys.get(pk, 0) + n
+    joined = dict(Membership.objects.filter(user_id__in=ids).values_list("user_id", "joined_at"))
+    for d in drivers:
+        d.facts = DriverFacts(
+            email_verified=d.pk in verified,
+            phone_verified=bool(d.phone_verified_at),
+            journeys=journeys.get(d.pk, 0),
+            member_since=joined.get(d.pk, d.date_joined),
+        )
 
 
 def bookings_visible_to(user) -> QuerySet[Booking]:

@@ -265,9 +265,11 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
     assert "<b>à 8h05</b>" in driver.locator("#messages").inner_text()  # shown as text
     assert passenger.url == conversation_url  # sent over the socket, no page load
     passenger.goto(territory_url(demo_server, "encamp", "/my-trips/"))
-    passenger.get_by_text("Ajouter les heures et positions (facultatif)").click()
-    assert passenger.get_by_label("Heure de prise en charge").is_visible()
-    assert_accessible(passenger, "my trips with the confirmation form open")
+    # The ride has not left: confirming it took place is not offered yet; cancelling asks twice.
+    assert "Confirmer que le trajet a eu lieu" not in passenger.locator("main").inner_text()
+    passenger.get_by_text("Annuler ma réservation").first.click()
+    assert passenger.get_by_role("button", name="Oui, annuler ma réservation").is_visible()
+    assert_accessible(passenger, "my trips with the cancel step open")
     driver.context.close()
     passenger.context.close()
 

@@ -52,6 +52,8 @@ def my_trips(request):
             ],
             "reason_form": ReasonForm(),
             "confirm_form": ConfirmForm(),
+            # A ride is confirmed from its pickup time on (booking_confirm refuses before).
+            "now": timezone.now(),
         },
     )
 
@@ -65,8 +67,16 @@ def booking_action(request, pk: int, action: str):
     try:
         if action in ("accept", "decline"):
             booking_decide(booking, by=request.user, accept=action == "accept")
+            if action == "accept":
+                messages.success(request, _("Booking accepted; the passenger is told."))
+            else:
+                messages.success(request, _("Booking declined; the passenger is told."))
         elif action == "cancel":
             booking_cancel(booking, by=request.user, reason=reason_text)
+            if request.user.pk == booking.passenger_id:
+                messages.success(request, _("Your booking is cancelled; the driver is told."))
+            else:
+                messages.success(request, _("Booking cancelled; the passenger is told."))
         elif action == "confirm":
             confirm = ConfirmForm(request.POST)
             if not confirm.is_valid():

@@ -2,6 +2,7 @@
 change or cancel it, cancel a weekly ride."""
 
 import math
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,10 +19,14 @@ from django.views.decorators.http import require_POST
 from core import blocks
 from core.errors import Conflict
 from core.forms import add_errors
+from matching.network import Place
 from themes.selectors import settings_get
 
+from .. import formats
 from ..forms import BookForm, OfferChangeForm, OfferForm, ReasonForm
 from ..models import Offer, RegularRide
+from ..pricing import share
+from ..selectors import drivers_facts_attach, match_one
 from ..services import regular, rides
 from ..services.bookings import booking_request
 
@@ -82,7 +87,12 @@ def offer_detail(request, pk: int):
     if blocks.between(request.user if request.user.is_authenticated else None, offer.driver_id):
         raise Http404  # people who blocked each other do not see each other's rides
     is_driver = request.user.is_authenticated and offer.driver_id == request.user.pk
-    book_form = BookForm(request.POST or request.GET or None) if not is_driver else None
+    book_form = None
+    if not is_driver:
+        # The points searched (a link from the results), else the ride's own ends (a direct
+        # link, a notification, my trips).
+        searched = request.POST or (request.GET if "pickup_0" in request.GET else None)
+        book_form = BookForm(searched, initial=_ends(offer))
     if request.method == "POST" and not is_driver:
         if not request.user.is_authenticated:
             # Back on this page after signing in (and joining), with the places filled in.
@@ -93,7 +103,7 @@ def offer_detail(request, pk: int):
         if book_form.is_valid():
             data = book_form.cleaned_data
             try:
-                booking_request(
+                booking = booking_request(
                     offer_id=offer.pk,
                     passenger=request.user,
                     pickup=data["pickup"],
@@ -107,8 +117,16 @@ def offer_detail(request, pk: int):
                     exc.field if exc.field in book_form.fields else None, exc.message
                 )
             else:
+                if booking.status == booking.Status.ACCEPTED:
+                    messages.success(request, _("Booked: your seat is confirmed."))
+                else:
+                    messages.success(
+                        request,
+                        _("Your request is sent to the driver. You will be told of the answer."),
+                    )
                 return redirect("my_trips")
-    bookings = offer.bookings.select_related("passenger") if is_driver else []
+    bookings = list(offer.bookings.select_related("passenger")) if is_driver else []
+    drivers_facts_attach([offer.driver])
     change_form = (
         OfferChangeForm(
             initial={
@@ -131,6 +149,10 @@ def offer_detail(request, pk: int):
             "bookings": bookings,
             "change_form": change_form,
             "route_map": route_map(offer, book_form, bookings),
+            "arrival_at": offer.departure_at + timedelta(seconds=offer.duration_s),
+            "ride_duration": formats.duration(offer.duration_s),
+            "ride_km": formats.km(offer.distance_m),
+            "trip": _passenger_trip(offer, book_form),
         },
         status=status,
     )
@@ -149,7 +171,47 @@ def offer_cancel(request, pk: int):
         )
     except Conflict as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Ride cancelled; booked passengers are told."))
     return redirect("my_trips")
+
+
+def _ends(offer: Offer) -> dict:
+    return {
+        "pickup": Place(offer.origin.x, offer.origin.y, offer.origin_label),
+        "dropoff": Place(offer.destination.x, offer.destination.y, offer.destination_label),
+    }
+
+
+def _passenger_trip(offer: Offer, book_form) -> dict | None:
+    """The passenger's own trip on this ride (the points searched, else the ride's ends):
+    times, distance, duration and price at the ride's €/km; None if the ride does not serve
+    those points."""
+    if book_form is None or offer.status != Offer.Status.ACTIVE:
+        return None
+    if book_form.is_bound:
+        if not book_form.is_valid():
+            return None
+        pickup, dropoff = book_form.cleaned_data["pickup"], book_form.cleaned_data["dropoff"]
+        seats = book_form.cleaned_data["seats"]
+    else:
+        pickup, dropoff, seats = *_ends(offer).values(), 1
+    try:
+        match = match_one(offer, pickup, dropoff)
+    except ValidationError:
+        return None
+    if match is None:
+        return None
+    return {
+        "pickup": pickup.label,
+        "dropoff": dropoff.label,
+        "pickup_at": match.pickup_at,
+        "dropoff_at": match.dropoff_at,
+        "km": formats.km(match.passenger_m),
+        "duration": match.duration_text,
+        "seats": seats,
+        "price": formats.euros(share(match.passenger_m, offer.cost_per_km, seats)),
+    }
 
 
 @login_required

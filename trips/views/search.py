@@ -79,6 +79,8 @@ def home(request):
                 {m.elsewhere.slug: m.elsewhere for m in matches if m.elsewhere}.values()
             ),
             "searched": searched,
+            "pickup_label": form.cleaned_data["origin"].label if searched else "",
+            "dropoff_label": form.cleaned_data["destination"].label if searched else "",
             "book_query": book_query,
             "alert_query": alert_query,
         },
