@@ -29,13 +29,21 @@ class AccountAdapter(DefaultAccountAdapter):
         # only lists the archipel.
         return connection.schema_name != "public"
 
-    def get_login_redirect_url(self, request) -> str:
-        """Signing in on a territory one has not joined yet leads to its consent screen (then
-        where the person was going)."""
-        wanted = super().get_login_redirect_url(request)
-        if connection.schema_name == "public" or membership_for(request.user) is not None:
-            return wanted
-        return reverse("join") + "?" + urlencode({"next": wanted})
+    def post_login(self, request, user, **kwargs):
+        """Signing in on a territory one has not joined yet leads to its consent screen, then
+        where the person was going (`next`, or the home page)."""
+        response = super().post_login(request, user, **kwargs)
+        wanted = response.get("Location", "") if response.status_code == 302 else ""
+        join = reverse("join")
+        if (
+            not wanted
+            or wanted.startswith(join)
+            or connection.schema_name == "public"
+            or membership_for(user) is not None
+        ):
+            return response
+        response["Location"] = join + "?" + urlencode({"next": wanted})
+        return response
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})

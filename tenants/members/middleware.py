@@ -52,8 +52,12 @@ class MembershipMiddleware:
         if VISITOR_PAGES.match(path):
             if request.method in ("GET", "HEAD"):
                 return self.get_response(request)
-            # Acting here (booking a ride…): join first, then come back to the page.
-            response = redirect(reverse("join") + "?" + urlencode({"next": path}))
+            # Acting here (booking a ride…): join first, then come back to the page with what
+            # was filled in (the places of a booking) as its query.
+            kept = request.POST.copy()
+            kept.pop("csrfmiddlewaretoken", None)
+            back = f"{path}?{kept.urlencode()}" if kept else path
+            response = redirect(reverse("join") + "?" + urlencode({"next": back}))
             response.status_code = 303  # See Other: the form's POST becomes a GET of the page
             return response
         if path.startswith("/api/"):

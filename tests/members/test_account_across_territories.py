@@ -137,7 +137,7 @@ def test_a_signed_in_non_member_browses_as_a_visitor_and_joins_to_act(alpha, bet
     assert client.get(f"/rides/{ride.pk}/").status_code == 200
     acting = client.post(f"/rides/{ride.pk}/", {"seats": 1})
     assert acting.status_code == 303
-    assert acting["Location"] == f"/join/?next=%2Frides%2F{ride.pk}%2F"
+    assert acting["Location"] == f"/join/?next=%2Frides%2F{ride.pk}%2F%3Fseats%3D1"
     mine = client.get("/my-trips/")
     assert mine.status_code == 302 and mine["Location"].startswith("/join/")
     assert client.get("/manage/").status_code == 403
