@@ -222,8 +222,8 @@ def test_english_pages_speak_english(browser, demo_server):
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.goto(territory_url(demo_server, SLUG, "/"))
-    page.locator("#language-select").select_option("en")
-    page.locator(".lang-form button").click()
+    page.locator("#site-menu > summary").click()
+    page.locator(".lang-list button[lang=en]").click()
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "en"
     combobox(page, "id_origin_0").fill("Qzxwvk")
