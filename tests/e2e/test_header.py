@@ -137,13 +137,13 @@ def test_the_language_list_switches_the_language(page, demo_server):
     assert page.locator(".lang-list button[lang=fr]").get_attribute("aria-current") == "true"
     english = page.get_by_role("button", name="English")
     english.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("#site-menu > summary").inner_text().startswith("Menu")
     page.locator("#site-menu > summary").click()
-    page.get_by_role("button", name="Français").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Français").click()
     assert page.evaluate("document.documentElement.lang") == "fr"
 
 

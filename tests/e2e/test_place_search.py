@@ -223,8 +223,8 @@ def test_english_pages_speak_english(browser, demo_server):
     page = context.new_page()
     page.goto(territory_url(demo_server, SLUG, "/"))
     page.locator("#site-menu > summary").click()
-    page.locator(".lang-list button[lang=en]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(".lang-list button[lang=en]").click()
     assert page.evaluate("document.documentElement.lang") == "en"
     combobox(page, "id_origin_0").fill("Qzxwvk")
     empty = page.locator(".autocomplete__option--no-results")
