@@ -30,6 +30,7 @@ def open_menu_with_keyboard(page) -> None:
     page.keyboard.press("Enter")
     assert page.eval_on_selector("#site-menu", "e => e.open")
     page.locator(".menu-panel").wait_for(state="visible")
+    page.wait_for_selector("#site-menu > summary[aria-expanded=true]")
 
 
 @pytest.mark.parametrize("spec", DEMO_TERRITORIES, ids=lambda s: s.slug)
@@ -70,6 +71,7 @@ def test_header_on_a_phone_and_axe_with_the_menu_open(browser, demo_server, spec
     page.keyboard.press("Escape")
     assert not page.eval_on_selector("#site-menu", "e => e.open")
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.wait_for_selector("#site-menu > summary[aria-expanded=false]")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert (
         page.locator(".header-actions").get_by_role("link", name="Proposer un trajet").is_visible()

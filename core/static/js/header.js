@@ -5,6 +5,10 @@
   var menu = document.getElementById("site-menu");
   if (!menu) return;
   var summary = menu.querySelector("summary");
+  // Browsers expose a <summary>'s state already; said explicitly too, for older readers.
+  function state() { summary.setAttribute("aria-expanded", menu.open ? "true" : "false"); }
+  state();
+  menu.addEventListener("toggle", state);
   menu.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && menu.open) {
       menu.open = false;
