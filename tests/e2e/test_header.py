@@ -119,6 +119,7 @@ def test_the_bell_shows_the_count_and_hides_at_zero(browser, demo_server, three_
         " getComputedStyle(document.querySelector('.site-header')).backgroundColor]",
     )
     assert colours[0] == colours[2] and colours[1] != colours[2], colours
+    assert page.locator("#menu-unread").is_hidden()  # no unread message: no dot on the menu
     screenshots(page, "header-bell")
     bell.click()
     page.wait_for_url("**/notifications/")
