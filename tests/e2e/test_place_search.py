@@ -222,9 +222,9 @@ def test_english_pages_speak_english(browser, demo_server):
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     page.goto(territory_url(demo_server, SLUG, "/"))
-    page.locator("#language-select").select_option("en")
-    page.locator(".lang-form button").click()
-    page.wait_for_load_state()
+    page.locator("#site-menu > summary").click()
+    with page.expect_navigation():
+        page.locator(".lang-list button[lang=en]").click()
     assert page.evaluate("document.documentElement.lang") == "en"
     combobox(page, "id_origin_0").fill("Qzxwvk")
     empty = page.locator(".autocomplete__option--no-results")

@@ -7,6 +7,7 @@
   if (!window.WebSocket) return;
   var unread = document.getElementById("unread-badge");
   var bell = document.getElementById("notification-badge");
+  var menuDot = document.getElementById("menu-unread"); // unread messages, on the closed menu
   var notice = document.getElementById("live-notice");
 
   function show(badge, count) {
@@ -28,6 +29,7 @@
     } else if (data.type === "unread") {
       if (document.getElementById("messages") && location.pathname.indexOf("/conversation/") > 0) return;
       show(unread, parseInt(unread.dataset.count || "0", 10) + 1);
+      if (menuDot) menuDot.hidden = false;
     } else if (data.type === "notification") {
       show(bell, data.unread);
       if (notice) {
