@@ -132,7 +132,11 @@ def test_a_signed_in_non_member_browses_as_a_visitor_and_joins_to_act(alpha, bet
     person = beta["citizen"]
     client = Client(HTTP_HOST=alpha.host)
     client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200
+    # The header offers to join, not member pages that would all send to the consent screen.
+    assert 'href="/join/?next=/"' in home.content.decode().replace("%2F", "/")
+    assert 'href="/my-trips/"' not in home.content.decode()
     assert client.get("/places/", {"q": "encamp"}).status_code == 200
     assert client.get(f"/rides/{ride.pk}/").status_code == 200
     acting = client.post(f"/rides/{ride.pk}/", {"seats": 1})
