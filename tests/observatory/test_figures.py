@@ -190,7 +190,14 @@ def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
         current.observatory_min_people = 5
         current.save()
     page = officer.get("/observatory/", query).content.decode()
-    assert 'x="223.3"' in page  # the 08:00 bar of the hourly chart (30 + 8 × 580 / 24)
+    hours = page[page.index('id="hours-title"') :]
+    # The 08:00 bar of the hourly chart is drawn, with its figure (Monday 5, 08:00: 8 people).
+    eight = re.search(
+        r'height="([\d.]+)" class="bar"><title>de 8 h à 9 h\xa0: (\d+)</title>', hours
+    )
+    assert eight and float(eight[1]) > 0 and int(eight[2]) == 4
+    assert '<th scope="row">de 8 h à 9 h</th><td>4</td>' in hours  # and in the table
+    assert "axis-title" in hours and "Heure de prise en charge" in hours
     data = officer.get("/observatory/map.json", query).json()
     lines = data["flows"]["features"]
     assert [(f["properties"]["origin"], f["properties"]["destination"]) for f in lines] == [
