@@ -105,6 +105,9 @@ def test_dashboard_download_and_access_log_by_role(alpha, october):
     meta = json.loads(archive.read(names[1]))
     assert meta["suppression"]["k"] == 5 and meta["licence"] == "Licence Ouverte 2.0"
     assert meta["period"] == {"first_day": "2026-10-01", "last_day": "2026-10-31"}
+    assert meta["columns"]["journeys"]["fr"].startswith("Trajets (couples conducteur")
+    assert meta["columns"]["journeys"]["en"].startswith("Journeys (driver")
+    assert meta["suppression"]["rule"]["fr"].startswith("Une case qui concerne")
     assert officer.get("/observatory/access-log/").status_code == 403
     log = alpha.client("admin").get("/observatory/access-log/").content.decode()
     assert "data@alpha.test" in log
@@ -219,3 +222,20 @@ def test_people_driving_each_other_count_once(alpha):
         (cell,) = result.rows
         assert cell.suppressed and cell.journeys.people == 2
         assert indicators(PERIOD, k=3)["journeys"].suppressed
+
+
+def test_a_first_visit_opens_on_the_last_complete_month_with_journeys(alpha, october):
+    from datetime import date
+
+    from django.utils import translation
+
+    from observatory.views import default_period
+
+    with schema_context(alpha.territory.schema_name), translation.override("fr"):
+        data, said = default_period(date(2026, 11, 20))
+        assert data == {"kind": "month", "day": "2026-10-01", "level": "commune"}
+        assert said == "octobre 2026, le dernier mois complet"
+        data, said = default_period(date(2026, 12, 3))
+        assert data["day"] == "2026-10-01" and "avec des trajets" in said
+    page = alpha.client("data").get("/observatory/").content.decode()
+    assert "Période affichée" in page
