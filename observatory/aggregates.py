@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from solidarity.models import Request
 from tenants.members.models import Membership
@@ -263,6 +264,13 @@ class Flows:
 
 
 LEVELS = ("commune", "epci")
+# The name of an empty area code: a journey that starts or ends outside the territory's areas.
+OUTSIDE = gettext_noop("outside the territory")
+
+
+def area_name(code: str, names: dict[str, str]) -> str:
+    """The name of an area key, or "outside the territory" (in the active language)."""
+    return names.get(code) or code or gettext(OUTSIDE)
 
 
 def area_keys(codes: set[str], level: str) -> dict[str, tuple[str, str]]:
@@ -271,7 +279,7 @@ def area_keys(codes: set[str], level: str) -> dict[str, tuple[str, str]]:
     found = {}
     for code, name, epci, epci_name in areas:
         found[code] = (epci, epci_name) if level == "epci" and epci else (code, name)
-    return {code: found.get(code, (code or "?", code or "?")) for code in codes}
+    return {code: found.get(code, (code or "?", area_name(code, {}))) for code in codes}
 
 
 def flows(period: ReportPeriod, level: str = "commune", k: int | None = None) -> Flows:
@@ -295,9 +303,9 @@ def flows(period: ReportPeriod, level: str = "commune", k: int | None = None) ->
         out.append(
             Flow(
                 origin,
-                names.get(origin, origin),
+                area_name(origin, names),
                 destination,
-                names.get(destination, destination),
+                area_name(destination, names),
                 figure(count, people, k),
                 figure(passengers, people, k),
                 figure(km, people, k),

@@ -13,7 +13,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Area
@@ -28,25 +29,41 @@ FORMATS = ("csv", "geojson", "parquet")
 
 
 FLOW_COLUMNS = [
-    ("origin", "Code of the origin area (INSEE commune code, EPCI SIREN, or ISO 3166-2)."),
-    ("origin_name", "Name of the origin area."),
-    ("destination", "Code of the destination area."),
-    ("destination_name", "Name of the destination area."),
-    ("journeys", "Journeys (driver–passenger couples that travelled) starting in the period."),
-    ("passengers", "Passengers carried (seats booked)."),
-    ("passenger_km", "Passenger-kilometres on the road (seats × road distance)."),
+    (
+        "origin",
+        gettext_noop("Code of the origin area (INSEE commune code, EPCI SIREN, or ISO 3166-2)."),
+    ),
+    ("origin_name", gettext_noop("Name of the origin area.")),
+    ("destination", gettext_noop("Code of the destination area.")),
+    ("destination_name", gettext_noop("Name of the destination area.")),
+    (
+        "journeys",
+        gettext_noop("Journeys (driver–passenger couples that travelled) starting in the period."),
+    ),
+    ("passengers", gettext_noop("Passengers carried (seats booked).")),
+    ("passenger_km", gettext_noop("Passenger-kilometres on the road (seats × road distance).")),
     (
         "vehicle_km_avoided",
-        "Vehicle-kilometres avoided: each passenger would otherwise have driven their own car "
-        "over their trip.",
+        gettext_noop(
+            "Vehicle-kilometres avoided: each passenger would otherwise have driven their own "
+            "car over their trip."
+        ),
     ),
-    ("suppressed", "1 when the cell concerns fewer than k distinct people: its figures are empty."),
+    (
+        "suppressed",
+        gettext_noop(
+            "1 when the cell concerns fewer than k distinct people: its figures are empty."
+        ),
+    ),
 ]
 COUNT_COLUMNS = [
-    ("journeys", "Journeys starting in the group."),
-    ("passengers", "Passengers carried."),
-    ("passenger_km", "Passenger-kilometres on the road."),
-    ("suppressed", "1 when the group concerns fewer than k distinct people: figures empty."),
+    ("journeys", gettext_noop("Journeys starting in the group.")),
+    ("passengers", gettext_noop("Passengers carried.")),
+    ("passenger_km", gettext_noop("Passenger-kilometres on the road.")),
+    (
+        "suppressed",
+        gettext_noop("1 when the group concerns fewer than k distinct people: figures empty."),
+    ),
 ]
 DISTANCE_BANDS = [(0, 5), (5, 10), (10, 20), (20, 50), (50, None)]
 
@@ -170,9 +187,15 @@ def unmet_demand(period: ReportPeriod, k: int, level: str = "commune") -> Table:
         k,
         FLOW_COLUMNS[:4]
         + [
-            ("searches_without_result", "Searches that found no ride between the two areas."),
-            ("people_with_alert", "People with an alert (saved search) active in the period."),
-            ("suppressed", "1 when both figures are below k: the row is empty."),
+            (
+                "searches_without_result",
+                gettext_noop("Searches that found no ride between the two areas."),
+            ),
+            (
+                "people_with_alert",
+                gettext_noop("People with an alert (saved search) active in the period."),
+            ),
+            ("suppressed", gettext_noop("1 when both figures are below k: the row is empty.")),
         ],
         out,
         len(out) - len(shown),
@@ -189,13 +212,29 @@ def by_time(period: ReportPeriod, k: int) -> Table:
     local = f"(j.pickup_at AT TIME ZONE '{settings.TIME_ZONE}')"
     sql_keys = [f"extract(isodow FROM {local})::int", f"extract(hour FROM {local})::int"]
     keys = [(day, hour) for day in range(1, 8) for hour in range(24)]
-    columns = [("weekday", "Day of the week, 1 = Monday."), ("hour", "Hour of the pickup, local.")]
+    columns = [
+        ("weekday", gettext_noop("Day of the week, 1 = Monday.")),
+        ("hour", gettext_noop("Hour of the pickup, local.")),
+    ]
     return _grouped("by_time", period, k, keys, sql_keys, columns)
+
+
+STARTING = {
+    "day": gettext_noop("The day (local time)."),
+    "week": gettext_noop("First day of the week, Monday (local time)."),
+    "month": gettext_noop("First day of the month (local time)."),
+}
+
+
+def period_unit(period: ReportPeriod) -> str:
+    """What a row of `by_period` covers: a day (periods up to two months), a week (up to a
+    year) or a month."""
+    return "day" if period.days <= 62 else "week" if period.days <= 370 else "month"
 
 
 def by_period(period: ReportPeriod, k: int) -> Table:
     """Journeys per day (periods up to two months), per week (up to a year) or per month."""
-    unit = "day" if period.days <= 62 else "week" if period.days <= 370 else "month"
+    unit = period_unit(period)
     local = f"(j.pickup_at AT TIME ZONE '{settings.TIME_ZONE}')"
     sql_keys = [f"date_trunc('{unit}', {local})::date"]
     starts, day = [], period.first
@@ -211,7 +250,7 @@ def by_period(period: ReportPeriod, k: int) -> Table:
             day += timedelta(days=7)
         else:
             day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    columns = [("starting", f"First day of the {unit} (local time).")]
+    columns = [("starting", STARTING[unit])]
     table = _grouped("by_period", period, k, starts, sql_keys, columns)
     for row in table.rows:
         row["starting"] = row["starting"].isoformat()
@@ -232,7 +271,10 @@ def by_distance(period: ReportPeriod, k: int) -> Table:
     sql_keys = [f"CASE {cases} ELSE '{last}' END"]
     keys = [(_band(low, high),) for low, high in DISTANCE_BANDS]
     columns = [
-        ("distance_km", "Road distance of the passenger's trip, km (lower bound inclusive).")
+        (
+            "distance_km",
+            gettext_noop("Road distance of the passenger's trip, km (lower bound inclusive)."),
+        )
     ]
     return _grouped("by_distance", period, k, keys, sql_keys, columns)
 
@@ -291,7 +333,12 @@ def to_parquet(table: Table) -> bytes:
     columns = {n: [row[n] for row in table.rows] for n in names}
     arrow = pa.table(columns) if table.rows else pa.table({n: pa.array([]) for n in names})
     arrow = arrow.replace_schema_metadata(
-        {"definitions": json.dumps(dict(table.columns)), "k": str(table.k)}
+        {
+            "definitions": json.dumps(
+                {n: bilingual(d) for n, d in table.columns}, ensure_ascii=False
+            ),
+            "k": str(table.k),
+        }
     )
     out = io.BytesIO()
     pq.write_table(arrow, out)
@@ -362,18 +409,34 @@ def areas_geojson(table: Table) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
+def bilingual(text: str) -> dict[str, str]:
+    """A text of the metadata file in French and English (its msgid)."""
+    with translation.override("fr"):
+        french = gettext(text)
+    return {"fr": french, "en": text}
+
+
 def metadata(table: Table) -> dict:
+    """What the metadata file zipped with each dataset says, in French and English."""
     if table.name == "opendata":
-        rule = (
-            "Open-data rules of the national registry: times rounded up to 10 minutes, "
-            "coordinates truncated (3 decimals in communes of 1,000 inhabitants/km² or more, "
-            "2 elsewhere), journeys whose start or end commune appears fewer than "
-            f"{table.k} times dropped ({table.suppressed_cells} this period)."
+        rule = bilingual(
+            gettext_noop(
+                "Open-data rules of the national registry: times rounded up to 10 minutes, "
+                "coordinates truncated (3 decimals in communes of 1,000 inhabitants/km² or more, "
+                "2 elsewhere), journeys whose start or end commune appears fewer than "
+                "%(k)s times dropped (%(dropped)s this period)."
+            )
         )
+        rule = {
+            lang: text % {"k": table.k, "dropped": table.suppressed_cells}
+            for lang, text in rule.items()
+        }
     else:
-        rule = (
-            "A cell that concerns fewer than k distinct people (drivers and passengers) "
-            "is suppressed. Totals are sums of the cells shown only."
+        rule = bilingual(
+            gettext_noop(
+                "A cell that concerns fewer than k distinct people (drivers and passengers) "
+                "is suppressed. Totals are sums of the cells shown only."
+            )
         )
     return {
         "dataset": table.name,
@@ -382,7 +445,7 @@ def metadata(table: Table) -> dict:
             "last_day": table.period.last.isoformat(),
         },
         "level": table.level or None,
-        "columns": dict(table.columns),
+        "columns": {name: bilingual(doc) for name, doc in table.columns},
         "suppression": {
             "k": table.k,
             "rule": rule,
@@ -391,7 +454,7 @@ def metadata(table: Table) -> dict:
         "totals_of_cells_shown": table.totals,
         "licence": settings_get().data_licence,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "source": "Archipel — journeys of this territory",
+        "source": bilingual(gettext_noop("Archipel — journeys of this territory")),
     }
 
 

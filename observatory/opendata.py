@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, timedelta
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from tenants.models import Area
 from trips.models import Journey
@@ -22,31 +23,39 @@ DENSE_PER_KM2 = 1_000  # inhabitants per km²: 3 decimals (≈ 100 m) there, 2 (
 
 SIDES = ("start", "end")
 COLUMNS = [
-    ("journey_id", "Operator's journey id (one driver–passenger couple)."),
-    ("trip_id", "Operator's trip id (one car)."),
+    ("journey_id", gettext_noop("Operator's journey id (one driver–passenger couple).")),
+    ("trip_id", gettext_noop("Operator's trip id (one car).")),
 ]
 for _side in SIDES:
     COLUMNS += [
         (
             f"journey_{_side}_datetime",
-            f"{_side.capitalize()} date and time, UTC, rounded up to 10 min.",
+            gettext_noop("Start date and time, UTC, rounded up to 10 min.")
+            if _side == "start"
+            else gettext_noop("End date and time, UTC, rounded up to 10 min."),
         ),
-        (f"journey_{_side}_date", "Date (UTC)."),
-        (f"journey_{_side}_time", "Time (UTC), rounded up to 10 minutes."),
-        (f"journey_{_side}_lon", "Longitude, truncated (3 decimals in dense communes, else 2)."),
-        (f"journey_{_side}_lat", "Latitude, truncated likewise."),
-        (f"journey_{_side}_insee", "INSEE code of the commune (or area code outside France)."),
-        (f"journey_{_side}_department", "Département code."),
-        (f"journey_{_side}_town", "Commune name."),
-        (f"journey_{_side}_towngroup", "Intercommunality (EPCI) name."),
-        (f"journey_{_side}_country", "Country (ISO 3166-1 alpha-2)."),
+        (f"journey_{_side}_date", gettext_noop("Date (UTC).")),
+        (f"journey_{_side}_time", gettext_noop("Time (UTC), rounded up to 10 minutes.")),
+        (
+            f"journey_{_side}_lon",
+            gettext_noop("Longitude, truncated (3 decimals in dense communes, else 2)."),
+        ),
+        (f"journey_{_side}_lat", gettext_noop("Latitude, truncated likewise.")),
+        (
+            f"journey_{_side}_insee",
+            gettext_noop("INSEE code of the commune (or area code outside France)."),
+        ),
+        (f"journey_{_side}_department", gettext_noop("Département code.")),
+        (f"journey_{_side}_town", gettext_noop("Commune name.")),
+        (f"journey_{_side}_towngroup", gettext_noop("Intercommunality (EPCI) name.")),
+        (f"journey_{_side}_country", gettext_noop("Country (ISO 3166-1 alpha-2).")),
     ]
 COLUMNS += [
-    ("passenger_seats", "Seats booked by the passenger."),
-    ("operator_class", "Proof class A, B or C."),
-    ("journey_distance", "Road distance, metres."),
-    ("journey_duration", "Duration, minutes."),
-    ("has_incentive", "Whether an incentive was paid (none yet on Archipel)."),
+    ("passenger_seats", gettext_noop("Seats booked by the passenger.")),
+    ("operator_class", gettext_noop("Proof class A, B or C.")),
+    ("journey_distance", gettext_noop("Road distance, metres.")),
+    ("journey_duration", gettext_noop("Duration, minutes.")),
+    ("has_incentive", gettext_noop("Whether an incentive was paid (none yet on Archipel).")),
 ]
 
 

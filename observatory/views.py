@@ -3,16 +3,21 @@ log (territory admins). Nothing here shows a name, a phone or an address."""
 
 import json
 from dataclasses import replace
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import role_required
 from tenants.members.models import Role
 
-from .aggregates import flows, indicators
+from .aggregates import ReportPeriod, flows, indicators
+from .charts import hours_chart, timeline_chart
 from .datasets import (
     DATASETS,
     archive,
@@ -22,9 +27,16 @@ from .datasets import (
     formats_of,
     to_geojson,
 )
-from .forms import PeriodForm
+from .forms import PeriodForm, report_period
 from .models import AccessLog
-from .selectors import access_log_entries, api_token_find, api_tokens, rpc_submission_counts
+from .selectors import (
+    access_log_entries,
+    api_token_find,
+    api_tokens,
+    journey_exists,
+    last_journey_before,
+    rpc_submission_counts,
+)
 from .services import access_log_record, token_create, token_revoke
 
 # (label, how it is computed) for each figure, in the order of the dashboard.
@@ -79,10 +91,46 @@ def _period_form(request) -> PeriodForm:
     return PeriodForm(request.GET or {"kind": "month", "level": "commune"})
 
 
+def default_period(today: date | None = None) -> tuple[dict, str]:
+    """The period a first visit opens on, as the form's data, and how the page names it: the
+    last complete month with journeys, else the last complete week if it has some, else the
+    current month (docs/observatory.md)."""
+    today = today or timezone.localdate()
+    month = report_period("month", today)
+    last = last_journey_before(month.start)
+    if last is not None:
+        shown = report_period("month", timezone.localdate(last))
+        name = date_format(shown.first, "F Y")
+        if shown.last == month.first - timedelta(days=1):
+            said = _("%(month)s, the last complete month") % {"month": name}
+        else:
+            said = _("%(month)s, the last complete month with journeys") % {"month": name}
+        return {"kind": "month", "day": shown.first.isoformat(), "level": "commune"}, said
+    sunday = today - timedelta(days=today.weekday() + 1)
+    week = ReportPeriod(sunday - timedelta(days=6), sunday)
+    if journey_exists(week.start, week.end):
+        said = _("the week of %(first)s to %(last)s, the last complete week") % {
+            "first": date_format(week.first, "j F"),
+            "last": date_format(week.last, "j F Y"),
+        }
+        data = {"kind": "custom", "first": week.first.isoformat(), "last": week.last.isoformat()}
+        return data | {"level": "commune"}, said
+    said = _("%(month)s, the current month (no journey before)") % {
+        "month": date_format(month.first, "F Y")
+    }
+    return {"kind": "month", "day": today.isoformat(), "level": "commune"}, said
+
+
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
 def dashboard(request):
-    form = _period_form(request)
-    context = {"form": form}
+    chosen = ""
+    if request.GET:
+        form = _period_form(request)
+        query = request.GET.urlencode()
+    else:
+        data, chosen = default_period()
+        form, query = PeriodForm(data), urlencode(data)
+    context = {"form": form, "chosen": chosen}
     status = 200
     if form.is_valid():
         period = form.period()
@@ -95,10 +143,10 @@ def dashboard(request):
             k=now.k,
             flows=flows(period, form.cleaned_data["level"]),
             unmet=dataset("unmet_demand", period, form.cleaned_data["level"]),
-            hours=_hour_bars(dataset("by_time", period)),
-            timeline=_timeline(dataset("by_period", period)),
+            hours=hours_chart(dataset("by_time", period)),
+            timeline=timeline_chart(dataset("by_period", period), period),
             registry=rpc_submission_counts(),
-            query=request.GET.urlencode(),
+            query=query,
             downloads=[(label, name, formats_of(name)) for name, label in DATASETS.items()],
         )
         access_log_record(
@@ -107,42 +155,6 @@ def dashboard(request):
     else:
         status = 400
     return render(request, "observatory/dashboard.html", context, status=status)
-
-
-def _bars(labels: list[str], values: list, width: int = 580) -> list[dict]:
-    """Bars of an SVG chart (values None are hidden cells, drawn as nothing)."""
-    top = max((v for v in values if v), default=0) or 1
-    step = width / max(1, len(values))
-    bars = []
-    for n, (label, value) in enumerate(zip(labels, values, strict=True)):
-        height = round(150 * (value or 0) / top)
-        bars.append(
-            {
-                "label": label,
-                "value": value,
-                "height": height,
-                "y": 170 - height,
-                "label_y": 165 - height,
-                "x": round(30 + n * step, 1),
-                "width": round(step * 0.75, 1),
-                "centre": round(30 + n * step + step * 0.375, 1),
-                "tick": n % max(1, len(values) // 8) == 0,
-            }
-        )
-    return bars
-
-
-def _timeline(table) -> list[dict]:
-    return _bars([r["starting"] for r in table.rows], [r["journeys"] for r in table.rows])
-
-
-def _hour_bars(table) -> list[dict]:
-    """Journeys by hour of pickup (cells shown only), as bars of an SVG chart."""
-    totals = [0] * 24
-    for row in table.rows:
-        if not row["suppressed"]:
-            totals[row["hour"]] += row["journeys"]
-    return _bars([f"{hour} h" for hour in range(24)], totals)
 
 
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)

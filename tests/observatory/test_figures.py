@@ -105,6 +105,9 @@ def test_dashboard_download_and_access_log_by_role(alpha, october):
     meta = json.loads(archive.read(names[1]))
     assert meta["suppression"]["k"] == 5 and meta["licence"] == "Licence Ouverte 2.0"
     assert meta["period"] == {"first_day": "2026-10-01", "last_day": "2026-10-31"}
+    assert meta["columns"]["journeys"]["fr"].startswith("Trajets (couples conducteur")
+    assert meta["columns"]["journeys"]["en"].startswith("Journeys (driver")
+    assert meta["suppression"]["rule"]["fr"].startswith("Une case qui concerne")
     assert officer.get("/observatory/access-log/").status_code == 403
     log = alpha.client("admin").get("/observatory/access-log/").content.decode()
     assert "data@alpha.test" in log
@@ -190,7 +193,14 @@ def test_dashboard_chart_and_map_show_only_cells_above_k(alpha, october):
         current.observatory_min_people = 5
         current.save()
     page = officer.get("/observatory/", query).content.decode()
-    assert 'x="223.3"' in page  # the 08:00 bar of the hourly chart (30 + 8 × 580 / 24)
+    hours = page[page.index('id="hours-title"') :]
+    # The 08:00 bar of the hourly chart is drawn, with its figure (Monday 5, 08:00: 8 people).
+    eight = re.search(
+        r'height="([\d.]+)" class="bar"><title>de 8 h à 9 h\xa0: (\d+)</title>', hours
+    )
+    assert eight and float(eight[1]) > 0 and int(eight[2]) == 4
+    assert '<th scope="row">de 8 h à 9 h</th><td>4</td>' in hours  # and in the table
+    assert "axis-title" in hours and "Heure de prise en charge" in hours
     data = officer.get("/observatory/map.json", query).json()
     lines = data["flows"]["features"]
     assert [(f["properties"]["origin"], f["properties"]["destination"]) for f in lines] == [
@@ -212,3 +222,20 @@ def test_people_driving_each_other_count_once(alpha):
         (cell,) = result.rows
         assert cell.suppressed and cell.journeys.people == 2
         assert indicators(PERIOD, k=3)["journeys"].suppressed
+
+
+def test_a_first_visit_opens_on_the_last_complete_month_with_journeys(alpha, october):
+    from datetime import date
+
+    from django.utils import translation
+
+    from observatory.views import default_period
+
+    with schema_context(alpha.territory.schema_name), translation.override("fr"):
+        data, said = default_period(date(2026, 11, 20))
+        assert data == {"kind": "month", "day": "2026-10-01", "level": "commune"}
+        assert said == "octobre 2026, le dernier mois complet"
+        data, said = default_period(date(2026, 12, 3))
+        assert data["day"] == "2026-10-01" and "avec des trajets" in said
+    page = alpha.client("data").get("/observatory/").content.decode()
+    assert "Période affichée" in page
