@@ -174,7 +174,7 @@ def test_consent_page_passes_axe(page, demo_server):
 
 def test_public_pages_pass_axe(page, demo_server):
     page.goto(url(demo_server, "localhost"))
-    assert page.locator("a", has_text="Escaldes-Engordany").count() == 1
+    assert page.locator("a", has_text="Escaldes en commun").count() == 1  # its own name
     assert_accessible(page, "public home")
     response = page.goto(url(demo_server, "unknown.localhost"))
     assert response.status == 404
