@@ -190,6 +190,16 @@ def test_public_pages_pass_axe(page, demo_server):
         assert_accessible(page, f"platform admin {path}")
 
 
+def publish(page) -> None:
+    """Press « Publier » once the route preview has settled (it appears under the places and
+    moves the rest of the form down)."""
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#route-preview .route-preview-summary');"
+        " return !s || s.textContent.trim() !== ''; }"
+    )
+    page.get_by_role("button", name="Publier").click()
+
+
 def choose_place(page, field_id: str, text: str) -> None:
     """Type a place in the place search (js/places.js), choose the suggestion named `text`
     and wait until its coordinates are set."""
@@ -216,7 +226,7 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
     choose_place(driver, "id_destination_0", "Andorra la Vella")
     driver.fill("#id_date", tomorrow)
     driver.fill("#id_time", "08:00")
-    driver.get_by_role("button", name="Publier").click()
+    publish(driver)
     driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
     driver.wait_for_selector(".leaflet-container svg path")
     assert_accessible(driver, "ride detail (driver)")
@@ -307,7 +317,7 @@ def test_publish_a_weekly_ride_with_a_place_picked_on_the_map(browser, demo_serv
     page.fill("#id_time_thu", "17:45")
     page.fill("#id_valid_from", monday.isoformat())
     page.fill("#id_valid_until", (monday + timedelta(days=13)).isoformat())
-    page.get_by_role("button", name="Publier").click()
+    publish(page)
     page.wait_for_url(re.compile(r".*/rides/\d+/$"))
     assert "Trajet régulier publié : 4 départs" in page.locator("main").inner_text()
     assert "lundi à 08:00, jeudi à 17:45" in page.locator("main").inner_text()
@@ -435,7 +445,7 @@ def test_book_a_ride_of_a_neighbouring_territory_joining_it_on_the_way(browser, 
     choose_place(driver, "id_destination_0", "Andorra la Vella")
     driver.fill("#id_date", day)
     driver.fill("#id_time", "09:30")
-    driver.get_by_role("button", name="Publier").click()
+    publish(driver)
     driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
     ride_path = re.sub(r"^https?://[^/]+", "", driver.url)
 
@@ -563,7 +573,7 @@ def test_report_then_moderation_action(browser, demo_server, django_db_blocker):
     choose_place(person, "id_destination_0", "Encamp")
     person.fill("#id_date", (date.today() + timedelta(days=2)).isoformat())
     person.fill("#id_time", "07:30")
-    person.get_by_role("button", name="Publier").click()
+    publish(person)
     person.wait_for_load_state()
     assert "suspendu sur ce territoire" in person.locator("main").inner_text()
     assert_accessible(person, "publish form refused")
