@@ -10,7 +10,7 @@ import pytest
 from demo.seed import demo_email
 
 from .conftest import screenshots, sign_in, territory_url
-from .test_browser import assert_accessible, choose_place
+from .test_browser import assert_accessible, choose_place, publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -24,7 +24,7 @@ def test_results_and_ride_page_tell_a_passenger_what_to_decide_on(browser, demo_
     choose_place(driver, "id_destination_0", "Andorra la Vella")
     driver.fill("#id_date", tomorrow)
     driver.fill("#id_time", "09:40")
-    driver.get_by_role("button", name="Publier").click()
+    publish(driver)
     driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
     ride_url = driver.url
 
