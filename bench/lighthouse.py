@@ -46,6 +46,7 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SEED = 20261201
 RUNS = int(os.environ.get("BENCH_LH_RUNS", "3"))
+RETRIES = 2  # a run whose trace Lighthouse could not read is run again, at most twice
 RIDES = int(os.environ.get("BENCH_LH_RIDES", "30"))
 CATEGORIES = ("performance", "accessibility", "best-practices")
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
@@ -81,17 +82,24 @@ def lighthouse(url: str, cookie: str | None, out: Path) -> dict:
     ]  # fmt: skip
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": f"sessionid={cookie}"}))
-    done = subprocess.run(
-        command,
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0 or not out.exists():
-        raise RuntimeError(f"lighthouse {url} exited {done.returncode}: {done.stderr[-3000:]}")
-    return json.loads(out.read_text())
+    for attempt in range(1 + RETRIES):
+        out.unlink(missing_ok=True)
+        done = subprocess.run(
+            command,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode == 0 and out.exists():
+            report = json.loads(out.read_text())
+            report["_attempts"] = attempt + 1
+            return report
+        # Lighthouse's own advice on a trace it could not read (NO_NAVSTART, seen on this
+        # busy 2-core machine): "Please run Lighthouse again".
+        print(f"lighthouse {url}: attempt {attempt + 1} failed: {done.stderr[-300:]}", flush=True)
+    raise RuntimeError(f"lighthouse {url} exited {done.returncode}: {done.stderr[-3000:]}")
 
 
 def _lost(report: dict, category: str) -> list[dict]:
@@ -139,6 +147,7 @@ def measure(page: dict, port: int, cookies: dict, workdir: Path) -> dict:
         "map": page["map"],
         "median": median,
         "runs": scores,
+        "attempts": [r["_attempts"] for r in reports],
         "metrics_ms_median": {
             m: round(statistics.median(r["audits"][m]["numericValue"] for r in reports), 3)
             for m in METRICS
