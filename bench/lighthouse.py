@@ -66,8 +66,8 @@ def pages(ride: int) -> list[dict]:
          "account": None, "map": True},
         {"name": "publish", "path": "/rides/new/", "account": "citizen", "map": True},
         {"name": "my trips", "path": "/my-trips/", "account": "citizen", "map": False},
-        {"name": "observatory", "path": "/observatory/", "account": "data", "map": False},
-        {"name": "volunteer", "path": "/volunteer/", "account": "volunteer", "map": False},
+        {"name": "observatory", "path": "/observatory/", "account": "data", "map": True},
+        {"name": "volunteer", "path": "/volunteer/", "account": "volunteer", "map": True},
     ]  # fmt: skip
 
 
@@ -109,9 +109,20 @@ def _lost(report: dict, category: str) -> list[dict]:
     for ref in report["categories"][category]["auditRefs"]:
         audit = audits[ref["id"]]
         if ref["weight"] and audit.get("score") is not None and audit["score"] < 1:
+            items = (audit.get("details") or {}).get("items") or []
             lost.append({"id": ref["id"], "score": audit["score"], "weight": ref["weight"],
-                         "shown": audit.get("displayValue", "")})  # fmt: skip
+                         "shown": audit.get("displayValue", ""),
+                         "items": [_item(i) for i in items[:3]]})  # fmt: skip
     return sorted(lost, key=lambda a: (a["score"] - 1) * a["weight"])
+
+
+def _item(item: dict) -> dict:
+    """What an audit's detail row names (a URL, a message, a node), short."""
+    kept = {k: item[k] for k in ("url", "description", "source") if isinstance(item.get(k), str)}
+    node = item.get("node")
+    if isinstance(node, dict) and node.get("snippet"):
+        kept["node"] = node["snippet"][:200]
+    return {k: v[:300] for k, v in kept.items()}
 
 
 def _opportunities(report: dict) -> list[dict]:
