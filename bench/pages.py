@@ -157,6 +157,8 @@ def run() -> dict:
             "platform": platform.platform(),
             "python": platform.python_version(),
             "processor": platform.processor(),
+            # The machine is shared: its load (1, 5, 15 min) when the run ended.
+            "load_average": [round(x, 2) for x in os.getloadavg()],
         },
         "setup": {
             "how": "Django test Client in the benchmark's process, project settings "
