@@ -21,6 +21,7 @@ def test_pages_and_static_text_are_compressed_for_a_browser_that_accepts_gzip(al
     packed = b"".join(script.streaming_content)
     assert b"htmx" in gzip.decompress(packed) and len(packed) < len(gzip.decompress(packed)) / 2
 
+
 def test_images_and_browsers_without_gzip_get_the_bytes_as_they_are(alpha):
     client = Client(HTTP_HOST=alpha.host, HTTP_ACCEPT_ENCODING="gzip")
     image = client.get("/static/vendor/leaflet/images/marker-icon.png")
