@@ -11,7 +11,7 @@ export REDIS_URL ?= redis://127.0.0.1:6379/0
 # once (var/ is never committed) and every command it runs reads it. Production sets its own.
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
-.PHONY: run test system venv assets dbrole secret bench lint messages clean
+.PHONY: run test system venv assets dbrole secret bench bench-db bench-pages bench-lighthouse lint messages clean
 
 run: system venv assets dbrole secret ## set up everything and serve the demo archipel (HTTP + websockets + worker)
 	$(PY) manage.py setup_archipel --port $(PORT)
@@ -46,15 +46,27 @@ $(SECRET_KEY_FILE):
 	@echo "Generated a secret key for this checkout in $@."
 
 BENCH_DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel_bench
-bench: venv dbrole secret ## benchmarks on their own database; results in bench/results/
-	DATABASE_URL=$(BENCH_DATABASE_URL) scripts/setup-db.sh
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate_schemas -v 0
+bench: bench-db ## benchmarks on their own database; results in bench/results/
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/solidarity.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/federation.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/observatory.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/places.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/realtime.py
+	$(MAKE) --no-print-directory bench-pages bench-lighthouse
+
+bench-db: venv dbrole secret
+	DATABASE_URL=$(BENCH_DATABASE_URL) scripts/setup-db.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate_schemas -v 0
+
+# The demo's pages (bench/demo_site.py): server time per page, then Lighthouse in chromium.
+# GRAPH_DIR absolute: tilemaker, which builds the demo's map tiles, runs in a folder of its own.
+bench-pages: bench-db ## server time and queries of every page of the demo
+	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=$(CURDIR)/var/bench-graphs $(PY) bench/pages.py
+
+bench-lighthouse: bench-db assets ## Lighthouse (mobile) on the demo's main pages
+	@WITH_BROWSER=1 scripts/setup-system.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=$(CURDIR)/var/bench-graphs $(PY) bench/lighthouse.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -130,6 +130,9 @@ AUTH_USER_MODEL = "core.User"
 MIDDLEWARE = [
     # /healthz, /readyz on any host; 503 + Retry-After when PostgreSQL is unreachable
     "core.availability.AvailabilityMiddleware",
+    # gzip for text answers, static files included (core/compression.py): outside every
+    # middleware that writes a body, WhiteNoise's included.
+    "core.compression.TextCompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy, with a nonce per response
     "django_permissions_policy.PermissionsPolicyMiddleware",

@@ -209,3 +209,47 @@ def test_places(bench_env, tmp_path):
         "synthetic.meant_in_suggestions",
         "synthetic.p95_ratio_to_baseline",
     )
+
+
+def test_pages(bench_env, tmp_path):
+    result = bench(
+        "pages",
+        bench_env,
+        tmp_path,
+        BENCH_PAGES_REQUESTS="2",
+        BENCH_PAGES_RIDES="3",
+        BENCH_PAGES_SIGNINS="1",
+    )
+    assert result["setup"]["requests_per_page"] == 2 and result["setup"]["rides_tomorrow"] == 3
+    accounts = {row["account"] for row in result["pages"]}
+    assert accounts == {"anonymous", "citizen", "admin", "data", "operator", "volunteer"}
+    names = {row["page"] for row in result["pages"]}
+    assert {"search results", "ride page", "publish", "my trips", "observatory"} <= names
+    for n in range(len(result["pages"])):
+        assert not missing(
+            result,
+            *pcts(f"pages.{n}.warm_ms", ("p50", "p95")),
+            f"pages.{n}.queries",
+            f"pages.{n}.cold_ms",
+            f"pages.{n}.cold_over_warm_p50",
+        )
+    assert not missing(
+        result,
+        *pcts("sign_in.sign_in_ms", ("p50", "p95")),
+        "sign_in.password_check_ms.p50",
+        "sign_in.hashing_share_of_sign_in",
+        "median_cold_over_warm_p50",
+    )
+
+
+def test_lighthouse(bench_env, tmp_path):
+    # One page, once: the smoke checks that Lighthouse, chromium and the server work together.
+    result = bench("lighthouse", bench_env, tmp_path, BENCH_LH_RUNS="1", BENCH_LH_PAGES="home",
+                   BENCH_LH_RIDES="2")  # fmt: skip
+    assert [page["name"] for page in result["pages"]] == ["home"]
+    assert result["setup"]["lighthouse"].startswith("12.2.")
+    assert not missing(
+        result,
+        *[f"pages.0.median.{c}" for c in ("performance", "accessibility", "best-practices")],
+        "pages.0.metrics_ms_median.largest-contentful-paint",
+    )

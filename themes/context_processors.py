@@ -1,6 +1,6 @@
 from django.db import connection
 
-from .selectors import settings_get, theme_get
+from .selectors import settings_of_request, theme_get
 
 
 def theme(request):
@@ -8,4 +8,8 @@ def theme(request):
     tenant = getattr(request, "tenant", None)
     if tenant is None or connection.schema_name == "public":
         return {"territory": tenant, "theme": None, "territory_settings": None}
-    return {"territory": tenant, "theme": theme_get(), "territory_settings": settings_get()}
+    return {
+        "territory": tenant,
+        "theme": theme_get(),
+        "territory_settings": settings_of_request(request),
+    }

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.db import connection
 
-from .selectors import settings_get
+from .selectors import settings_of_request
 
 
 class ExternalMapTilesMiddleware:
@@ -15,11 +15,11 @@ class ExternalMapTilesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if connection.schema_name == "public" or not response.get(
-            "Content-Type", ""
-        ).startswith("text/html"):
+        if connection.schema_name == "public" or not response.get("Content-Type", "").startswith(
+            "text/html"
+        ):
             return response
-        url = settings_get().map_tiles_url
+        url = settings_of_request(request).map_tiles_url
         if url:
             parts = urlsplit(url)
             update = dict(getattr(response, "_csp_update", None) or {})

@@ -24,6 +24,16 @@ def settings_get() -> TerritorySettings:
     return TerritorySettings.objects.get_or_create(pk=1)[0]
 
 
+def settings_of_request(request) -> TerritorySettings:
+    """The settings once per request: the base template's context processor and the
+    response's middleware (map tiles) share one read. Read when first asked, after the view
+    has run (a view that saves the settings renders the new ones)."""
+    found = getattr(request, "_territory_settings", None)
+    if found is None:
+        found = request._territory_settings = settings_get()
+    return found
+
+
 def publication_last_day() -> date:
     """The last day a ride may leave on: today plus the territory's publication horizon."""
     return timezone.localdate() + timedelta(days=settings_get().publication_horizon_days)

@@ -5,6 +5,7 @@ ranking). Which bookings a person may see."""
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -417,3 +418,44 @@ def bookings_visible_to(user) -> QuerySet[Booking]:
     """The bookings a person may see: theirs as a passenger and those on the rides they drive
     (anyone else gets a 404)."""
     return Booking.objects.filter(Q(passenger=user) | Q(offer__driver=user))
+
+
+WALK_SHOWN_M = 25  # a place searched farther than this from the route gets its walk drawn
+
+
+def ride_map(offer: Offer, searched: tuple[Place, Place] | None, bookings) -> dict:
+    """What the ride's page draws on its map (js/route-map.js) and lists in text: the route,
+    its ends, and the pickups and drop-offs — the passenger's own (`searched`, with the walk
+    to the route) or, for the driver, those of each booking still on (`bookings`)."""
+    stops: list[tuple[str, Point, str]] = []
+    if searched is not None:
+        for kind, place in zip(("pickup", "dropoff"), searched, strict=True):
+            stops.append((kind, Point(place.lon, place.lat, srid=4326), place.label))
+    for booking in bookings:
+        if booking.status in ("pending", "accepted"):
+            stops.append(("pickup", booking.pickup, booking.pickup_label))
+            stops.append(("dropoff", booking.dropoff, booking.dropoff_label))
+    texts = {"pickup": _("Pickup: %s"), "dropoff": _("Drop-off: %s")}
+    symbols = {"pickup": "1", "dropoff": "2"}
+    start = {"kind": "start", "symbol": "A", "label": _("Departure: %s") % offer.origin_label}
+    points = [{**start, **_latlon(offer.origin)}]
+    for kind, place, label in stops:
+        on_route = offer.route.interpolate(offer.route.project(place))
+        point = {"kind": kind, "symbol": symbols[kind], "label": texts[kind] % label}
+        point.update(_latlon(on_route))
+        if _metres(place, on_route) > WALK_SHOWN_M:
+            point["walk"] = [place.y, place.x]
+        points.append(point)
+    end = {"kind": "end", "symbol": "B", "label": _("Arrival: %s") % offer.destination_label}
+    points.append({**end, **_latlon(offer.destination)})
+    return {"route": [[lat, lon] for lon, lat in offer.route.coords], "points": points}
+
+
+def _metres(a: Point, b: Point) -> float:
+    return a.transform(3857, clone=True).distance(b.transform(3857, clone=True)) * math.cos(
+        math.radians(a.y)
+    )
+
+
+def _latlon(point: Point) -> dict:
+    return {"lat": round(point.y, 6), "lon": round(point.x, 6)}

@@ -1,12 +1,10 @@
 """A driver's rides: publish one (one-off or weekly), its page (where passengers book it),
 change or cancel it, cancel a weekly ride."""
 
-import math
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,20 +18,20 @@ from core import blocks
 from core.errors import Conflict
 from core.forms import add_errors
 from matching.network import Place
-from themes.selectors import settings_get
+from themes.selectors import settings_of_request
 
 from .. import formats
 from ..forms import BookForm, OfferChangeForm, OfferForm, ReasonForm
 from ..models import Offer, RegularRide
 from ..pricing import share
-from ..selectors import drivers_facts_attach, match_one
+from ..selectors import drivers_facts_attach, match_one, ride_map
 from ..services import regular, rides
 from ..services.bookings import booking_request
 
 
 @login_required
 def offer_new(request):
-    current = settings_get()
+    current = settings_of_request(request)
     form = OfferForm(request.POST or None, initial={"cost_per_km": current.cost_per_km_default})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -148,7 +146,7 @@ def offer_detail(request, pk: int):
             "book_form": book_form,
             "bookings": bookings,
             "change_form": change_form,
-            "route_map": route_map(offer, book_form, bookings),
+            "route_map": ride_map(offer, _searched(book_form), bookings),
             "arrival_at": offer.departure_at + timedelta(seconds=offer.duration_s),
             "ride_duration": formats.duration(offer.duration_s),
             "ride_km": formats.km(offer.distance_m),
@@ -174,6 +172,13 @@ def offer_cancel(request, pk: int):
     else:
         messages.success(request, _("Ride cancelled; booked passengers are told."))
     return redirect("my_trips")
+
+
+def _searched(book_form) -> tuple[Place, Place] | None:
+    """The pickup and drop-off the passenger's form holds, once valid."""
+    if book_form is None or not book_form.is_bound or not book_form.is_valid():
+        return None
+    return book_form.cleaned_data["pickup"], book_form.cleaned_data["dropoff"]
 
 
 def _ends(offer: Offer) -> dict:
@@ -248,45 +253,3 @@ def regular_ride_cancel(request, pk: int):
     else:
         messages.success(request, _("Every departure still to come is cancelled."))
     return redirect("my_trips")
-
-
-WALK_SHOWN_M = 25  # a place searched farther than this from the route gets its walk drawn
-
-
-def route_map(offer: Offer, book_form, bookings) -> dict:
-    """What the ride's map draws (js/route-map.js) and the page lists in text: the route, its
-    ends, and the pickups and drop-offs — the passenger's own (from the places searched, with
-    the walk to the route) or, for the driver, each booking's."""
-    stops: list[tuple[str, Point, str]] = []
-    if book_form is not None and book_form.is_bound and book_form.is_valid():
-        for kind in ("pickup", "dropoff"):
-            place = book_form.cleaned_data[kind]
-            stops.append((kind, Point(place.lon, place.lat, srid=4326), place.label))
-    for booking in bookings:
-        if booking.status in ("pending", "accepted"):
-            stops.append(("pickup", booking.pickup, booking.pickup_label))
-            stops.append(("dropoff", booking.dropoff, booking.dropoff_label))
-    texts = {"pickup": _("Pickup: %s"), "dropoff": _("Drop-off: %s")}
-    symbols = {"pickup": "1", "dropoff": "2"}
-    start = {"kind": "start", "symbol": "A", "label": _("Departure: %s") % offer.origin_label}
-    points = [{**start, **_latlon(offer.origin)}]
-    for kind, searched, label in stops:
-        on_route = offer.route.interpolate(offer.route.project(searched))
-        point = {"kind": kind, "symbol": symbols[kind], "label": texts[kind] % label}
-        point.update(_latlon(on_route))
-        if _metres(searched, on_route) > WALK_SHOWN_M:
-            point["walk"] = [searched.y, searched.x]
-        points.append(point)
-    end = {"kind": "end", "symbol": "B", "label": _("Arrival: %s") % offer.destination_label}
-    points.append({**end, **_latlon(offer.destination)})
-    return {"route": [[lat, lon] for lon, lat in offer.route.coords], "points": points}
-
-
-def _metres(a: Point, b: Point) -> float:
-    return a.transform(3857, clone=True).distance(b.transform(3857, clone=True)) * math.cos(
-        math.radians(a.y)
-    )
-
-
-def _latlon(point: Point) -> dict:
-    return {"lat": round(point.y, 6), "lon": round(point.x, 6)}
