@@ -58,15 +58,23 @@ def bench_env() -> dict[str, str]:
     return env
 
 
-def bench(name: str, env: dict[str, str], tmp_path, **sizes: str) -> dict:
-    """Run bench/<name>.py at the given sizes; its result JSON."""
+@pytest.fixture(scope="module")
+def demo_graphs(tmp_path_factory):
+    """One graph folder for the benchmarks of the demo's pages: the demo's road graph and map
+    tiles are built once for both (minutes on a busy machine), not once per benchmark."""
+    return tmp_path_factory.mktemp("demo-graphs")
+
+
+def bench(name: str, env: dict[str, str], tmp_path, graphs=None, **sizes: str) -> dict:
+    """Run bench/<name>.py at the given sizes (road graphs in `graphs`, else the test's own
+    folder); its result JSON."""
     results = tmp_path / "results"
     _run(
         [sys.executable, f"bench/{name}.py"],
         {
             **env,
             **sizes,
-            "GRAPH_DIR": str(tmp_path / "graphs"),
+            "GRAPH_DIR": str(graphs or tmp_path / "graphs"),
             "BENCH_RESULTS_DIR": str(results),
         },
         log=tmp_path / f"{name}.log",
@@ -211,11 +219,12 @@ def test_places(bench_env, tmp_path):
     )
 
 
-def test_pages(bench_env, tmp_path):
+def test_pages(bench_env, tmp_path, demo_graphs):
     result = bench(
         "pages",
         bench_env,
         tmp_path,
+        demo_graphs,
         BENCH_PAGES_REQUESTS="2",
         BENCH_PAGES_RIDES="3",
         BENCH_PAGES_SIGNINS="1",
@@ -242,10 +251,17 @@ def test_pages(bench_env, tmp_path):
     )
 
 
-def test_lighthouse(bench_env, tmp_path):
+def test_lighthouse(bench_env, tmp_path, demo_graphs):
     # One page, once: the smoke checks that Lighthouse, chromium and the server work together.
-    result = bench("lighthouse", bench_env, tmp_path, BENCH_LH_RUNS="1", BENCH_LH_PAGES="home",
-                   BENCH_LH_RIDES="2")  # fmt: skip
+    result = bench(
+        "lighthouse",
+        bench_env,
+        tmp_path,
+        demo_graphs,
+        BENCH_LH_RUNS="1",
+        BENCH_LH_PAGES="home",
+        BENCH_LH_RIDES="2",
+    )
     assert [page["name"] for page in result["pages"]] == ["home"]
     assert result["setup"]["lighthouse"].startswith("12.2.")
     assert not missing(
