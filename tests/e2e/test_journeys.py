@@ -156,7 +156,7 @@ def test_driver_publishes_accepts_a_request_and_cancels_with_confirmation(
     page.wait_for_load_state()
     assert_message(page, "Réservation acceptée")
     check_page(page, "journey-driver-accepted", problems=problems)
-    ride.get_by_text("Annuler ce trajet").click()
+    ride.locator("summary", has_text="Annuler ce trajet").click()
     assert ride.get_by_role("button", name="Oui, annuler ce trajet").is_visible()
     check_page(page, "journey-driver-cancel-confirm", problems=problems)
     ride.get_by_role("button", name="Oui, annuler ce trajet").click()
