@@ -46,6 +46,7 @@ def browser():
                 "--disable-gpu",
                 "--disable-quic",
                 "--no-first-run",
+                "--lang=fr-FR",  # the date and time fields and the file field in French
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
