@@ -46,7 +46,6 @@ def browser():
                 "--disable-gpu",
                 "--disable-quic",
                 "--no-first-run",
-                "--lang=fr-FR",  # the date and time fields and the file field in French
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
@@ -110,7 +109,8 @@ def screenshots(page, name: str, check=None) -> None:
     before = page.viewport_size
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(400)  # maps redraw their tiles on resize
+        maps = page.locator(".leaflet-container").count()
+        page.wait_for_timeout(400 if maps else 100)  # maps redraw their tiles on resize
         page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
         if check:
             check(page, width)
