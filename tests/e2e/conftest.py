@@ -101,14 +101,18 @@ def sign_in(page, server, slug: str, email: str) -> None:
 SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"
 
 
-def screenshots(page, name: str) -> None:
+def screenshots(page, name: str, check=None) -> None:
     """Save the page at 1280 px and 390 px wide (var/screenshots/NAME-1280.png, -390.png), to
-    be looked at before a change is called done; the viewport is restored afterwards."""
+    be looked at before a change is called done; `check(page, width)` is called at each width
+    (tests/e2e/steps.py::check_page); the viewport is restored afterwards."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(400)  # maps redraw their tiles on resize
+        maps = page.locator(".leaflet-container").count()
+        page.wait_for_timeout(400 if maps else 100)  # maps redraw their tiles on resize
         page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+        if check:
+            check(page, width)
     if before:
         page.set_viewport_size(before)

@@ -1,8 +1,10 @@
 """What people click through, in a real browser, on the demo archipel."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
+from django_tenants.utils import tenant_context
 
 from demo.seed import (
     CROSS_TERRITORY_EMAIL,
@@ -11,8 +13,12 @@ from demo.seed import (
     SUPERUSER_EMAIL,
     demo_email,
 )
+from tenants.models import Territory
+from tests.forms import SEARCH
+from trips.models import Offer
 
-from .conftest import axe_violations, screenshots, sign_in, territory_url, url
+from .conftest import screenshots, sign_in, territory_url, url
+from .steps import assert_accessible, choose_place, fill_trip, publish, publish_ride, search
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -130,12 +136,12 @@ ADMIN_PAGES = [
     "/account/blocks/",
     "/account/reports/",
     "/account/phone/",
+    "/rides/new/",
+    "/my-trips/",
+    "/?" + urlencode(SEARCH),  # search results
 ]
-
-
-def assert_accessible(page, where: str) -> None:
-    violations = axe_violations(page)
-    assert violations == [], f"{where}: {violations}"
+OPERATOR_PAGES = ["/solidarity/", "/solidarity/beneficiaries/", "/solidarity/volunteers/"]
+VOLUNTEER_PAGES = ["/volunteer/", "/volunteer/availability/"]
 
 
 @pytest.mark.parametrize("spec", DEMO_TERRITORIES, ids=lambda s: s.slug)
@@ -148,6 +154,11 @@ def test_every_page_passes_axe_with_each_demo_theme(page, demo_server, spec):
     for path in ADMIN_PAGES:
         page.goto(territory_url(demo_server, spec.slug, path))
         assert_accessible(page, f"{spec.slug}{path} (admin)")
+    with tenant_context(Territory.objects.get(slug=spec.slug)):
+        ride = Offer.objects.order_by("-departure_at").values_list("pk", flat=True).first()
+    page.goto(territory_url(demo_server, spec.slug, f"/rides/{ride}/"))
+    page.wait_for_selector(".leaflet-container svg path")
+    assert_accessible(page, f"{spec.slug} ride page")
     page.goto(territory_url(demo_server, spec.slug, "/manage/members/"))
     page.get_by_role("link", name=re.compile("Modifier les rôles")).first.click()
     page.wait_for_load_state()
@@ -164,6 +175,14 @@ def test_every_page_passes_axe_with_each_demo_theme(page, demo_server, spec):
     assert response.status == 403
     assert_accessible(page, f"{spec.slug} 403")
     page.context.clear_cookies()
+
+    if spec.solidarity:
+        for account, paths in (("operator", OPERATOR_PAGES), ("volunteer", VOLUNTEER_PAGES)):
+            sign_in(page, demo_server, spec.slug, demo_email(account, spec.slug))
+            for path in paths:
+                page.goto(territory_url(demo_server, spec.slug, path))
+                assert_accessible(page, f"{spec.slug}{path} ({account})")
+            page.context.clear_cookies()
 
 
 def test_consent_page_passes_axe(page, demo_server):
@@ -190,28 +209,6 @@ def test_public_pages_pass_axe(page, demo_server):
         assert_accessible(page, f"platform admin {path}")
 
 
-def publish(page) -> None:
-    """Press « Publier » once the route preview has settled (it appears under the places and
-    moves the rest of the form down)."""
-    page.wait_for_function(
-        "() => { const s = document.querySelector('#route-preview .route-preview-summary');"
-        " return !s || s.textContent.trim() !== ''; }"
-    )
-    page.get_by_role("button", name="Publier").click()
-
-
-def choose_place(page, field_id: str, text: str) -> None:
-    """Type a place in the place search (js/places.js), choose the suggestion named `text`
-    and wait until its coordinates are set."""
-    page.locator(f"#{field_id}[role=combobox]").fill(text)
-    options = page.locator(f"#{field_id}__listbox [role=option]:not([aria-disabled])")
-    options.filter(has=page.get_by_text(text, exact=True)).first.click()
-    page.wait_for_function(
-        "id => document.querySelector(`.place-field:has(#${id}) .place-lon`).value", arg=field_id
-    )
-    assert page.locator(f"#{field_id}").input_value()
-
-
 def test_publish_search_book_accept_on_encamp(browser, demo_server):
     """A driver of Encamp offers a ride to Andorra la Vella tomorrow 08:00; a passenger from
     Escaldes finds it, sees pickup, detour and price, books; the driver accepts."""
@@ -222,10 +219,7 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
     sign_in(driver, demo_server, "encamp", demo_email("citizen", "encamp"))
     driver.goto(territory_url(demo_server, "encamp", "/rides/new/"))
     assert_accessible(driver, "publish form")
-    choose_place(driver, "id_origin_0", "Encamp")
-    choose_place(driver, "id_destination_0", "Andorra la Vella")
-    driver.fill("#id_date", tomorrow)
-    driver.fill("#id_time", "08:00")
+    fill_trip(driver, "Encamp", "Andorra la Vella", tomorrow, "08:00")
     publish(driver)
     driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
     driver.wait_for_selector(".leaflet-container svg path")
@@ -234,13 +228,7 @@ def test_publish_search_book_accept_on_encamp(browser, demo_server):
 
     passenger = browser.new_context(locale="fr-FR").new_page()
     sign_in(passenger, demo_server, "encamp", demo_email("volunteer", "encamp"))
-    passenger.goto(territory_url(demo_server, "encamp", "/"))
-    choose_place(passenger, "id_origin_0", "les Escaldes")
-    choose_place(passenger, "id_destination_0", "Andorra la Vella")
-    passenger.fill("#id_date", tomorrow)
-    passenger.fill("#id_time", "08:15")
-    passenger.get_by_role("button", name="Rechercher").click()
-    passenger.wait_for_load_state()
+    search(passenger, demo_server, "encamp", "les Escaldes", "Andorra la Vella", tomorrow, "08:15")
     result = passenger.locator(".results li").first
     text = result.inner_text()
     assert "Encamp → Andorra la Vella" in text and "€" in text and "min" in text
@@ -440,26 +428,24 @@ def test_book_a_ride_of_a_neighbouring_territory_joining_it_on_the_way(browser, 
     encamp = next(t for t in DEMO_TERRITORIES if t.slug == "encamp").theme["display_name"]
     driver = browser.new_context(locale="fr-FR").new_page()
     sign_in(driver, demo_server, "encamp", demo_email("citizen", "encamp"))
-    driver.goto(territory_url(demo_server, "encamp", "/rides/new/"))
-    choose_place(driver, "id_origin_0", "Encamp")
-    choose_place(driver, "id_destination_0", "Andorra la Vella")
-    driver.fill("#id_date", day)
-    driver.fill("#id_time", "09:30")
-    publish(driver)
-    driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
-    ride_path = re.sub(r"^https?://[^/]+", "", driver.url)
+    ride_url = publish_ride(
+        driver, demo_server, "encamp", "Encamp", "Andorra la Vella", day, "09:30"
+    )
+    ride_path = re.sub(r"^https?://[^/]+", "", ride_url)
 
     passenger = browser.new_context(locale="fr-FR").new_page()
     sign_in(
         passenger, demo_server, "escaldes-engordany", demo_email("citizen", "escaldes-engordany")
     )
-    passenger.goto(territory_url(demo_server, "escaldes-engordany", "/"))
-    choose_place(passenger, "id_origin_0", "les Escaldes")
-    choose_place(passenger, "id_destination_0", "Andorra la Vella")
-    passenger.fill("#id_date", day)
-    passenger.fill("#id_time", "09:45")
-    passenger.get_by_role("button", name="Rechercher").click()
-    passenger.wait_for_load_state()
+    search(
+        passenger,
+        demo_server,
+        "escaldes-engordany",
+        "les Escaldes",
+        "Andorra la Vella",
+        day,
+        "09:45",
+    )
     result = passenger.locator(".results li", has_text=f"Publié sur {encamp}").first
     assert_accessible(passenger, "search results with a neighbour's ride")
     result.get_by_role("link").first.click()
@@ -569,10 +555,13 @@ def test_report_then_moderation_action(browser, demo_server, django_db_blocker):
     person.goto(territory_url(demo_server, slug, "/notifications/"))
     assert "Vitesse excessive en agglomération" in person.locator("main").inner_text()
     person.goto(territory_url(demo_server, slug, "/rides/new/"))
-    choose_place(person, "id_origin_0", "Andorra la Vella")
-    choose_place(person, "id_destination_0", "Encamp")
-    person.fill("#id_date", (date.today() + timedelta(days=2)).isoformat())
-    person.fill("#id_time", "07:30")
+    fill_trip(
+        person,
+        "Andorra la Vella",
+        "Encamp",
+        (date.today() + timedelta(days=2)).isoformat(),
+        "07:30",
+    )
     publish(person)
     person.wait_for_load_state()
     assert "suspendu sur ce territoire" in person.locator("main").inner_text()

@@ -186,7 +186,7 @@ def test_the_observatory_draws_the_flows_shown_over_the_base_map(page, demo_serv
 
 
 def test_the_publish_form_previews_the_route_once_both_places_are_chosen(page, demo_server):
-    from .test_browser import choose_place
+    from .steps import choose_place
 
     sign_in(page, demo_server, "encamp", demo_email("citizen", "encamp"))
     page.goto(territory_url(demo_server, "encamp", "/rides/new/"))

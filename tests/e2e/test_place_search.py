@@ -13,7 +13,7 @@ from demo.seed import DEMO_TERRITORIES
 from tests.forms import SEARCH
 
 from .conftest import territory_url
-from .test_browser import assert_accessible, choose_place
+from .steps import assert_accessible, choose_place
 from .test_content_security_policy import RECORD_VIOLATIONS, assert_no_violation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]

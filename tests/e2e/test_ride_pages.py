@@ -9,8 +9,8 @@ import pytest
 
 from demo.seed import demo_email
 
-from .conftest import screenshots, sign_in, territory_url
-from .test_browser import assert_accessible, choose_place, publish
+from .conftest import screenshots, sign_in
+from .steps import assert_accessible, publish_ride, search
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -19,24 +19,13 @@ def test_results_and_ride_page_tell_a_passenger_what_to_decide_on(browser, demo_
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     driver = browser.new_context(locale="fr-FR").new_page()
     sign_in(driver, demo_server, "encamp", demo_email("citizen", "encamp"))
-    driver.goto(territory_url(demo_server, "encamp", "/rides/new/"))
-    choose_place(driver, "id_origin_0", "Encamp")
-    choose_place(driver, "id_destination_0", "Andorra la Vella")
-    driver.fill("#id_date", tomorrow)
-    driver.fill("#id_time", "09:40")
-    publish(driver)
-    driver.wait_for_url(re.compile(r".*/rides/\d+/$"))
-    ride_url = driver.url
+    ride_url = publish_ride(
+        driver, demo_server, "encamp", "Encamp", "Andorra la Vella", tomorrow, "09:40"
+    )
 
     passenger = browser.new_context(locale="fr-FR").new_page()
     sign_in(passenger, demo_server, "encamp", demo_email("volunteer", "encamp"))
-    passenger.goto(territory_url(demo_server, "encamp", "/"))
-    choose_place(passenger, "id_origin_0", "les Escaldes")
-    choose_place(passenger, "id_destination_0", "Andorra la Vella")
-    passenger.fill("#id_date", tomorrow)
-    passenger.fill("#id_time", "09:50")
-    passenger.get_by_role("button", name="Rechercher").click()
-    passenger.wait_for_load_state()
+    search(passenger, demo_server, "encamp", "les Escaldes", "Andorra la Vella", tomorrow, "09:50")
     card = passenger.locator(".results > li", has_text="Encamp → Andorra la Vella").first
     text = card.inner_text()
     assert "Prise en charge" in text and "Dépose" in text and "Conducteur" in text
