@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from tenants import urls as tenants
 from themes import public as themes_public
+from themes import views as themes_views
 
 admin.site.site_header = "Archipel"
 admin.site.site_title = "Archipel"
@@ -14,6 +15,7 @@ urlpatterns = [
     # The home page shows each territory in its own colours: themes (above tenants) renders it.
     path("", themes_public.archipel_home, name="archipel_home"),
     path("territories/<slug:slug>/logo.png", themes_public.territory_logo, name="territory_logo"),
+    path("ui/", themes_views.design_system, name="public_design_system"),
     path("", include(tenants)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -26,6 +26,13 @@ def legal(request):
 
 
 @require_GET
+def design_system(request):
+    """/ui/: every component of the design system (docs/ui.md) in this site's theme; static
+    markup, no data. Public, on every territory's site and on the archipel's own."""
+    return render(request, "themes/ui.html")
+
+
+@require_GET
 def branding_image(request, name: str):
     field = IMAGE_FIELDS.get(name)
     theme = theme_get()
