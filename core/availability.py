@@ -26,7 +26,6 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from .hosts import normalised_host
 from .http import answers_json
