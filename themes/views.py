@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.error_pages import in_territory
 from core.permissions import role_required
 from tenants.members.models import Role
 
@@ -129,6 +130,7 @@ def appearance(request):
     return render(request, "themes/appearance.html", context, status=status)
 
 
+@in_territory
 def server_error(request):
     """A 500 in the territory's own look (its theme, its language); when even that cannot be
     drawn, Django's plain page (core/templates/500.html, no database, no context)."""
