@@ -53,6 +53,16 @@ def test_component_page_and_404_in_the_theme_without_sideways_scroll(page, demo_
     screenshots(page, f"404-{spec.slug}")
 
 
+def test_a_403_keeps_the_theme_under_the_real_server(page, demo_server):
+    spec = THEMES[1]
+    sign_in(page, demo_server, spec.slug, demo_email("citizen", spec.slug))
+    response = page.goto(territory_url(demo_server, spec.slug, "/manage/"))
+    assert response.status == 403
+    assert header_colour(page) == rgb(spec.theme["primary_colour"])
+    assert page.locator("h1").inner_text() == "Accès refusé"
+    assert page.get_by_role("link", name="Trouver un trajet").count() >= 1
+
+
 def test_the_solidarity_sub_navigation_stands_apart(page, demo_server):
     spec = THEMES[0]
     sign_in(page, demo_server, spec.slug, demo_email("operator", spec.slug))
