@@ -43,4 +43,5 @@ urlpatterns = [
 ]
 
 handler404 = "core.api.page_not_found"  # JSON under /api/
+handler403 = "core.error_pages.permission_denied"  # in the territory's own look
 handler500 = "themes.views.server_error"  # in the territory's own look

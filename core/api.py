@@ -11,6 +11,7 @@ from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .error_pages import in_territory
 from .errors import Conflict
 from .http import API_PREFIX
 from .inputs import BadInput, json_loads
@@ -45,9 +46,10 @@ def exception_handler(exc, context):
     return response
 
 
+@in_territory
 def page_not_found(request, exception):
-    """Django's 404 page, or under /api/ the API's error body (an id that no route takes,
-    such as /api/v1/offers/abc/)."""
+    """Django's 404 page in the request's territory (core.error_pages), or under /api/ the
+    API's error body (an id that no route takes, such as /api/v1/offers/abc/)."""
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"error": _("Not found."), "status": 404}, status=404)
     return defaults.page_not_found(request, exception)

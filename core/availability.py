@@ -6,25 +6,67 @@
 - A request that fails because PostgreSQL is unreachable answers 503 with `Retry-After`, a short
   page (JSON on the API paths) instead of the generic 500. Static files never reach this far:
   WhiteNoise serves them before the territory lookup.
+- That page wears the territory's look (name and colours) without the database: each page drawn
+  in a territory's theme leaves its look here (`look_remember`, in this process and in the
+  cache), keyed by host; an unknown host, or one never seen while Redis is down too, gets
+  Archipel's.
 """
 
+import base64
+import os
 import sys
 
 import redis
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.cache import cache
 from django.core.signals import got_request_exception
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
+from .hosts import normalised_host
 from .http import answers_json
 
 RETRY_AFTER_S = 30
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 # Headers of the failed answer kept on the 503 (security headers set by outer middleware).
 _BODY_HEADERS = {"content-type", "content-length"}
+LOOK_KEYS = ("display_name", "primary", "on_primary", "secondary", "on_secondary")
+LOOK_CACHE_S = 30 * 24 * 3600
+_looks: dict[str, dict] = {}  # host -> look, in this process
+
+
+def _look_key(host: str) -> str:
+    return f"availability:look:{host}"
+
+
+def look_remember(host: str, look: dict) -> None:
+    """Keep a territory's look (`LOOK_KEYS`) for the page shown when the database is down.
+    Free when nothing changed; a cache that fails is only a missed copy."""
+    host = normalised_host(host)
+    if not host or _looks.get(host) == look:
+        return
+    _looks[host] = look
+    try:
+        cache.set(_look_key(host), look, LOOK_CACHE_S)
+    except Exception:  # Redis down: this process still has it
+        pass
+
+
+def look_recall(host: str) -> dict | None:
+    host = normalised_host(host)
+    look = _looks.get(host)
+    if look is None and host:
+        try:
+            look = cache.get(_look_key(host))
+        except Exception:
+            look = None
+    if isinstance(look, dict) and all(isinstance(look.get(k), str) for k in LOOK_KEYS):
+        return look
+    return None
 
 
 class CheckFailed(Exception):
@@ -71,17 +113,28 @@ def unavailable(request, service: str) -> HttpResponse:
             status=503,
         )
     else:
-        title = _("Service temporarily unavailable")
-        text = _("Archipel cannot answer right now. Please try again in a few moments.")
-        language = get_language() or settings.LANGUAGE_CODE
-        response = HttpResponse(
-            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
-            f"<title>{title} · Archipel</title></head><body><main><h1>{title}</h1>"
-            f"<p>{text}</p></main></body></html>",
-            status=503,
-            content_type="text/html; charset=utf-8",
-        )
+        response = _unavailable_page(request)
     response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+def _unavailable_page(request) -> HttpResponse:
+    """The 503 page in the territory's look, drawn without the database (no context
+    processors, no URL of the territory's site), with its own nonce in its policy."""
+    look = look_recall(request.META.get("HTTP_HOST", ""))
+    nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+    context = {
+        "look": look,
+        "site_name": look["display_name"] if look else "Archipel",
+        "language": get_language() or settings.LANGUAGE_CODE,
+        "nonce": nonce,
+    }
+    response = HttpResponse(
+        render_to_string("503.html", context),
+        status=503,
+        content_type="text/html; charset=utf-8",
+    )
+    response["Content-Security-Policy"] = build_policy(nonce=nonce)
     return response
 
 

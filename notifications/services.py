@@ -11,10 +11,11 @@ import threading
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from core.mail import with_html
 from core.websocket import person_group
 from tenants.selectors import current_territory, territory_link
 
@@ -68,15 +69,18 @@ def email(user, subject: str, lines: list[str], link: str = "") -> None:
 
 @outbox.handler("email", gettext_lazy("E-mail"), immediate=True)
 def email_deliver(payload: dict, key: str) -> None:
-    """The row's key is the Message-ID: a retried delivery is the same message."""
+    """The row's key is the Message-ID: a retried delivery is the same message. The body is
+    the text part; the HTML part is drawn from it in the territory's look (core.mail)."""
     domain = current_territory().primary_host or "archipel.localhost"
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         payload["subject"],
         payload["body"],
         None,
         [payload["to"]],
         headers={"Message-ID": f"<{key}@{domain}>"},
     )
+    with translation.override(settings.LANGUAGE_CODE):
+        with_html(message)
     message.send(fail_silently=False)
 
 

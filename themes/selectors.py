@@ -3,6 +3,7 @@ schema, created with the defaults on first read)."""
 
 from datetime import date, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from .models import TerritorySettings, Theme
@@ -18,6 +19,19 @@ DEFAULT_THEME = {
 
 def theme_get() -> Theme:
     return Theme.objects.get_or_create(pk=1, defaults=DEFAULT_THEME)[0]
+
+
+def mail_look_current(**kwargs) -> dict | None:
+    """core.mail's `mail_look`: the current territory's name and colours (none on the public
+    site)."""
+    if connection.schema_name == "public":
+        return None
+    theme = theme_get()
+    return {
+        "site_name": theme.display_name,
+        "primary": theme.primary_colour,
+        "on_primary": theme.on_primary_colour,
+    }
 
 
 def settings_get() -> TerritorySettings:

@@ -6,6 +6,7 @@ from . import api, views
 
 urlpatterns = [
     path("legal/", views.legal, name="legal"),
+    path("ui/", views.design_system, name="design_system"),
     path("manage/appearance/", views.appearance, name="appearance"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.error_pages import in_territory
 from core.permissions import role_required
 from tenants.members.models import Role
 
@@ -23,6 +24,13 @@ IMAGE_FIELDS = {"logo.png": "logo", "icon-192.png": "icon_192", "icon-512.png": 
 
 def legal(request):
     return render(request, "themes/legal.html")
+
+
+@require_GET
+def design_system(request):
+    """/ui/: every component of the design system (docs/ui.md) in this site's theme; static
+    markup, no data. Public, on every territory's site and on the archipel's own."""
+    return render(request, "themes/ui.html")
 
 
 @require_GET
@@ -122,6 +130,7 @@ def appearance(request):
     return render(request, "themes/appearance.html", context, status=status)
 
 
+@in_territory
 def server_error(request):
     """A 500 in the territory's own look (its theme, its language); when even that cannot be
     drawn, Django's plain page (core/templates/500.html, no database, no context)."""

@@ -1,6 +1,7 @@
 """django-allauth's adapter: sign-up only on a territory, and the links and site name in its
 e-mails (address confirmation, password reset) taken from the territory — its primary domain
-and `SITE_SCHEME` — never from the request's Host, which a client chooses."""
+and `SITE_SCHEME` — never from the request's Host, which a client chooses; each mail also has
+an HTML part in the territory's look (core.mail)."""
 
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -10,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from core.mail import with_html
 from tenants.selectors import current_territory, territory_link
 
 from .selectors import membership_for
@@ -51,6 +53,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return territory_link(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth's text mail, with the HTML part in the territory's look (core.mail)."""
+        return with_html(super().render_mail(template_prefix, email, context, headers))
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         territory = current_territory()

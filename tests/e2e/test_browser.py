@@ -112,6 +112,7 @@ ANONYMOUS_PAGES = [
     "/legal/",
     "/charter/",
     "/no-such-page/",
+    "/ui/",
 ]
 ADMIN_PAGES = [
     "/manage/",
