@@ -157,12 +157,14 @@ def test_conversation_page_for_the_two_participants_only(ride, in_alpha, alpha, 
     assert passenger.post(path, {"body": "  "}).status_code == 400
     driver = alpha.client("driver")
     header = driver.get("/my-trips/").content.decode()
-    assert 'data-count="1"' in header  # one unread message in the header
+    # « My trips » in the header: the request to answer and the unread message.
+    assert 'id="unread-badge" class="badge" data-count="2"' in header
     with schema_context(alpha.territory.schema_name):
         assert unread_total(in_alpha["driver"]) == 1
     driver_page = driver.get(path).content.decode()
     assert "Bonjour &lt;script&gt;" in driver_page
-    assert 'data-count="0"' in driver.get("/my-trips/").content.decode()
+    header = driver.get("/my-trips/").content.decode()
+    assert 'id="unread-badge" class="badge" data-count="1"' in header  # the request is left
     assert alpha.client("operator").get(path).status_code == 404
     assert beta.client("citizen").get(path).status_code == 404
     with schema_context(alpha.territory.schema_name):
