@@ -92,6 +92,10 @@ def signed_in(page, demo_server):
 def test_the_groups_and_the_reason_inside_the_confirm_disclosure(page, demo_server, trips):
     signed_in(page, demo_server)
     main = page.locator("main")
+    # The menu's « Mes trajets » says what its number counts.
+    page.locator("#site-menu summary").click()
+    assert re.fullmatch(r"\d+ à traiter", page.locator("#unread-badge").inner_text().strip())
+    page.locator("#site-menu summary").click()
     tabs = page.get_by_role("navigation", name="Mes trajets par date")
     assert (
         tabs.get_by_role("link", name=re.compile(r"^À venir \d+$")).get_attribute("aria-current")

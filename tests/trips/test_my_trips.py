@@ -79,6 +79,7 @@ def test_each_group_holds_its_trips_in_the_order_a_person_expects(history, alpha
     to_come = driver.get("/my-trips/").content.decode()
     assert tabs(to_come) == {"a-venir": 2, "passes": 1, "annules": 1}
     assert 'href="?vue=a-venir" aria-current="page"' in to_come
+    assert "en attente de votre réponse" in to_come  # the driver's words
     assert cards(to_come) == [
         "Encamp → Andorra la Vella",  # tomorrow first
         "Canillo → Andorra la Vella",
