@@ -26,7 +26,7 @@ from trips.services.rides import offer_publish
 from trust.models import TripShare
 
 from .conftest import screenshots, sign_in, territory_url
-from .test_browser import assert_accessible
+from .test_browser import assert_accessible, choose_place
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -73,7 +73,7 @@ def trips(demo_server, django_db_blocker):
                 copy(ride, departure_at=tomorrow_at(6, 40) + timedelta(days=1), driver=volunteer),
             ]
             bookings = [book(ride, volunteer), book(offers[3], citizen)]
-    yield {"schema": schema, "ride": ride}
+    yield {"schema": schema, "ride": ride, "booking": bookings[1]}
     with django_db_blocker.unblock(), schema_context(schema):
         TripShare.objects.filter(offer__in=offers).delete()
         Conversation.objects.filter(booking__in=bookings).delete()
@@ -193,3 +193,21 @@ def test_partner_results_are_announced_when_they_arrive(page, demo_server, partn
     page.wait_for_selector("#partner-journeys .card.external")
     assert live_status(page) == "1 trajet de plateformes partenaires ajouté"
     assert len(partner.seen) == 1
+
+
+def test_a_message_sent_and_the_route_preview_are_announced(page, demo_server, trips):
+    """Sent over the socket (no page load), a message is announced as sent; the publish
+    form's route preview says its distance and duration once."""
+    signed_in(page, demo_server)
+    page.goto(territory_url(demo_server, SLUG, f"/bookings/{trips['booking'].pk}/conversation/"))
+    page.wait_for_timeout(500)  # the socket opens
+    page.fill("#message-body", "Je serai à l'arrêt de bus")
+    page.get_by_role("button", name="Envoyer").click()
+    page.wait_for_selector("#messages li:has-text('arrêt de bus')")
+    assert live_status(page) == "Message envoyé."
+    page.goto(territory_url(demo_server, SLUG, "/rides/new/"))
+    choose_place(page, "id_origin_0", "Encamp")
+    choose_place(page, "id_destination_0", "Andorra la Vella")
+    said = live_status(page)
+    assert re.fullmatch(r"Itinéraire\s: [\d,]+ km, environ \d+ min\.", said), said
+    assert page.locator(".route-preview-summary").text_content() == said
