@@ -45,11 +45,13 @@ def feed(request):
         request.GET.get("page")
     )
     notes = list(page)
-    services.notifications_mark_read(request.user, [n.pk for n in notes if n.read_at is None])
+    marked = services.notifications_mark_read(
+        request.user, [n.pk for n in notes if n.read_at is None]
+    )
     return render(
         request,
         "notifications/feed.html",
-        {"notes": notes, "page": page, "form": form, "unread_notifications": 0},
+        {"notes": notes, "page": page, "form": form, "marked": marked, "unread_notifications": 0},
         status=400 if form.errors else 200,
     )
 

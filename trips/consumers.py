@@ -64,8 +64,13 @@ class ConversationConsumer(MemberConsumer):
         for other in self.others:
             await self.channel_layer.group_send(
                 person_group(self.scope["tenant"], other),
-                {"type": "person.event", "payload": {"type": "unread", "conversation": self.pk}},
+                {"type": "person.event", "payload": self._unread_event()},
             )
+
+    def _unread_event(self) -> dict:
+        # `trip`: about a booking, so counted on « My trips » (js/presence.js).
+        trip = self.conversation.booking_id is not None
+        return {"type": "unread", "conversation": self.pk, "trip": trip}
 
     @database_sync_to_async
     def _post(self, body: str) -> dict:

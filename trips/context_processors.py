@@ -1,11 +1,13 @@
 from django.db import connection
 
-from .conversations import unread_total
+from .my_trips import to_handle
 
 
 def unread(request):
-    """Unread conversation messages of the signed-in member, for the header."""
-    user = getattr(request, "user", None)
+    """For the header: what waits for the signed-in member on « My trips » (booking requests
+    to answer and unread messages about bookings, `trips_to_handle`), and their unread
+    messages in every conversation (`unread_messages`, the dot on the closed menu)."""
     if connection.schema_name == "public" or getattr(request, "membership", None) is None:
         return {}
-    return {"unread_messages": unread_total(user)}
+    waiting = to_handle(request.user)
+    return {"unread_messages": waiting.all_messages, "trips_to_handle": waiting.total}

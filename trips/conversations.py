@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
@@ -183,15 +183,45 @@ def as_event(message: Message) -> dict:
     }
 
 
-def unread_total(user) -> int:
-    """Messages from others the person has not read yet, in all their conversations here."""
+def _unread_of(user):
+    """Messages from others the person has not read yet (a queryset to narrow down)."""
     read_at = ReadMark.objects.filter(conversation=OuterRef("conversation"), user=user).values(
         "read_at"
     )[:1]
     return (
-        Message.objects.filter(conversation__in=talks_of(user))
-        .exclude(author=user)
+        Message.objects.exclude(author=user)
         .annotate(read_at=Subquery(read_at))
         .filter(Q(read_at__isnull=True) | Q(created_at__gt=F("read_at")))
-        .count()
     )
+
+
+def unread_total(user) -> int:
+    """Messages from others the person has not read yet, in all their conversations here."""
+    return _unread_of(user).filter(conversation__in=talks_of(user)).count()
+
+
+def unread_counts(user) -> tuple[int, int]:
+    """(all unread messages, those of the conversations about bookings) in one query: the
+    header's dot on the menu counts the first, « My trips » the second."""
+    found = (
+        _unread_of(user)
+        .filter(conversation__in=talks_of(user))
+        .aggregate(
+            total=Count("pk"), trips=Count("pk", filter=Q(conversation__booking__isnull=False))
+        )
+    )
+    return found["total"], found["trips"]
+
+
+def unread_by_booking(user, booking_ids) -> dict[int, int]:
+    """Unread messages of each of these bookings' conversations, in one query."""
+    ids = list(booking_ids)
+    if not ids:
+        return {}
+    rows = (
+        _unread_of(user)
+        .filter(conversation__booking__in=ids)
+        .values_list("conversation__booking")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)

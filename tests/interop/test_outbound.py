@@ -71,6 +71,8 @@ def test_search_shows_both_standards_labelled_and_linked(alpha, beta):
         assert "partner_search" not in beta.client("citizen").get("/", SEARCH).content.decode()
         assert "Núria" not in partner_results(beta).content.decode()
     assert page.count('class="card external"') == 2  # the unusable items are dropped
+    # Said to screen readers when htmx swaps it in (js/announce.js).
+    assert 'data-announce="2 trajets de plateformes partenaires ajoutés"' in page
     assert "Trajet avec Núria sur Covoit Voisin" in page
     assert 'href="https://other.example/journeys/j-1" rel="external noopener noreferrer"' in page
     assert "Publié sur Rdex Pyrénées, une autre plateforme de covoiturage" in page
@@ -104,6 +106,7 @@ def test_a_slow_provider_is_left_out_within_the_budget(alpha, monkeypatch):
     # and it is named as unavailable; the fast partner's are there.
     assert waited < slow.delay_s
     assert "sur Rapide" in page and "sur Lente" not in page
+    assert 'data-announce="1 trajet de plateformes partenaires ajouté"' in page
     assert "Indisponible pour le moment : Lente." in page
 
 
@@ -172,6 +175,7 @@ def test_a_provider_at_a_refused_address_is_never_called_and_left_out(alpha):
             response = partner_results(alpha, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and inside.seen == []
     assert "Indisponible pour le moment : Interne." in response.content.decode()
+    assert 'data-announce="Aucun trajet partenaire"' in response.content.decode()
     assert failures(alpha, provider) == 1
 
 

@@ -35,6 +35,8 @@ def test_booking_changes_reach_the_feed_and_the_bell(
     assert 'id="notification-badge" class="badge" data-count="1"' in header
     page = driver.get("/notifications/").content.decode()
     assert "Nouvelle demande de réservation pour votre trajet Encamp" in page
+    assert "1 nouvelle notification, désormais marquée comme lue." in page  # said in words
+    assert "désormais marquée" not in driver.get("/notifications/").content.decode()
     assert (
         'id="notification-badge" class="badge" hidden data-count="0"'
         in driver.get("/my-trips/").content.decode()

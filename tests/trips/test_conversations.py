@@ -74,12 +74,21 @@ def test_both_participants_receive_the_message_escaped(
     async def scenario():
         driver, ok1, _ = await open_socket(alpha.host, talk.pk, driver_key)
         passenger, ok2, _ = await open_socket(alpha.host, talk.pk, passenger_key)
-        assert ok1 and ok2
+        # The driver's other pages (their presence socket) hear of it for the header.
+        headers = [(b"host", alpha.host.encode()), (b"origin", f"http://{alpha.host}".encode())]
+        headers.append((b"cookie", f"sessionid={driver_key}".encode()))
+        elsewhere = WebsocketCommunicator(application, "/ws/presence/", headers=headers)
+        assert ok1 and ok2 and (await handshake(elsewhere))[0]
+        assert (await elsewhere.receive_json_from(timeout=5))["type"] == "hello"
         await passenger.send_json_to({"type": "message", "body": "À 8h <b>devant</b> la poste"})
         for socket in (driver, passenger):
             event = await socket.receive_json_from(timeout=5)
             assert event["type"] == "message" and event["author_id"] == alpha["citizen"].pk
             assert "&lt;b&gt;devant&lt;/b&gt;" in event["html"] and "<b>" not in event["html"]
+        # About a booking: « My trips » counts it (a solidarity conversation's is not).
+        event = await elsewhere.receive_json_from(timeout=5)
+        assert event == {"type": "unread", "conversation": talk.pk, "trip": True}
+        await elsewhere.disconnect()
         await driver.disconnect()
         await passenger.disconnect()
 
@@ -157,12 +166,14 @@ def test_conversation_page_for_the_two_participants_only(ride, in_alpha, alpha, 
     assert passenger.post(path, {"body": "  "}).status_code == 400
     driver = alpha.client("driver")
     header = driver.get("/my-trips/").content.decode()
-    assert 'data-count="1"' in header  # one unread message in the header
+    # « My trips » in the header: the request to answer and the unread message.
+    assert 'id="unread-badge" class="badge" data-count="2"' in header
     with schema_context(alpha.territory.schema_name):
         assert unread_total(in_alpha["driver"]) == 1
     driver_page = driver.get(path).content.decode()
     assert "Bonjour &lt;script&gt;" in driver_page
-    assert 'data-count="0"' in driver.get("/my-trips/").content.decode()
+    header = driver.get("/my-trips/").content.decode()
+    assert 'id="unread-badge" class="badge" data-count="1"' in header  # the request is left
     assert alpha.client("operator").get(path).status_code == 404
     assert beta.client("citizen").get(path).status_code == 404
     with schema_context(alpha.territory.schema_name):

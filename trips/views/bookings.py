@@ -4,10 +4,10 @@ side does with a booking: accept, decline, cancel, confirm it took place."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
@@ -15,45 +15,51 @@ from core.http import safe_next
 from tenants.selectors import current_territory, site_url
 
 from .. import federation
+from .. import my_trips as mine
 from ..forms import ConfirmForm, ReasonForm
-from ..models import Booking, Offer, RegularRide
 from ..selectors import bookings_visible_to
 from ..services.bookings import booking_cancel, booking_decide
 from ..services.journeys import booking_confirm
 
+GROUP_TITLES = {
+    mine.UPCOMING: gettext_lazy("To come"),
+    mine.PAST: gettext_lazy("Past"),
+    mine.CANCELLED: gettext_lazy("Cancelled"),
+}
+
 
 @login_required
 def my_trips(request):
-    # Departures of a regular ride are listed under it, except those with bookings to handle.
-    offers = (
-        Offer.objects.filter(driver=request.user)
-        .filter(Q(regular_ride=None) | Q(bookings__isnull=False))
-        .distinct()
-        .prefetch_related("bookings__passenger")
-    )
-    regular_rides = RegularRide.objects.filter(driver=request.user).prefetch_related(
-        Prefetch(
-            "occurrences",
-            queryset=Offer.objects.filter(departure_at__gt=timezone.now()),
-            to_attr="upcoming",
-        )
-    )
-    bookings = Booking.objects.filter(passenger=request.user).select_related("offer__driver")
+    """« My trips », one group at a time (`?vue=a-venir|passes|annules`, to come by default):
+    the rides I drive and my bookings in one list in time order, paged."""
+    group = request.GET.get("vue", mine.UPCOMING)
+    if group not in mine.GROUPS:
+        group = mine.UPCOMING
+    now = timezone.now()
+    counts = mine.counts(request.user, now)
+    page = mine.entries(request.user, group, request.GET.get("page"), now)
     return render(
         request,
         "trips/my_trips.html",
         {
-            "offers": offers,
-            "regular_rides": regular_rides,
-            "bookings": bookings,
+            "group": group,
+            "groups": [(g, GROUP_TITLES[g], counts[g]) for g in mine.GROUPS],
+            "group_title": GROUP_TITLES[group],
+            "page": page,
+            "regular_rides": (
+                mine.regular_rides(request.user, group, now) if page.number == 1 else []
+            ),
+            "waiting": mine.to_handle(request.user),
             "elsewhere": [
-                (group, site_url(request, group.label.host).rstrip("/"))
-                for group in federation.bookings_elsewhere(request.user, current_territory())
-            ],
+                (there, site_url(request, there.label.host).rstrip("/"))
+                for there in federation.bookings_elsewhere(request.user, current_territory())
+            ]
+            if group == mine.UPCOMING
+            else [],
             "reason_form": ReasonForm(),
             "confirm_form": ConfirmForm(),
             # A ride is confirmed from its pickup time on (booking_confirm refuses before).
-            "now": timezone.now(),
+            "now": now,
         },
     )
 

@@ -1,6 +1,7 @@
 // Live conversation: messages arrive over the websocket and are sent through it; without
 // JavaScript (or when the socket is closed) the form posts as usual. Message text arrives
-// HTML-escaped by the server.
+// HTML-escaped by the server. Each message shown is also announced (js/announce.js): « sent » for
+// one's own, the author and text for the others'.
 (function () {
   "use strict";
   var form = document.getElementById("message-form");
@@ -9,6 +10,7 @@
   var status = document.getElementById("message-status");
   var body = document.getElementById("message-body");
   var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  var me = parseInt(form.dataset.me, 10);
   var socket = new WebSocket(scheme + location.host + form.dataset.socket);
   var open = false;
   socket.onopen = function () { open = true; };
@@ -32,6 +34,10 @@
     item.appendChild(text);
     list.appendChild(item);
     status.textContent = "";
+    if (window.announce) {
+      window.announce(data.author_id === me ? form.dataset.sent
+        : form.dataset.received.replace("{name}", data.author).replace("{text}", text.textContent.trim()));
+    }
   };
   form.addEventListener("submit", function (event) {
     if (!open) return;  // fall back to a normal post

@@ -1,5 +1,6 @@
 // One socket per open page of a member: events addressed to the person in this territory
-// (a new unread message, a notification) update the header without reloading; a
+// (a new unread message, a notification) update the header without reloading — « My trips »
+// counts the booking requests to answer and the unread messages about bookings; a
 // notification's text is also announced in a polite live region. When the socket cannot be
 // held (the live service is down), the page says so and tries again, waiting longer each time.
 (function () {
@@ -17,6 +18,13 @@
     badge.hidden = count === 0;
   }
 
+  // One more thing waiting on « My trips » (a request to answer, a message about a booking).
+  function waiting() {
+    if (!unread) return;
+    show(unread, parseInt(unread.dataset.count || "0", 10) + 1);
+    if (menuDot) menuDot.hidden = false;
+  }
+
   var unavailable = document.getElementById("live-unavailable");
   var scheme = location.protocol === "https:" ? "wss://" : "ws://";
   var wait = 5000;
@@ -28,10 +36,11 @@
       if (unavailable) unavailable.hidden = true;
     } else if (data.type === "unread") {
       if (document.getElementById("messages") && location.pathname.indexOf("/conversation/") > 0) return;
-      show(unread, parseInt(unread.dataset.count || "0", 10) + 1);
+      if (data.trip) waiting(); // a solidarity conversation is not on « My trips »
       if (menuDot) menuDot.hidden = false;
     } else if (data.type === "notification") {
       show(bell, data.unread);
+      if (data.kind === "booking_requested") waiting();
       if (notice) {
         notice.textContent = "";
         var link = document.createElement(data.link ? "a" : "span");

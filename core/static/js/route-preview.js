@@ -1,5 +1,6 @@
 // The publish form's route preview: once both places are chosen, the route the driver would
-// take (/map/route.json) on the territory's base map, with its distance and duration in text.
+// take (/map/route.json) on the territory's base map, with its distance and duration in text
+// (announced to screen readers once per route).
 (function () {
   "use strict";
   var preview = document.getElementById("route-preview");
@@ -33,7 +34,15 @@
     map.fitBounds(layers[1].getBounds(), {padding: [28, 28]});
     var km = (data.distance_m / 1000).toLocaleString(document.documentElement.lang || "fr", {maximumFractionDigits: 1});
     var minutes = Math.max(1, Math.round(data.duration_s / 60));
-    summary.textContent = preview.dataset.summary.replace("{km}", km).replace("{min}", minutes);
+    say(preview.dataset.summary.replace("{km}", km).replace("{min}", minutes));
+  }
+
+  // Shown, and said once through the page's live region (js/announce.js): the preview
+  // appears at the same moment, where a live region of its own would be missed.
+  function say(text) {
+    if (text === summary.textContent) return;
+    summary.textContent = text;
+    if (window.announce) window.announce(text);
   }
 
   function update() {
@@ -47,7 +56,7 @@
         if (ask !== asked) return; // a later choice was made meanwhile
         if (answer.ok) { draw(answer.body); return; }
         preview.hidden = false;
-        summary.textContent = answer.body.error;
+        say(answer.body.error);
       })
       .catch(function () { if (ask === asked) preview.hidden = true; });
   }
