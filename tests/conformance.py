@@ -83,7 +83,7 @@ def run_conformance(
     schemes = {name: _credential(raw, name, value) for name, value in (auth or {}).items()}
     config = SchemathesisConfig.from_dict({"auth": {"openapi": schemes}} if schemes else {})
     schema = schemathesis.openapi.from_dict(raw, config=config)
-    schema.app = _served_as(get_wsgi_application(), host) if host else get_wsgi_application()
+    schema.app = _served_as(get_wsgi_application(), host)
     outcome = Outcome()
 
     def send(case, label: str) -> None:
@@ -165,9 +165,15 @@ def _signed(arguments: dict, raw: dict, auth: dict[str, str]) -> dict:
     return signed
 
 
-def _served_as(app, host: str):
+def _served_as(app, host: str | None):
+    """The application as a client over HTTP reaches it: as `host` (when given), and with its
+    answers uncompressed — an HTTP client inflates a gzip answer before reading it, the
+    in-process WSGI transport does not (core/compression.py compresses text answers)."""
+
     def served(environ, start_response):
-        environ["HTTP_HOST"] = environ["SERVER_NAME"] = host
+        if host:
+            environ["HTTP_HOST"] = environ["SERVER_NAME"] = host
+        environ["HTTP_ACCEPT_ENCODING"] = "identity"
         return app(environ, start_response)
 
     return served
