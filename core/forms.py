@@ -56,7 +56,6 @@ class FormRenderer(DjangoTemplates):
     field_template_name = "forms/field.html"
 
 
-
 def decimal_input() -> forms.TextInput:
     """A decimal typed in the page's language: a text input (a number input refuses « 0,08 »
     in some browsers and shows « 0.080 » where the page says « 0,080 € »)."""

@@ -12,7 +12,7 @@ from matching.selectors import places_named
 from tenants.selectors import area_codes, current_territory
 from themes.selectors import settings_get
 
-from .models import WEEKDAYS
+from .models import WEEKDAYS, Message
 from .selectors import search_day_check
 from .services.journeys import JourneyReport
 from .services.regular import schedule_errors
@@ -377,3 +377,16 @@ class AlertForm(forms.Form):
         if query.get("day", "").isdigit():
             initial["days"] = [int(query["day"]) % 7]
         return cls(initial=initial)
+
+
+class MessageForm(forms.Form):
+    """A message of a conversation: the service refuses one above its size, never cuts it
+    (the textarea's maxlength and its counter keep to it in the browser)."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "id": "message-body", "maxlength": Message.MAX_LENGTH}
+        ),
+        error_messages={"required": _("The message is empty.")},
+    )
