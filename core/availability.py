@@ -107,9 +107,8 @@ class AvailabilityMiddleware:
         if request.path == "/readyz":
             ready, checks = readiness()
             status = 200 if ready else 503
-            response = JsonResponse(
-                {"status": "ok" if ready else "unavailable", **checks}, status=status
-            )
+            response = JsonResponse({"status": "ok" if ready else "unavailable", **checks},
+                                    status=status)
             if not ready:
                 response["Retry-After"] = str(RETRY_AFTER_S)
             return response

@@ -53,20 +53,9 @@ def uvicorn(log_path: Path, **env: str):
     }
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "archipel.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--timeout-graceful-shutdown",
-                "1",
-            ],
+            [sys.executable, "-m", "uvicorn", "archipel.asgi:application", "--host",
+             "127.0.0.1", "--port", str(port), "--log-level", "warning",
+             "--timeout-graceful-shutdown", "1"],
             cwd=settings.BASE_DIR,
             env=environment,
             stdout=log,

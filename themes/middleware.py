@@ -15,9 +15,9 @@ class ExternalMapTilesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if connection.schema_name == "public" or not response.get("Content-Type", "").startswith(
-            "text/html"
-        ):
+        if connection.schema_name == "public" or not response.get(
+            "Content-Type", ""
+        ).startswith("text/html"):
             return response
         url = settings_get().map_tiles_url
         if url:

@@ -46,12 +46,8 @@ def open_socket(port, host, key=None):
     headers = {"Origin": f"http://{host}:{port}"}
     if key:
         headers["Cookie"] = f"sessionid={key}"
-    return connect(
-        f"ws://{host}:{port}/ws/presence/",
-        additional_headers=headers,
-        sock=socket.create_connection(("127.0.0.1", port)),
-        open_timeout=10,
-    )
+    return connect(f"ws://{host}:{port}/ws/presence/", additional_headers=headers,
+                   sock=socket.create_connection(("127.0.0.1", port)), open_timeout=10)
 
 
 def close_code(port, host, key=None) -> int:

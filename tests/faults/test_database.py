@@ -25,28 +25,22 @@ def test_pages_answer_503_with_retry_after_and_a_short_page(no_database):
 
 def test_api_paths_answer_503_in_json(no_database):
     for path in ("/api/v1/rides/", "/interop/rdexplus/v2/journeys", "/api/v1/territories/"):
-        response = requests.get(
-            f"{no_database}{path}", headers={"Host": "alpha.localhost"}, timeout=10
-        )
+        response = requests.get(f"{no_database}{path}", headers={"Host": "alpha.localhost"},
+                                timeout=10)
         assert response.status_code == 503, path
         assert response.headers["Retry-After"]
         assert response.json()["status"] == 503
 
 
 def test_a_form_post_is_503_too(no_database):
-    response = requests.post(
-        f"{no_database}/accounts/login/",
-        data={"login": "a@b.c"},
-        headers={"Host": "alpha.localhost"},
-        timeout=10,
-    )
+    response = requests.post(f"{no_database}/accounts/login/", data={"login": "a@b.c"},
+                             headers={"Host": "alpha.localhost"}, timeout=10)
     assert response.status_code == 503
 
 
 def test_static_files_need_no_database(no_database):
-    response = requests.get(
-        f"{no_database}/static/css/archipel.css", headers={"Host": "alpha.localhost"}, timeout=10
-    )
+    response = requests.get(f"{no_database}/static/css/archipel.css",
+                            headers={"Host": "alpha.localhost"}, timeout=10)
     assert response.status_code == 200
     assert "text/css" in response.headers["Content-Type"]
 
