@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LocalizedDecimalField
 from trips.forms import PlaceField, date_field
 
 from .models import PERIOD_HOURS, Need, Period, Purpose, Request, Structure
@@ -130,7 +131,7 @@ class ReasonForm(forms.Form):
 
 
 class DoneForm(forms.Form):
-    km = forms.DecimalField(
+    km = LocalizedDecimalField(
         label=_("Kilometres driven"), max_digits=6, decimal_places=1, min_value=Decimal("0.1")
     )
     minutes = forms.IntegerField(label=_("Time spent (minutes)"), min_value=1, max_value=1440)

@@ -12,6 +12,7 @@ from matching.selectors import places_named
 from tenants.selectors import area_codes, current_territory
 from themes.selectors import settings_get
 
+from .alerts import alert_errors
 from .models import WEEKDAYS, Message
 from .selectors import search_day_check
 from .services.journeys import JourneyReport
@@ -360,6 +361,17 @@ class AlertForm(forms.Form):
     )
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=8, initial=1)
     expires_on = date_field(_("Until"), initial=lambda: timezone.localdate() + timedelta(days=30))
+
+    RULED = ("days", "earliest", "latest", "expires_on", "seats")
+
+    def clean(self):
+        """The alert service's rules on the fields that did clean: every problem at once."""
+        data = super().clean()
+        given = {name: data[name] for name in self.RULED if data.get(name) is not None}
+        for name, message in alert_errors(**given).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
 
     @classmethod
     def from_search(cls, query) -> "AlertForm":

@@ -29,7 +29,7 @@ def conversation_page(request, talk, template: str, context: dict):
         else:
             return redirect(request.path)
     conversations.conversation_mark_read(talk, request.user)
-    left = Message.MAX_LENGTH - len(form["body"].value() or "")
+    left = Message.MAX_LENGTH - len(form.data.get("body", "") if form.is_bound else "")
     # The counter under the field (core/static/js/conversation.js keeps it live), tied to it.
     form.fields["body"].help_text = ngettext(
         "%(count)s character left", "%(count)s characters left", left
