@@ -173,3 +173,12 @@ def test_the_consent_screen_returns_only_to_this_site(alpha, beta):
         "/join/", {"decision": "accept", "charter": "on", "next": "//evil.example/"}
     )
     assert joined.status_code == 302 and joined["Location"] == "/"
+
+
+def test_seats_are_counted_in_french_plurals(ride, in_alpha, alpha):
+    """Regression: « 1 place(s) »; now « 1 place », « 2 places »."""
+    book(ride, in_alpha["citizen"], seats=1)
+    book(ride, in_alpha["volunteer"], seats=2)
+    page = alpha.client("driver").get(f"/rides/{ride.pk}/").content.decode()
+    assert "— 1 place," in page and "— 2 places," in page
+    assert "place(s)" not in page

@@ -1,0 +1,53 @@
+"""Forms in a real browser: the error summary takes the focus and its links lead to the
+fields; the sign-in form keeps a readable width; the message counter counts down."""
+
+import pytest
+
+from demo.seed import demo_email
+
+from .conftest import axe_violations, screenshots, sign_in, territory_url
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+
+def test_publish_errors_all_at_once_in_a_focused_summary(page, demo_server):
+    sign_in(page, demo_server, "encamp", demo_email("citizen", "encamp"))
+    page.goto(territory_url(demo_server, "encamp", "/rides/new/"))
+    assert page.locator(".error-summary").count() == 0
+    page.fill("#id_date", "2020-01-01")
+    page.fill("#id_seats", "99")
+    page.fill("#id_cost_per_km", "5")
+    page.get_by_role("button", name="Publier").click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary")
+    assert summary.get_attribute("role") == "alert"
+    page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
+    assert "Le formulaire contient 5 erreurs" in summary.inner_text()
+    links = summary.locator("a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert {"#id_origin_0", "#id_destination_0", "#id_date", "#id_seats", "#id_cost_per_km"} <= set(
+        hrefs
+    )
+    summary.locator("a[href='#id_seats']").click()
+    page.wait_for_function("() => document.activeElement.id === 'id_seats'")
+    # The French decimal stays as typed; the rate's help sits under its field.
+    assert page.input_value("#id_cost_per_km") == "5"
+    assert page.locator("#id_cost_per_km + .helptext, #id_cost_per_km ~ .helptext").count() == 1
+    assert axe_violations(page) == []
+    screenshots(page, "publish-errors")
+
+
+def test_sign_in_form_has_a_readable_width(page, demo_server):
+    page.goto(territory_url(demo_server, "encamp", "/accounts/login/"))
+    width = page.eval_on_selector("main form", "f => f.getBoundingClientRect().width")
+    assert width <= 36 * 16 + 1, f"the sign-in form is {width} px wide"
+    assert page.get_by_role("button", name="Se connecter").is_visible()
+    # The checkbox sits before its label, on the same line.
+    box = page.locator("input[type=checkbox]").first.bounding_box()
+    label = page.locator("label[for=id_remember]").bounding_box()
+    assert box["x"] < label["x"] and abs(box["y"] - label["y"]) < label["height"]
+    assert axe_violations(page) == []
+    screenshots(page, "sign-in")
+    page.goto(territory_url(demo_server, "encamp", "/accounts/signup/"))
+    assert page.get_by_role("button", name="Créer mon compte").is_visible()
+    screenshots(page, "sign-up")
