@@ -319,7 +319,7 @@ def test_publish_a_weekly_ride_with_a_place_picked_on_the_map(browser, demo_serv
     page.fill("#id_valid_until", (monday + timedelta(days=13)).isoformat())
     publish(page)
     page.wait_for_url(re.compile(r".*/rides/\d+/$"))
-    assert "Trajet régulier publié : 4 départs" in page.locator("main").inner_text()
+    assert "Trajet régulier publié\xa0: 4 départs" in page.locator("main").inner_text()
     assert "lundi à 08:00, jeudi à 17:45" in page.locator("main").inner_text()
     page.goto(territory_url(demo_server, "encamp", "/my-trips/"))
     assert "4 départs à venir" in page.locator("main").inner_text()
