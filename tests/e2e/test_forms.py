@@ -22,7 +22,7 @@ def test_publish_errors_all_at_once_in_a_focused_summary(page, demo_server):
     summary = page.locator(".error-summary")
     assert summary.get_attribute("role") == "alert"
     page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
-    assert "Le formulaire contient 5 erreurs" in summary.inner_text()
+    assert "Le formulaire contient 5\xa0erreurs" in summary.inner_text()
     links = summary.locator("a")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert {"#id_origin_0", "#id_destination_0", "#id_date", "#id_seats", "#id_cost_per_km"} <= set(

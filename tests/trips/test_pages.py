@@ -110,7 +110,7 @@ def test_every_error_of_the_publish_form_shows_at_once_with_a_summary(alpha):
     assert {"seats", "date", "cost_per_km"} <= set(response.context["form"].errors)
     page = response.content.decode()
     summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.S)
-    assert "Le formulaire contient 3 erreurs" in summary.group()
+    assert "Le formulaire contient 3\xa0erreurs" in summary.group()
     for field in ("id_date", "id_seats", "id_cost_per_km"):
         assert f'href="#{field}"' in summary.group()
         assert f'id="{field}"' in page
