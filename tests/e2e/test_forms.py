@@ -2,8 +2,14 @@
 fields; the sign-in form keeps a readable width; the message counter counts down."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django_tenants.utils import schema_context
 
 from demo.seed import demo_email
+from tenants.models import Territory
+from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
+from trips.services.bookings import booking_request
+from trips.services.rides import offer_publish
 
 from .conftest import axe_violations, screenshots, sign_in, territory_url
 
@@ -51,3 +57,33 @@ def test_sign_in_form_has_a_readable_width(page, demo_server):
     page.goto(territory_url(demo_server, "encamp", "/accounts/signup/"))
     assert page.get_by_role("button", name="Créer mon compte").is_visible()
     screenshots(page, "sign-up")
+
+
+def test_the_message_counter_counts_down_and_speaks_near_the_limit(page, demo_server):
+    people = get_user_model().objects
+    with schema_context(Territory.objects.get(slug="encamp").schema_name):
+        ride = offer_publish(
+            driver=people.get(email=demo_email("admin", "encamp")),
+            origin=ENCAMP,
+            destination=ANDORRA_LA_VELLA,
+            departure_at=tomorrow_at(7),
+        )
+        booking = booking_request(
+            offer_id=ride.pk,
+            passenger=people.get(email=demo_email("data", "encamp")),
+            pickup=ESCALDES,
+            dropoff=ANDORRA_LA_VELLA,
+            seats=1,
+        )
+    sign_in(page, demo_server, "encamp", demo_email("data", "encamp"))
+    page.goto(territory_url(demo_server, "encamp", f"/bookings/{booking.pk}/conversation/"))
+    counter = page.locator("#id_body_helptext")
+    assert counter.inner_text() == "2\xa0000 caractères restants"
+    page.fill("#message-body", "x" * 150)
+    assert counter.inner_text() == "1\xa0850 caractères restants"
+    assert page.inner_text("#message-count-live") == ""  # far from the limit: silent
+    page.fill("#message-body", "x" * 1999)
+    assert counter.inner_text() == "1 caractère restant"
+    assert page.inner_text("#message-count-live") == "1 caractère restant"
+    assert axe_violations(page) == []
+    screenshots(page, "conversation-counter")

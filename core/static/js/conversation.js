@@ -19,7 +19,9 @@
   function left() { return limit - body.value.length; }
   function text(n) {
     var one = plural ? plural.select(n) === "one" : n === 1;
-    return counter.dataset[one ? "one" : "other"].replace("{count}", n.toLocaleString(lang));
+    // The same no-break space as the server's « 2 000 » (browsers group with a narrow one).
+    var figure = n.toLocaleString(lang).replace(/\u202f/g, "\u00a0");
+    return counter.dataset[one ? "one" : "other"].replace("{count}", figure);
   }
   function count() {
     if (!counter || !limit) return;
