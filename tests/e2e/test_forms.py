@@ -59,22 +59,30 @@ def test_sign_in_form_has_a_readable_width(page, demo_server):
     screenshots(page, "sign-up")
 
 
-def test_the_message_counter_counts_down_and_speaks_near_the_limit(page, demo_server):
+@pytest.fixture(scope="module")
+def booked(demo_server, django_db_blocker):
+    """A pending booking on Encamp, written before the test's transaction so that the server
+    sees it: the admin drives, the data officer rides."""
     people = get_user_model().objects
-    with schema_context(Territory.objects.get(slug="encamp").schema_name):
-        ride = offer_publish(
-            driver=people.get(email=demo_email("admin", "encamp")),
-            origin=ENCAMP,
-            destination=ANDORRA_LA_VELLA,
-            departure_at=tomorrow_at(7),
-        )
-        booking = booking_request(
-            offer_id=ride.pk,
-            passenger=people.get(email=demo_email("data", "encamp")),
-            pickup=ESCALDES,
-            dropoff=ANDORRA_LA_VELLA,
-            seats=1,
-        )
+    with django_db_blocker.unblock():
+        with schema_context(Territory.objects.get(slug="encamp").schema_name):
+            ride = offer_publish(
+                driver=people.get(email=demo_email("admin", "encamp")),
+                origin=ENCAMP,
+                destination=ANDORRA_LA_VELLA,
+                departure_at=tomorrow_at(7),
+            )
+            return booking_request(
+                offer_id=ride.pk,
+                passenger=people.get(email=demo_email("data", "encamp")),
+                pickup=ESCALDES,
+                dropoff=ANDORRA_LA_VELLA,
+                seats=1,
+            )
+
+
+def test_the_message_counter_counts_down_and_speaks_near_the_limit(page, demo_server, booked):
+    booking = booked
     sign_in(page, demo_server, "encamp", demo_email("data", "encamp"))
     page.goto(territory_url(demo_server, "encamp", f"/bookings/{booking.pk}/conversation/"))
     counter = page.locator("#id_body_helptext")
