@@ -85,7 +85,7 @@ def test_theme_preview_reports_contrast_live_and_server_refuses(page, demo_serve
     assert preview_bg == rgb("#f5a623")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_load_state()
-    assert "Rien n'a été enregistré" in page.locator("[role=alert]").inner_text()
+    assert "Le formulaire contient 2\xa0erreurs" in page.locator(".error-summary").inner_text()
     assert "Essayez #" in page.locator("main").inner_text()
     assert header_background(page) == rgb(spec.theme["primary_colour"])  # unchanged
 
