@@ -183,6 +183,10 @@ TEMPLATES = [
     }
 ]
 
+# Every form's fields through core/templates/forms/field.html (checkbox before its label, help
+# text under its input).
+FORM_RENDERER = "core.forms.FormRenderer"
+
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "archipel.asgi.application"
 

@@ -2,14 +2,17 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 
 from . import inputs
 
 
-def add_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError shown on the form: each message on its field, or on the
-    form itself when the field is not one of the form's."""
+def add_errors(form, exc: ValidationError, renamed: dict[str, str] | None = None) -> None:
+    """A service's ValidationError shown on the form: each message on its field (`renamed`
+    maps the service's names to the form's), or on the form itself when the field is not one
+    of the form's."""
     for field, errors in exc.message_dict.items():
+        field = (renamed or {}).get(field, field)
         target = field if field in form.fields else None
         for error in errors:
             form.add_error(target, error)
@@ -44,3 +47,25 @@ class DateField(forms.DateField):
             if exc.code == "invalid":
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
             raise ValidationError(str(exc), code=exc.code) from None
+
+
+class FormRenderer(DjangoTemplates):
+    """Every form of the product through one field template (`core/templates/forms/field.html`):
+    a checkbox before its label, the help text right under its input."""
+
+    field_template_name = "forms/field.html"
+
+
+def decimal_input() -> forms.TextInput:
+    """A decimal typed in the page's language: a text input (a number input refuses « 0,08 »
+    in some browsers and shows « 0.080 » where the page says « 0,080 € »)."""
+    return forms.TextInput(attrs={"inputmode": "decimal"})
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal shown and read in the page's language: « 0,080 » in French, and « 0,08 » as
+    well as « 0.08 » accepted."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", decimal_input())
+        super().__init__(localize=True, **kwargs)

@@ -40,6 +40,10 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.operator})"
 
+    def endpoint_labels(self) -> list[str]:
+        """What the partner may do, in words (« rechercher des trajets »), not the codes."""
+        return [str(Endpoint(code).label) for code in self.endpoints if code in Endpoint.values]
+
 
 class PartnerCall(models.Model):
     """The access log: every call of a partner (refused ones included)."""

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
 
 from matching.models import RoadGraphRecord
@@ -57,7 +58,8 @@ def _areas_from_codes(codes: list[str], kind: str | None) -> QuerySet[Area]:
         areas = areas.filter(kind=kind)
     missing = sorted(wanted - set(areas.values_list("code", flat=True)))
     if missing:
-        raise ProvisioningError(_("Unknown area code(s): %s") % ", ".join(missing))
+        message = ngettext("Unknown area code: %s", "Unknown area codes: %s", len(missing))
+        raise ProvisioningError(message % ", ".join(missing))
     return areas
 
 

@@ -6,10 +6,12 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LocalizedDecimalField
 from trips.forms import PlaceField, date_field
 
 from .models import PERIOD_HOURS, Need, Period, Purpose, Request, Structure
 from .services.beneficiaries import SOCIAL_CRITERIA
+from .services.requests import timing_errors
 
 
 class NeedsField(forms.ModelMultipleChoiceField):
@@ -100,7 +102,27 @@ class RequestForm(forms.Form):
             self.add_error("time", _("Give the pickup time."))
         if data.get("return_kind") == Request.Return.AGAIN and data.get("return_time") is None:
             self.add_error("return_time", _("Give the return pickup time."))
+        self._timing_check(data)
         return data
+
+    # The service's names for what the form asks as other fields.
+    SERVICE_FIELDS = {"window_start": "date", "window_end": "date", "return_at": "return_time"}
+
+    def _timing_check(self, data: dict) -> None:
+        """The service's rules on the times, once they cleaned: a past day shows with the
+        other fields' errors, not after them."""
+        needed = ["date", "timing", "return_kind"] + (
+            ["time"] if data.get("timing") == "exact" else []
+        )
+        if any(data.get(name) is None or name in self.errors for name in needed):
+            return
+        start, end = self.window()
+        for name, message in timing_errors(
+            start, end, data["return_kind"], self.return_at()
+        ).items():
+            name = self.SERVICE_FIELDS.get(name, name)
+            if name not in self.errors:
+                self.add_error(name, message)
 
     def window(self) -> tuple[datetime, datetime]:
         """A loose timing becomes a window: a part of the day, or the next 7 days."""
@@ -130,7 +152,7 @@ class ReasonForm(forms.Form):
 
 
 class DoneForm(forms.Form):
-    km = forms.DecimalField(
+    km = LocalizedDecimalField(
         label=_("Kilometres driven"), max_digits=6, decimal_places=1, min_value=Decimal("0.1")
     )
     minutes = forms.IntegerField(label=_("Time spent (minutes)"), min_value=1, max_value=1440)

@@ -106,7 +106,7 @@ class Beneficiary(models.Model):
 class Volunteer(models.Model):
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("candidate")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("volunteer status", "accepted")  # un·e bénévole
         SUSPENDED = "suspended", _("suspended")
 
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import egress
+from core.forms import decimal_input
 
 from .models import TerritorySettings, Theme
 from .services import validate_theme_colours
@@ -51,6 +52,15 @@ class ThemeForm(forms.ModelForm):
         return cleaned
 
 
+DECIMALS = (
+    "cost_per_km_default",
+    "cost_per_km_max",
+    "solidarity_cost_per_km",
+    "solidarity_cost_per_km_cap",
+    "co2_kg_per_km",
+)
+
+
 class SettingsForm(forms.ModelForm):
     rpc_url = forms.URLField(
         label=TerritorySettings._meta.get_field("rpc_url").verbose_name,
@@ -84,7 +94,10 @@ class SettingsForm(forms.ModelForm):
         help_texts = {
             "rpc_token": _("Leave empty to keep the current token."),
         }
+        # Rates shown and read as the page's language writes them: « 0,080 » in French.
+        localized_fields = DECIMALS
         widgets = {
+            **{name: decimal_input() for name in DECIMALS},
             "rpc_token": forms.PasswordInput(render_value=False),
             "contact_text": forms.Textarea(attrs={"rows": 3}),
             "legal_notice": forms.Textarea(attrs={"rows": 6}),

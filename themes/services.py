@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -55,14 +56,14 @@ def validate_theme_colours(values: dict) -> None:
         suggestion = suggest_colour(values[adjusted], background if pair.text_field else text)
         errors.setdefault(field, []).append(
             _(
-                "Contrast between %(text)s and %(background)s is %(ratio).2f:1; at least "
-                "%(minimum).1f:1 is required (WCAG AA). Try %(suggestion)s."
+                "Contrast between %(text)s and %(background)s is %(ratio)s:1; at least "
+                "%(minimum)s:1 is required (WCAG AA). Try %(suggestion)s."
             )
             % {
                 "text": text,
                 "background": background,
-                "ratio": ratio,
-                "minimum": AA_BODY_TEXT,
+                "ratio": formats.number_format(ratio, 2),  # « 3,21:1 » in French
+                "minimum": formats.number_format(AA_BODY_TEXT, 1),
                 "suggestion": suggestion,
             }
         )

@@ -101,7 +101,9 @@ def appearance(request):
     if request.method == "POST":
         theme_form = ThemeForm(request.POST, request.FILES, instance=theme, prefix="theme")
         settings_form = SettingsForm(request.POST, instance=current, prefix="settings")
-        if theme_form.is_valid() and settings_form.is_valid():
+        # Both forms checked, so that every error of the page shows at once.
+        valid = [form.is_valid() for form in (theme_form, settings_form)]
+        if all(valid):
             upload = theme_form.cleaned_data.get("logo_file")
             try:
                 with transaction.atomic():

@@ -38,6 +38,33 @@ def active() -> Iterable[Alert]:
     return Alert.objects.filter(cancelled_at__isnull=True, expires_on__gte=timezone.localdate())
 
 
+def alert_errors(
+    *,
+    days: Iterable[int] | None = None,
+    earliest: time | None = None,
+    latest: time | None = None,
+    expires_on: date | None = None,
+    seats: int | None = None,
+) -> dict[str, str]:
+    """What is wrong with an alert's days, times, end and seats, checking what is given (the
+    form shows these with its fields' own errors, all at once)."""
+    errors: dict[str, str] = {}
+    if days is not None:
+        days = list(days)
+        if not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+            errors["days"] = _("Choose at least one day of the week.")
+    if earliest is not None and latest is not None and latest <= earliest:
+        errors["latest"] = _("The latest pickup must come after the earliest.")
+    today = timezone.localdate()
+    if expires_on is not None and expires_on < today:
+        errors["expires_on"] = _("The alert cannot end in the past.")
+    elif expires_on is not None and (expires_on - today).days > MAX_DAYS_AHEAD:
+        errors["expires_on"] = _("An alert lasts one year at most.")
+    if seats is not None and not 1 <= seats <= 8:
+        errors["seats"] = _("From 1 to 8 seats.")
+    return errors
+
+
 @transaction.atomic
 def alert_create(
     *,
@@ -50,19 +77,10 @@ def alert_create(
     expires_on: date,
     seats: int = 1,
 ) -> Alert:
-    errors: dict[str, str] = {}
     days = sorted(set(days))
-    if not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
-        errors["days"] = _("Choose at least one day of the week.")
-    if latest <= earliest:
-        errors["latest"] = _("The latest pickup must come after the earliest.")
-    today = timezone.localdate()
-    if expires_on < today:
-        errors["expires_on"] = _("The alert cannot end in the past.")
-    elif (expires_on - today).days > MAX_DAYS_AHEAD:
-        errors["expires_on"] = _("An alert lasts one year at most.")
-    if not 1 <= seats <= 8:
-        errors["seats"] = _("From 1 to 8 seats.")
+    errors = alert_errors(
+        days=days, earliest=earliest, latest=latest, expires_on=expires_on, seats=seats
+    )
     graph = territory_graph()
     nodes = {}
     for field, place in (("origin", origin), ("destination", destination)):

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -83,7 +83,16 @@ def message_post(conversation: Conversation, author, body: str) -> Message:
         raise ValidationError({"body": _("The message is empty.")})
     if len(body) > Message.MAX_LENGTH:
         raise ValidationError(
-            {"body": _("A message has %(max)d characters at most.") % {"max": Message.MAX_LENGTH}}
+            {
+                "body": _(
+                    "A message has %(limit_value)s characters at most: this one has "
+                    "%(show_value)s. Shorten it, or send it in two messages."
+                )
+                % {
+                    "limit_value": formats.number_format(Message.MAX_LENGTH, force_grouping=True),
+                    "show_value": formats.number_format(len(body), force_grouping=True),
+                }
+            }
         )
     sent = ratelimit.hit(f"messages-{connection.schema_name}-{author.pk}", RATE_SECONDS)
     if sent > RATE_MESSAGES:

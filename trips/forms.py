@@ -2,18 +2,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateField
+from core.forms import DateField, LocalizedDecimalField
 from matching.network import Place
 from matching.selectors import places_named
 from tenants.selectors import area_codes, current_territory
+from themes.selectors import settings_get
 
-from .models import WEEKDAYS
+from .alerts import alert_errors
+from .models import WEEKDAYS, Message
 from .selectors import search_day_check
 from .services.journeys import JourneyReport
+from .services.regular import schedule_errors
+from .services.rides import RideTerms, departure_errors
 
 
 class PlaceField(forms.MultiValueField):
@@ -163,7 +167,7 @@ class OfferForm(forms.Form):
         ],
     )
     seats = forms.IntegerField(label=_("Seats offered"), min_value=1, max_value=8, initial=3)
-    cost_per_km = forms.DecimalField(
+    cost_per_km = LocalizedDecimalField(
         label=_("Cost per km (€)"), max_digits=4, decimal_places=3, min_value=Decimal("0")
     )
     max_detour_ratio = forms.TypedChoiceField(
@@ -192,11 +196,16 @@ class OfferForm(forms.Form):
         help_text=_("Model and colour, to be recognised; shown on the ride's page."),
     )
 
+    # The services' names for what the form asks as other fields.
+    SERVICE_FIELDS = {"departure_at": "date", "schedule": f"day_{WEEKDAYS[0]}"}
     PUNCTUAL_FIELDS = ("date", "time")
     REGULAR_FIELDS = ("valid_from", "valid_until")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["cost_per_km"].help_text = _(
+            "At most %(max)s € per km in this territory: carpooling shares costs, it is not a job."
+        ) % {"max": formats.localize(settings_get().cost_per_km_max)}
         self.fields["date"].required = self.fields["time"].required = False
         for number, day in enumerate(WEEKDAYS):
             self.fields[f"day_{day}"] = forms.BooleanField(label=DAY_NAMES[number], required=False)
@@ -218,7 +227,23 @@ class OfferForm(forms.Form):
                 if data.get(f"day_{day}") and data.get(f"time_{day}") is None:
                     if f"time_{day}" not in self.errors:
                         self.add_error(f"time_{day}", _("Give the departure time."))
+        self._rules_check(data)
         return data
+
+    def _rules_check(self, data: dict) -> None:
+        """The publishing services' own rules on the fields that did clean, so that every
+        problem shows at once (99 seats, a past day and 5 € per km: three errors, not one)."""
+        given = {name: data[name] for name in self.TERMS_FIELDS if data.get(name) is not None}
+        errors = RideTerms(**given).errors()
+        if self.is_regular:
+            times = [data.get(f"time_{d}") if data.get(f"day_{d}") else None for d in WEEKDAYS]
+            errors |= schedule_errors(times, data.get("valid_from"), data.get("valid_until"))
+        elif data.get("date") and data.get("time"):
+            errors |= departure_errors(moment(data))
+        for name, message in errors.items():
+            name = self.SERVICE_FIELDS.get(name, name)
+            if name not in self.errors:
+                self.add_error(name, message)
 
     @property
     def is_regular(self) -> bool:
@@ -337,6 +362,17 @@ class AlertForm(forms.Form):
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=8, initial=1)
     expires_on = date_field(_("Until"), initial=lambda: timezone.localdate() + timedelta(days=30))
 
+    RULED = ("days", "earliest", "latest", "expires_on", "seats")
+
+    def clean(self):
+        """The alert service's rules on the fields that did clean: every problem at once."""
+        data = super().clean()
+        given = {name: data[name] for name in self.RULED if data.get(name) is not None}
+        for name, message in alert_errors(**given).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
     @classmethod
     def from_search(cls, query) -> "AlertForm":
         """An unbound form filled from a search's query string (the link under its results)."""
@@ -353,3 +389,16 @@ class AlertForm(forms.Form):
         if query.get("day", "").isdigit():
             initial["days"] = [int(query["day"]) % 7]
         return cls(initial=initial)
+
+
+class MessageForm(forms.Form):
+    """A message of a conversation: the service refuses one above its size, never cuts it
+    (the textarea's maxlength and its counter keep to it in the browser)."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "id": "message-body", "maxlength": Message.MAX_LENGTH}
+        ),
+        error_messages={"required": _("The message is empty.")},
+    )

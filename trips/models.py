@@ -11,6 +11,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F, Func, Q
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TsTzRange(Func):
@@ -156,7 +157,7 @@ class Booking(models.Model):
         PENDING = "pending", _("waiting for the driver")
         ACCEPTED = "accepted", _("accepted")
         DECLINED = "declined", _("declined")
-        CANCELLED = "cancelled", _("cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("booking status", "cancelled")  # une réservation
 
     HOLDS_SEATS = (Status.PENDING, Status.ACCEPTED)
 

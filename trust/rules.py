@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from themes.selectors import settings_get
@@ -126,8 +126,8 @@ def _price_above_maximum(since, maximum) -> list[Pattern]:
             )
             % {
                 "day": timezone.localtime(offer.departure_at).strftime("%d/%m"),
-                "price": offer.cost_per_km,
-                "max": maximum,
+                "price": formats.number_format(offer.cost_per_km, 3),
+                "max": formats.number_format(maximum, 3),
             },
         )
         for offer in Offer.objects.filter(departure_at__gte=since, cost_per_km__gt=maximum)
@@ -148,13 +148,13 @@ def _price_above_maximum(since, maximum) -> list[Pattern]:
                 "price_per_km",
                 journey.driver_id,
                 _(
-                    "A journey of %(day)s paid %(price).3f €/km per seat, above the "
+                    "A journey of %(day)s paid %(price)s €/km per seat, above the "
                     "territory's maximum (%(max)s €/km)."
                 )
                 % {
                     "day": timezone.localtime(journey.pickup_at).strftime("%d/%m"),
-                    "price": journey.per_km,
-                    "max": maximum,
+                    "price": formats.number_format(journey.per_km, 3),
+                    "max": formats.number_format(maximum, 3),
                 },
             )
         )

@@ -83,6 +83,17 @@ def _fields_check(
     if purpose.structure_id != structure.pk:
         errors["purpose"] = _("This purpose belongs to another structure.")
     needs_check(needs, structure, errors)
+    errors |= timing_errors(window_start, window_end, return_kind, return_at)
+    if errors:
+        raise ValidationError(errors)
+
+
+def timing_errors(
+    window_start: datetime, window_end: datetime, return_kind: str, return_at: datetime | None
+) -> dict[str, str]:
+    """What is wrong with a request's times and return (the form shows these with its other
+    fields' errors, all at once)."""
+    errors: dict[str, str] = {}
     if window_start <= timezone.now():
         errors["window_start"] = _("The pickup must be in the future.")
     if window_end < window_start:
@@ -91,8 +102,7 @@ def _fields_check(
         errors["return_kind"] = _("Unknown kind of return.")
     elif return_kind == Request.Return.AGAIN and (return_at is None or return_at <= window_end):
         errors["return_at"] = _("Give a return pickup time after the outward trip.")
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _road(graph, pickup: Place, destination: Place):

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Membership, Role
 
@@ -45,7 +46,8 @@ def membership_grant_admin(email: str) -> Membership:
 def membership_set_roles(membership: Membership, roles: list[str], *, by) -> Membership:
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise ValidationError({"roles": _("Unknown role(s): %s") % ", ".join(sorted(unknown))})
+        message = ngettext("Unknown role: %s", "Unknown roles: %s", len(unknown))
+        raise ValidationError({"roles": message % ", ".join(sorted(unknown))})
     acting = Membership.objects.select_for_update().filter(user=by).first()
     if acting is None or not acting.has_role(Role.TERRITORY_ADMIN):
         raise PermissionDenied

@@ -91,7 +91,7 @@ def test_theme_preview_reports_contrast_live_and_server_refuses(page, demo_serve
     assert preview_bg == rgb("#f5a623")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_load_state()
-    assert "Rien n'a été enregistré" in page.locator("[role=alert]").inner_text()
+    assert "Le formulaire contient 2\xa0erreurs" in page.locator(".error-summary").inner_text()
     assert "Essayez #" in page.locator("main").inner_text()
     assert header_background(page) == rgb(spec.theme["primary_colour"])  # unchanged
 
@@ -308,7 +308,7 @@ def test_publish_a_weekly_ride_with_a_place_picked_on_the_map(browser, demo_serv
     page.fill("#id_valid_until", (monday + timedelta(days=13)).isoformat())
     publish(page)
     page.wait_for_url(re.compile(r".*/rides/\d+/$"))
-    assert "Trajet régulier publié : 4 départs" in page.locator("main").inner_text()
+    assert "Trajet régulier publié\xa0: 4 départs" in page.locator("main").inner_text()
     assert "lundi à 08:00, jeudi à 17:45" in page.locator("main").inner_text()
     page.goto(territory_url(demo_server, "encamp", "/my-trips/"))
     assert "4 départs à venir" in page.locator("main").inner_text()
@@ -527,10 +527,10 @@ def test_report_then_moderation_action(browser, demo_server, django_db_blocker):
     citizen.wait_for_url(re.compile(r".*/report/\?person=\d+"))
     assert_accessible(citizen, "report form")
     citizen.get_by_label("Conduite ou comportement dangereux").check()
-    citizen.get_by_label("Ce qui s'est passé").fill("Il roulait à 130 dans le village.")
+    citizen.get_by_label("Ce qui s’est passé").fill("Il roulait à 130 dans le village.")
     citizen.get_by_role("button", name="Envoyer le signalement").click()
     citizen.wait_for_url(re.compile(r".*/account/reports/$"))
-    assert "en attente d'un modérateur" in citizen.locator("main").inner_text()
+    assert "en attente d’un modérateur" in citizen.locator("main").inner_text()
 
     admin = browser.new_context(locale="fr-FR").new_page()
     sign_in(admin, demo_server, slug, demo_email("admin", slug))

@@ -102,7 +102,7 @@ def test_the_ride_page_draws_the_route_on_the_base_map_with_its_stops(page, ride
     # The place searched is off the road: the walk to the route is drawn, and said in the list.
     steps = page.locator(".map-steps li")
     assert steps.count() == 4 and "à pied" in steps.nth(1).inner_text()
-    assert "Prise en charge : Encamp" in steps.nth(1).inner_text()
+    assert "Prise en charge\xa0: Encamp" in steps.nth(1).inner_text()
     attribution = page.locator("#route-map .leaflet-control-attribution").inner_text()
     assert "OpenStreetMap" in attribution
     screenshots(page, "ride-map")
@@ -150,7 +150,7 @@ def test_the_map_picker_names_the_street_clicked_and_takes_the_keyboard(page, de
         if page.evaluate("() => document.activeElement.classList.contains('place-map-use')"):
             break
     page.keyboard.press("Enter")
-    assert page.locator(f"{panel} .place-map-status").inner_text().startswith("Choisi :")
+    assert page.locator(f"{panel} .place-map-status").inner_text().startswith("Choisi\xa0:")
     assert float(lon.input_value()) < float(clicked)  # the map moved east: its centre is west
     assert all(host.startswith("encamp.localhost") for host in hosts), hosts
 
@@ -199,7 +199,7 @@ def test_the_publish_form_previews_the_route_once_both_places_are_chosen(page, d
     page.wait_for_function(
         "() => document.querySelector('#route-preview .route-preview-summary').textContent"
     )
-    assert re.fullmatch(r"Itinéraire : \d+(,\d)? km, environ \d+ min\.", summary.inner_text())
+    assert re.fullmatch(r"Itinéraire\xa0: \d+(,\d)? km, environ \d+ min\.", summary.inner_text())
     wait_for_base_map(page, "#route-preview .route-map")
     assert page.locator("#route-preview .map-pin").count() == 2
     screenshots(page, "publish-route-preview")

@@ -107,7 +107,7 @@ def test_a_slow_provider_is_left_out_within_the_budget(alpha, monkeypatch):
     assert waited < slow.delay_s
     assert "sur Rapide" in page and "sur Lente" not in page
     assert 'data-announce="1 trajet de plateformes partenaires ajouté"' in page
-    assert "Indisponible pour le moment : Lente." in page
+    assert "Indisponible pour le moment\xa0: Lente." in page
 
 
 def test_a_broken_provider_is_paused_by_the_breaker_then_tried_again(alpha, monkeypatch):
@@ -119,15 +119,14 @@ def test_a_broken_provider_is_paused_by_the_breaker_then_tried_again(alpha, monk
     with serving(broken) as server:
         provider = add(alpha, "Cassée", f"{server.url}/sc")
         for _ in range(outbound.FAILURES_TO_OPEN):
-            assert (
-                "Indisponible pour le moment : Cassée." in partner_results(alpha).content.decode()
-            )
+            page = partner_results(alpha).content.decode()
+            assert "Indisponible pour le moment\xa0: Cassée." in page
         assert len(server.seen) == outbound.FAILURES_TO_OPEN
         page = partner_results(alpha).content.decode()
         assert len(server.seen) == outbound.FAILURES_TO_OPEN  # open: not asked any more
-        assert "Indisponible pour le moment : Cassée." in page
+        assert "Indisponible pour le moment\xa0: Cassée." in page
         admin = alpha.client("admin").get("/manage/providers/").content.decode()
-        assert "en échec : mis en pause pour une minute" in admin
+        assert "en échec\xa0: mis en pause pour une minute" in admin
         # A minute later one search tries it again; it still fails: open again at once.
         now = {"t": time.time() + outbound.OPEN_S + 1}
         monkeypatch.setattr(outbound.clock, "time", lambda: now["t"])
@@ -156,7 +155,7 @@ def test_a_broken_provider_is_paused_by_the_breaker_then_tried_again(alpha, monk
     assert outbound._price(1e300) is None and outbound._price("2.5") == Decimal("2.50")
     with serving(lambda *a: (200, "<html>")) as html:
         add(alpha, "Html", f"{html.url}/sc")
-        assert "Indisponible pour le moment : Html." in partner_results(alpha).content.decode()
+        assert "Indisponible pour le moment\xa0: Html." in partner_results(alpha).content.decode()
 
 
 def failures(cast, provider) -> int:
@@ -174,7 +173,7 @@ def test_a_provider_at_a_refused_address_is_never_called_and_left_out(alpha):
         with override_settings(EGRESS_ALLOW_LOOPBACK=False):
             response = partner_results(alpha, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and inside.seen == []
-    assert "Indisponible pour le moment : Interne." in response.content.decode()
+    assert "Indisponible pour le moment\xa0: Interne." in response.content.decode()
     assert 'data-announce="Aucun trajet partenaire"' in response.content.decode()
     assert failures(alpha, provider) == 1
 
@@ -190,7 +189,7 @@ def test_an_answer_over_the_size_limit_is_cut_off_and_left_out(alpha):
         with override_settings(EGRESS_MAX_RESPONSE_BYTES=10_000):
             page = partner_results(alpha, HTTP_HX_REQUEST="true").content.decode()
     assert len(flood.seen) == 1 and failures(alpha, provider) == 1
-    assert "Indisponible pour le moment : Bavard." in page and "sur Covoit Voisin" in page
+    assert "Indisponible pour le moment\xa0: Bavard." in page and "sur Covoit Voisin" in page
 
 
 def test_a_bad_search_is_a_400_not_a_call(alpha):

@@ -113,7 +113,7 @@ def test_the_route_preview_follows_the_roads_and_refuses_clearly(alpha, beta):
     assert paris.status_code == 400 and paris.json()["field"] == "to"
     same = client.get("/map/route.json", {**ends, "to": ends["from"]})
     assert same.status_code == 409
-    assert same.json()["error"] == "Le départ et l'arrivée sont au même endroit."
+    assert same.json()["error"] == "Le départ et l’arrivée sont au même endroit."
     # A territory routes on its own graph only: Beta, on a graph not built, has none.
     other = Client(HTTP_HOST=beta.host).get("/map/route.json", ends)
     assert other.status_code == 409 and "réseau routier" in other.json()["error"]

@@ -80,6 +80,13 @@ def test_register_a_person_on_the_phone_then_a_request(sol, alpha):
     past = {**request_form, "date": (timezone.localdate() - timedelta(days=1)).isoformat()}
     refused = operator.post(f"/solidarity/beneficiaries/{anna.pk}/requests/new/", past)
     assert refused.status_code == 400 and "dans le futur" in refused.content.decode()
+    # A past day and a missing destination: both at once, not the day after the place.
+    both = operator.post(
+        f"/solidarity/beneficiaries/{anna.pk}/requests/new/",
+        {**past, "destination_0": "", "destination_1": "", "destination_2": ""},
+    )
+    assert {"date", "destination"} <= set(both.context["form"].errors)
+    assert "Le formulaire contient 2\xa0erreurs" in both.content.decode()
 
 
 def test_dispatch_then_the_volunteer_accepts_on_their_page(sol, alpha):

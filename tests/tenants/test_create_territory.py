@@ -126,7 +126,7 @@ def test_from_geojson_boundary(archipel, db, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--insee", "06088,99999"], "Unknown area code(s): 99999"),
+        (["--insee", "06088,99999"], "Unknown area code: 99999"),
         (["--epci", "000000000"], "No commune matches EPCI 000000000"),
         (["--departement", "XX"], "No commune matches"),
         (["--region", "00"], "No commune matches"),

@@ -62,7 +62,7 @@ def test_low_contrast_pair_is_refused_with_ratio_and_suggestion(alpha):
     assert response.status_code == 400
     errors = response.context["theme_form"].errors
     message = " ".join(errors["on_primary_colour"] + errors["primary_colour"])
-    assert "2.0" in message and "4.5" in message
+    assert "2,0" in message and "4,5:1" in message  # French figures
     suggested = message.split("#")[-1][:6]
     assert contrast_ratio("#" + suggested, "#ffffff") >= 4.5
     after = theme_of(alpha)
@@ -181,3 +181,30 @@ def test_huge_images_are_refused_from_their_header_without_a_server_error(alpha,
     )
     assert response.status_code == 400
     assert "4096" in " ".join(response.context["theme_form"].errors["logo_file"])
+
+
+def test_both_forms_errors_show_at_once_and_rates_are_read_in_french(alpha):
+    """Regression: the settings' errors showed only once the theme's were fixed."""
+    client = alpha.client("admin")
+    response = client.post(
+        "/manage/appearance/",
+        {
+            **VALID_APPEARANCE,
+            "theme-primary_colour": "#f5a623",
+            "settings-cost_per_km_default": "0,20",
+            "settings-cost_per_km_max": "0,15",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_theme-primary_colour"' in page or 'href="#id_theme-on_primary_colour"' in page
+    assert 'href="#id_settings-cost_per_km_default"' in page
+    response = client.post(
+        "/manage/appearance/",
+        {**VALID_APPEARANCE, "settings-cost_per_km_default": "0,085"},
+    )
+    assert response.status_code == 302
+    with schema_context(alpha.territory.schema_name):
+        assert str(TerritorySettings.objects.get().cost_per_km_default) == "0.085"
+    page = client.get("/manage/appearance/").content.decode()
+    assert 'name="settings-cost_per_km_default" value="0,085"' in page

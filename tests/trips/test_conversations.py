@@ -196,3 +196,21 @@ def test_message_counter_always_expires():
     redis_client().delete(key)
     assert [ratelimit.hit("messages-test", 20) for _ in range(3)] == [1, 2, 3]
     assert 0 < redis_client().ttl(key) <= 20
+
+
+def test_a_message_over_2000_characters_is_refused_not_cut(ride, in_alpha, alpha):
+    booking = book(ride, in_alpha["citizen"], pickup=ESCALDES, dropoff=ANDORRA_LA_VELLA)
+    path = f"/bookings/{booking.pk}/conversation/"
+    passenger = alpha.client("citizen")
+    page = passenger.get(path).content.decode()
+    assert 'maxlength="2000"' in page
+    assert "2\xa0000 caractères restants" in page  # the counter under the field
+    assert 'aria-describedby="id_body_helptext"' in page
+    response = passenger.post(path, {"body": "x" * 2001})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "2\xa0000 caractères au plus" in page and "2\xa0001" in page
+    assert 'href="#message-body"' in page  # the error summary links to the field
+    assert "x" * 2001 in page  # given back to the person, not lost
+    with schema_context(alpha.territory.schema_name):
+        assert not Message.objects.exists()

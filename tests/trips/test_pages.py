@@ -99,6 +99,50 @@ def test_publish_form_errors_are_shown_and_nothing_saved(alpha):
         assert not Offer.objects.exists()
 
 
+def test_every_error_of_the_publish_form_shows_at_once_with_a_summary(alpha):
+    """Regression: 99 seats, a past day and 5 € per km showed the seats alone, then the day
+    once the seats were fixed, then the cost."""
+    response = alpha.client("driver").post(
+        "/rides/new/",
+        {**ride_form(), "date": "2020-01-01", "seats": 99, "cost_per_km": "5"},
+    )
+    assert response.status_code == 400
+    assert {"seats", "date", "cost_per_km"} <= set(response.context["form"].errors)
+    page = response.content.decode()
+    summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.S)
+    assert "Le formulaire contient 3\xa0erreurs" in summary.group()
+    for field in ("id_date", "id_seats", "id_cost_per_km"):
+        assert f'href="#{field}"' in summary.group()
+        assert f'id="{field}"' in page
+    assert "js/form-errors.js" in page
+
+
+def test_a_weekly_ride_shows_its_schedule_errors_with_the_others(alpha):
+    response = alpha.client("driver").post(
+        "/rides/new/",
+        {**ride_form(), "frequency": "regular", "valid_from": "2020-01-01",
+         "valid_until": "2020-02-01", "seats": 0},
+    )  # fmt: skip
+    errors = response.context["form"].errors
+    assert {"seats", "valid_from", "day_mon"} <= set(errors)
+
+
+def test_no_error_summary_without_errors(alpha):
+    page = alpha.client("driver").get("/rides/new/").content.decode()
+    assert "error-summary" not in page and "form-errors" not in page
+
+
+def test_the_cost_per_km_is_shown_and_read_in_french(alpha):
+    client = alpha.client("driver")
+    page = client.get("/rides/new/").content.decode()
+    assert re.search(r'name="cost_per_km" value="0,\d+"', page)
+    assert 'aria-describedby="id_cost_per_km_helptext"' in page
+    response = client.post("/rides/new/", {**ride_form(), "cost_per_km": "0,08"})
+    assert response.status_code == 302
+    with schema_context(alpha.territory.schema_name):
+        assert str(Offer.objects.get().cost_per_km) == "0.080"
+
+
 def test_a_ride_of_alpha_is_not_found_on_beta(alpha, beta):
     response = alpha.client("driver").post("/rides/new/", ride_form())
     assert beta.client("citizen").get(response["Location"]).status_code == 404
@@ -129,3 +173,12 @@ def test_the_consent_screen_returns_only_to_this_site(alpha, beta):
         "/join/", {"decision": "accept", "charter": "on", "next": "//evil.example/"}
     )
     assert joined.status_code == 302 and joined["Location"] == "/"
+
+
+def test_seats_are_counted_in_french_plurals(ride, in_alpha, alpha):
+    """Regression: « 1 place(s) »; now « 1 place », « 2 places »."""
+    book(ride, in_alpha["citizen"], seats=1)
+    book(ride, in_alpha["volunteer"], seats=2)
+    page = alpha.client("driver").get(f"/rides/{ride.pk}/").content.decode()
+    assert "— 1 place," in page and "— 2 places," in page
+    assert "place(s)" not in page

@@ -238,7 +238,7 @@ def test_publish_page_offers_a_weekly_schedule(alpha):
     form["time_thu"] = "18:00"
     page = client.post("/rides/new/", form, follow=True)
     assert page.status_code == 200
-    assert "Trajet régulier publié : 2 départs" in page.content.decode()
+    assert "Trajet régulier publié\xa0: 2 départs" in page.content.decode()
     trips = client.get("/my-trips/").content.decode()
     assert "mardi à 07:30, jeudi à 18:00" in trips
     with schema_context(alpha.territory.schema_name):

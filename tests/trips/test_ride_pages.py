@@ -54,7 +54,7 @@ def test_a_result_card_says_the_day_times_driver_pickup_and_why_it_ranks_here(
 def test_the_reason_follows_the_ranking_terms(ride, alpha):
     early = {**SEARCH, "time": "09:00", "window": 240}
     reason = alpha.client("citizen").get("/", early).context["matches"][0].reason
-    assert re.match(r"Prise en charge \d+ minutes avant l’heure demandée ; ", reason)
+    assert re.match(r"Prise en charge \d+ minutes avant l’heure demandée\xa0; ", reason)
 
 
 def test_driver_facts_do_not_grow_the_queries_with_the_drivers(
@@ -82,7 +82,7 @@ def test_a_search_for_a_past_day_is_refused_with_a_form_error(alpha):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     page = alpha.client("citizen").get("/", {**SEARCH, "date": yesterday})
     assert page.status_code == 400
-    assert "Ce jour est passé : cherchez aujourd’hui ou un jour à venir." in text(page)
+    assert "Ce jour est passé\xa0: cherchez aujourd’hui ou un jour à venir." in text(page)
     assert "trajet trouvé" not in text(page)
 
 
@@ -139,17 +139,17 @@ def test_each_booking_action_says_what_happened(ride, alpha, in_alpha):
     driver, passenger = alpha.client("driver"), alpha.client("citizen")
     first = book(ride, in_alpha["citizen"])
     accepted = driver.post(f"/bookings/{first.pk}/accept/", {"next": f"/rides/{ride.pk}/"})
-    assert said(accepted) == "Réservation acceptée ; le passager est prévenu."
+    assert said(accepted) == "Réservation acceptée\xa0; le passager est prévenu."
     cancelled = passenger.post(f"/bookings/{first.pk}/cancel/")
-    assert said(cancelled) == "Votre réservation est annulée ; le conducteur est prévenu."
+    assert said(cancelled) == "Votre réservation est annulée\xa0; le conducteur est prévenu."
     second = book(ride, in_alpha["data"])
     declined = driver.post(f"/bookings/{second.pk}/decline/")
-    assert said(declined) == "Réservation refusée ; le passager est prévenu."
+    assert said(declined) == "Réservation refusée\xa0; le passager est prévenu."
     third = book(ride, in_alpha["volunteer"])
     by_driver = driver.post(f"/bookings/{third.pk}/cancel/")
-    assert said(by_driver) == "Réservation annulée ; le passager est prévenu."
+    assert said(by_driver) == "Réservation annulée\xa0; le passager est prévenu."
     gone = driver.post(f"/rides/{ride.pk}/cancel/")
-    assert said(gone) == "Trajet annulé ; les passagers réservés sont prévenus."
+    assert said(gone) == "Trajet annulé\xa0; les passagers réservés sont prévenus."
     page = driver.get("/my-trips/").content.decode()
     assert 'class="messages" role="status"' in page and "Trajet annulé" in page
     assert 'class="messages"' not in driver.get("/my-trips/").content.decode()  # said once
@@ -167,7 +167,7 @@ def test_instant_booking_says_the_seat_is_confirmed(alpha, in_alpha):
         f"/rides/{ride.pk}/",
         {**place_fields("pickup", ENCAMP), **place_fields("dropoff", ANDORRA_LA_VELLA), "seats": 1},
     )
-    assert said(booked) == "Réservé : votre place est confirmée."
+    assert said(booked) == "Réservé\xa0: votre place est confirmée."
 
 
 def test_cancelling_asks_a_second_time_without_script(ride, alpha, in_alpha):

@@ -94,7 +94,7 @@ def test_each_rule_fires_on_a_seeded_abusive_pattern(ride, in_alpha, alpha):
         assert "5 trajets le" in text["journeys_per_day"]
         assert "min après la fin du précédent (moins de 30)" in text["close_journeys"]
         assert "complet 8 jours sur 30" in text["disguised_professional"]
-        assert "au-dessus du maximum du territoire (0.050" in text["price_per_km"]
+        assert "au-dessus du maximum du territoire (0,050\xa0€/km)" in text["price_per_km"]
         assert text["cancellations"].startswith("5 réservations annulées")
         assert text["reports"] == "3 signalements en 90 jours, par 2 personnes."
         assert not Sanction.objects.exists()  # never applied by itself

@@ -3,7 +3,7 @@ departure is an offer (trips.api.offers) that passengers book."""
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -34,7 +34,11 @@ class ScheduleSerializer(serializers.Serializer):
         unknown = set(data) - set(WEEKDAYS) if isinstance(data, dict) else set()
         if unknown:
             raise serializers.ValidationError(
-                _("Unknown day(s): %(days)s. Use %(known)s.")
+                ngettext(
+                    "Unknown day: %(days)s. Use %(known)s.",
+                    "Unknown days: %(days)s. Use %(known)s.",
+                    len(unknown),
+                )
                 % {"days": ", ".join(sorted(map(str, unknown))), "known": ", ".join(WEEKDAYS)}
             )
         return super().to_internal_value(data)

@@ -39,6 +39,32 @@ def schedule_departures(
     ]
 
 
+def schedule_errors(
+    departure_times: Sequence[time | None], valid_from: date | None, valid_until: date | None
+) -> dict[str, str]:
+    """What is wrong with a weekly schedule and its period, checking what is given (the form
+    shows these with the other fields' errors, before publishing)."""
+    errors: dict[str, str] = {}
+    if len(departure_times) > 7:
+        errors["schedule"] = _("A week has seven days.")
+    elif not any(departure_times):
+        errors["schedule"] = _("Choose at least one day of the week.")
+    if valid_from is not None:
+        if valid_from < timezone.localdate():
+            errors["valid_from"] = _("The period cannot start in the past.")
+        elif message := beyond_horizon(valid_from):
+            errors["valid_from"] = message
+    if valid_until is None:
+        return errors
+    if valid_from is not None and valid_until < valid_from:
+        errors["valid_until"] = _("The period must end after it starts.")
+    elif valid_from is not None and (valid_until - valid_from).days >= MAX_SCHEDULE_DAYS:
+        errors["valid_until"] = _("A regular ride is published for one year at most.")
+    elif message := beyond_horizon(valid_until):
+        errors["valid_until"] = message
+    return errors
+
+
 @transaction.atomic
 def regular_ride_publish(
     *,
@@ -54,23 +80,8 @@ def regular_ride_publish(
     or None. Every future departure in the period becomes an occurrence (an `Offer`)."""
     ensure_may_act(driver)
     ride_terms = RideTerms(**terms)
-    errors = ride_terms.errors()
+    errors = ride_terms.errors() | schedule_errors(departure_times, valid_from, valid_until)
     times = list(departure_times) + [None] * (7 - len(departure_times))
-    today = timezone.localdate()
-    if len(departure_times) > 7:
-        errors["schedule"] = _("A week has seven days.")
-    elif not any(times):
-        errors["schedule"] = _("Choose at least one day of the week.")
-    if valid_from < today:
-        errors["valid_from"] = _("The period cannot start in the past.")
-    elif message := beyond_horizon(valid_from):
-        errors["valid_from"] = message
-    if valid_until < valid_from:
-        errors["valid_until"] = _("The period must end after it starts.")
-    elif (valid_until - valid_from).days >= MAX_SCHEDULE_DAYS:
-        errors["valid_until"] = _("A regular ride is published for one year at most.")
-    elif message := beyond_horizon(valid_until):
-        errors["valid_until"] = message
     departures = []
     if not errors:
         now = timezone.now()

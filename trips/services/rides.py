@@ -57,7 +57,7 @@ class RideTerms:
             errors["max_detour_ratio"] = _("The accepted detour is from 0 to 100 %.")
         if not Decimal("0") <= self.cost(territory) <= territory.cost_per_km_max:
             errors["cost_per_km"] = _("The cost per km must be between 0 and %(max)s €.") % {
-                "max": territory.cost_per_km_max
+                "max": formats.localize(territory.cost_per_km_max)
             }
         return errors
 
@@ -120,6 +120,16 @@ def beyond_horizon(day) -> str | None:
     }
 
 
+def departure_errors(departure_at: datetime) -> dict[str, str]:
+    """What is wrong with a one-off ride's departure (the form shows it with the other fields'
+    errors, before publishing)."""
+    if departure_at <= timezone.now():
+        return {"departure_at": _("The departure must be in the future.")}
+    if message := beyond_horizon(timezone.localdate(departure_at)):
+        return {"departure_at": message}
+    return {}
+
+
 def ensure_may_act(user) -> None:
     """Receivers of `events.acting` may refuse (trust: a person suspended or banned here
     neither publishes nor books)."""
@@ -132,11 +142,7 @@ def offer_publish(
     """Publish a one-off ride; `terms` are the fields of `RideTerms`."""
     ensure_may_act(driver)
     ride_terms = RideTerms(**terms)
-    errors = ride_terms.errors()
-    if departure_at <= timezone.now():
-        errors["departure_at"] = _("The departure must be in the future.")
-    elif message := beyond_horizon(timezone.localdate(departure_at)):
-        errors["departure_at"] = message
+    errors = ride_terms.errors() | departure_errors(departure_at)
     if errors:
         raise ValidationError(errors)
     offer = departure_offer(ride_fields(driver, origin, destination, ride_terms), departure_at)

@@ -3,10 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
+from django.utils.translation import ngettext
 
 from core.errors import Conflict
+from core.forms import add_errors
 
 from .. import conversations
+from ..forms import MessageForm
 from ..models import Booking, Message
 from ..selectors import bookings_visible_to
 
@@ -14,17 +18,22 @@ from ..selectors import bookings_visible_to
 def conversation_page(request, talk, template: str, context: dict):
     """A conversation's page (bookings and solidarity trips): the messages, a form that works
     without JavaScript, and a live socket. The caller has checked who may see it."""
-    error = ""
-    if request.method == "POST":
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            conversations.message_post(talk, request.user, request.POST.get("body", ""))
+            conversations.message_post(talk, request.user, form.cleaned_data["body"])
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            add_errors(form, exc)
         except Conflict as exc:
-            error = exc.message
+            form.add_error(None, exc.message)
         else:
             return redirect(request.path)
     conversations.conversation_mark_read(talk, request.user)
+    left = Message.MAX_LENGTH - len(form.data.get("body", "") if form.is_bound else "")
+    # The counter under the field (core/static/js/conversation.js keeps it live), tied to it.
+    form.fields["body"].help_text = ngettext(
+        "%(count)s character left", "%(count)s characters left", left
+    ) % {"count": formats.number_format(left, force_grouping=True)}
     return render(
         request,
         template,
@@ -32,10 +41,9 @@ def conversation_page(request, talk, template: str, context: dict):
             **context,
             "talk": talk,
             "messages_list": talk.messages.select_related("author"),
-            "error": error,
-            "max_length": Message.MAX_LENGTH,
+            "form": form,
         },
-        status=400 if error else 200,
+        status=400 if form.errors else 200,
     )
 
 

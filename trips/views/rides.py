@@ -52,8 +52,7 @@ def offer_new(request):
                     **places, departure_at=form.departure_at(), **form.terms()
                 )
         except ValidationError as exc:
-            exc.error_dict.setdefault("date", exc.error_dict.pop("departure_at", []))
-            add_errors(form, exc)
+            add_errors(form, exc, OfferForm.SERVICE_FIELDS)
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:

@@ -9,6 +9,7 @@
   var labels = document.getElementById("contrast-labels");
   if (!form || !preview || !report || !labels) return;
 
+  var lang = document.documentElement.lang || "fr";
   function field(name) { return form.elements["theme-" + name]; }
   function channel(v) { v = v / 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }
   function luminance(hex) {
@@ -39,7 +40,10 @@
       var r = ratio(p[1], p[2]);
       var li = document.createElement("li");
       li.className = r >= 4.5 ? "ok" : "fail";
-      li.textContent = p[0] + " : " + r.toFixed(2) + ":1 (" + (r >= 4.5 ? labels.dataset.ok : labels.dataset.fail) + ")";
+      // « Texte sur la couleur principale : 4,54:1 (suffisant) » in French.
+      li.textContent = labels.dataset.line.replace("{label}", p[0])
+        .replace("{ratio}", r.toLocaleString(lang, {minimumFractionDigits: 2, maximumFractionDigits: 2}))
+        .replace("{verdict}", r >= 4.5 ? labels.dataset.ok : labels.dataset.fail);
       report.appendChild(li);
     });
   }
