@@ -107,7 +107,7 @@ def request_details(trip: Request) -> dict:
 
 def _diary(trip: Request) -> list:
     """The request's diary, each entry with `changed`: whether it changed the request's state
-    (a decline or a second proposal leave it as it was)."""
+    (a decline or a second proposal leave it as it was; the page then says only the action)."""
     entries, before = list(trip.diary.select_related("actor")), None
     for entry in entries:
         entry.changed, before = entry.status != before, entry.status
