@@ -53,6 +53,7 @@ def test_every_request_action_ends_with_a_message(sol, alpha):
         f"/solidarity/requests/{to_cancel.pk}/cancel/", {"reason": "Déplacé"}, follow=True
     )
     assert "Demande annulée." in said(cancelled)
+    assert "demande annulée → annulée" not in said(cancelled)  # the state said once
     unmet = operator.post(
         f"/solidarity/requests/{to_give_up.pk}/unmet/", {"reason": "Personne"}, follow=True
     )
