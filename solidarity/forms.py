@@ -65,7 +65,9 @@ TIMING_CHOICES = [
 
 
 class RequestForm(forms.Form):
-    purpose = forms.ModelChoiceField(queryset=Purpose.objects.none(), label=_("Purpose"))
+    purpose = forms.ModelChoiceField(
+        queryset=Purpose.objects.none(), label=_("Purpose"), empty_label=_("Choose a purpose")
+    )
     destination = PlaceField(label=_("Destination"))
     pickup = PlaceField(label=_("Pickup (leave empty: at home)"), required=False)
     date = date_field()

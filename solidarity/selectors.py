@@ -101,8 +101,17 @@ def request_details(trip: Request) -> dict:
         "ranked": volunteers_rank(territory_graph(), trip) if waiting else [],
         "proposals": trip.proposals.select_related("volunteer__user"),
         "carpools": _carpools(trip) if waiting else [],
-        "diary": trip.diary.select_related("actor"),
+        "diary": _diary(trip),
     }
+
+
+def _diary(trip: Request) -> list:
+    """The request's diary, each entry with `changed`: whether it changed the request's state
+    (a decline or a second proposal leave it as it was; the page then says only the action)."""
+    entries, before = list(trip.diary.select_related("actor")), None
+    for entry in entries:
+        entry.changed, before = entry.status != before, entry.status
+    return entries
 
 
 def _carpools(trip: Request) -> list:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
@@ -175,19 +176,35 @@ def _propose(request, trip: Request) -> None:
     ids = [int(v) for v in request.POST.getlist("volunteers") if v.isdigit()]
     chosen = selectors.volunteers_chosen(trip.structure, ids)
     dispatch.request_propose(trip, chosen, operator=request.user)
-    messages.success(request, _("Proposed to the chosen volunteers."))
 
 
-# The operator's actions on a request (the URL's last part), each a service call.
+def _reason(request) -> str:
+    return request.POST.get("reason", "")
+
+
+# The operator's actions on a request (the URL's last part): each a service call, and the
+# message that says it is done.
 REQUEST_ACTIONS = {
-    "propose": _propose,
-    "confirm": lambda request, trip: dispatch.assignment_confirm(trip, operator=request.user),
-    "close": lambda request, trip: requests.request_close(trip, operator=request.user),
-    "cancel": lambda request, trip: requests.request_cancel(
-        trip, operator=request.user, reason=request.POST.get("reason", "")
+    "propose": (_propose, gettext_lazy("Proposed to the chosen volunteers.")),
+    "confirm": (
+        lambda request, trip: dispatch.assignment_confirm(trip, operator=request.user),
+        gettext_lazy("Volunteer confirmed."),
     ),
-    "unmet": lambda request, trip: requests.request_mark_unmet(
-        trip, operator=request.user, reason=request.POST.get("reason", "")
+    "close": (
+        lambda request, trip: requests.request_close(trip, operator=request.user),
+        gettext_lazy("Request closed."),
+    ),
+    "cancel": (
+        lambda request, trip: requests.request_cancel(
+            trip, operator=request.user, reason=_reason(request)
+        ),
+        gettext_lazy("Request cancelled."),
+    ),
+    "unmet": (
+        lambda request, trip: requests.request_mark_unmet(
+            trip, operator=request.user, reason=_reason(request)
+        ),
+        gettext_lazy("Request recorded as without a solution."),
     ),
 }
 
@@ -196,9 +213,9 @@ REQUEST_ACTIONS = {
 @require_POST
 def request_action(request, pk: int, action: str):
     trip = _request(request, pk)
-    act = REQUEST_ACTIONS.get(action)
-    if act is None:
+    if action not in REQUEST_ACTIONS:
         raise Http404
+    act, done = REQUEST_ACTIONS[action]
     try:
         act(request, trip)
     except Conflict as exc:
@@ -206,6 +223,8 @@ def request_action(request, pk: int, action: str):
     except ValidationError as exc:
         for error in error_messages(exc):
             messages.error(request, error)
+    else:
+        messages.success(request, str(done))
     return redirect("solidarity_request", pk=pk)
 
 
@@ -232,4 +251,6 @@ def volunteer_accept(request, pk: int):
         volunteers.volunteer_accept(volunteer, operator=request.user)
     except Conflict as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s is accepted as a volunteer.") % {"name": volunteer})
     return redirect("solidarity_volunteers")

@@ -64,17 +64,24 @@ def _structures_post(request, editable: dict[int, Structure]) -> None:
         raise Http404
     if action == "operator_add":
         services.structure_operator_add(structure, _digits(post.get("user", "")), by=by)
+        done = _("Operator added.")
     elif action == "operator_remove":
         services.structure_operator_remove(structure, _digits(post.get("user", "")), by=by)
+        done = _("Operator removed.")
     elif action == "purpose_add":
         services.purpose_add(structure, name, by=by)
+        done = _("Purpose added.")
     elif action == "need_add":
         services.need_add(structure, name, post.get("accessible") == "on", by=by)
+        done = _("Need added.")
     elif action == "purpose_toggle":
         item = get_object_or_404(Purpose, pk=_digits(post.get("item", "")), structure=structure)
         services.purpose_toggle(item, by=by)
+        done = _("Purpose activated.") if item.active else _("Purpose deactivated.")
     elif action == "need_toggle":
         item = get_object_or_404(Need, pk=_digits(post.get("item", "")), structure=structure)
         services.need_toggle(item, by=by)
+        done = _("Need activated.") if item.active else _("Need deactivated.")
     else:
         raise Http404
+    messages.success(request, done)

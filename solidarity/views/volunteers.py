@@ -18,7 +18,7 @@ from core.forms import add_errors
 from .. import selectors
 from ..forms import AbsenceForm, AvailabilityForm, DoneForm, VolunteerForm
 from ..maps import trip_map
-from ..models import Proposal, Request, Volunteer
+from ..models import Period, Proposal, Request, Volunteer
 from ..services import dispatch, volunteers
 from .common import enabled, error_messages
 
@@ -104,7 +104,12 @@ def volunteer_availability(request):
     return render(
         request,
         "solidarity/availability.html",
-        {"form": form, "absence_form": absence, "volunteer": volunteer},
+        {
+            "form": form,
+            "absence_form": absence,
+            "volunteer": volunteer,
+            "periods": Period.labels,
+        },
         status=status,
     )
 
@@ -145,6 +150,7 @@ def proposal_answer(request, pk: int, answer: str):
             dispatch.proposal_decline(
                 proposal, volunteer_user=request.user, reason=request.POST.get("reason", "")
             )
+            messages.success(request, _("Thank you for answering: the structure is told."))
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("volunteer_home")

@@ -27,7 +27,7 @@
       bounds.extend([p.lat, p.lon]);
     });
     if (!bounds.isValid()) { element.hidden = true; return; }
-    function fit() { map.fitBounds(bounds, {padding: [28, 28], maxZoom: 16}); }
+    function fit() { map.fitBounds(bounds, {padding: [28, 28], maxZoom: 16, animate: false}); }
     fit();
     map.on("resize", fit); // a phone turned, a window resized: every place stays in view
   });
