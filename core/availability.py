@@ -33,7 +33,7 @@ from .http import answers_json
 RETRY_AFTER_S = 30
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 # Headers of the failed answer kept on the 503 (security headers set by outer middleware).
-_BODY_HEADERS = {"content-type", "content-length"}
+_BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
 LOOK_KEYS = ("display_name", "primary", "on_primary", "secondary", "on_secondary")
 LOOK_CACHE_S = 30 * 24 * 3600
 _looks: dict[str, dict] = {}  # host -> look, in this process

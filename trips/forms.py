@@ -201,11 +201,14 @@ class OfferForm(forms.Form):
     PUNCTUAL_FIELDS = ("date", "time")
     REGULAR_FIELDS = ("valid_from", "valid_until")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, territory_settings=None, **kwargs):
+        """`territory_settings`: the territory's settings when the caller has read them (the
+        view, once per request), else read here."""
         super().__init__(*args, **kwargs)
+        current = territory_settings or settings_get()
         self.fields["cost_per_km"].help_text = _(
             "At most %(max)s € per km in this territory: carpooling shares costs, it is not a job."
-        ) % {"max": formats.localize(settings_get().cost_per_km_max)}
+        ) % {"max": formats.localize(current.cost_per_km_max)}
         self.fields["date"].required = self.fields["time"].required = False
         for number, day in enumerate(WEEKDAYS):
             self.fields[f"day_{day}"] = forms.BooleanField(label=DAY_NAMES[number], required=False)

@@ -192,10 +192,11 @@ def test_confirming_the_ride_is_offered_from_the_pickup_time_on(ride, done, alph
     )
     future = book(later, in_alpha["data"])
     booking_decide(future, by=in_alpha["driver"], accept=True)
-    page = alpha.client("data").get("/my-trips/").content.decode()
-    assert "Confirmer que le trajet a eu lieu" not in page
+    page = alpha.client("data").get("/my-trips/").content.decode()  # « À venir »
     assert f"/bookings/{future.pk}/confirm/" not in page
-    past = alpha.client("driver").get("/my-trips/").content.decode()
+    assert "Confirmer que le trajet a eu lieu" not in page
+    # The driver's ride that took place is in « Passés », where it can be confirmed.
+    past = alpha.client("driver").get("/my-trips/", {"vue": "passes"}).content.decode()
     assert f"/bookings/{done.pk}/confirm/" in past and f"/bookings/{future.pk}/confirm/" not in past
 
 

@@ -32,7 +32,11 @@ from ..services.bookings import booking_request
 @login_required
 def offer_new(request):
     current = settings_of_request(request)
-    form = OfferForm(request.POST or None, initial={"cost_per_km": current.cost_per_km_default})
+    form = OfferForm(
+        request.POST or None,
+        initial={"cost_per_km": current.cost_per_km_default},
+        territory_settings=current,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         places = {"driver": request.user, "origin": data["origin"]}
