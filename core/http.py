@@ -9,9 +9,20 @@ API_PREFIX = "/api/"  # the territory's own API: JSON in and out
 JSON_PREFIXES = (API_PREFIX, "/interop/")  # and the partners' standard APIs: JSON errors
 
 
+RDEX_PREFIX = "/interop/rdexplus/"  # RDEX+ has its own error body (interop.partners.error)
+
+
 def answers_json(request) -> bool:
     """Errors on this path are JSON bodies, not pages."""
     return request.path.startswith(JSON_PREFIXES)
+
+
+def bad_request_body(request, message: str) -> dict:
+    """The body of a 400 answered before any view, in the shape the path's API documents:
+    RDEX+'s {"errorCode", "errorMessage"}, else {"error", "status"}."""
+    if request.path.startswith(RDEX_PREFIX):
+        return {"errorCode": "invalid_input", "errorMessage": message}
+    return {"error": message, "status": 400}
 
 
 def safe_next(request, default: str = "/") -> str:

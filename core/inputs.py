@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from .http import API_PREFIX, answers_json
+from .http import API_PREFIX, answers_json, bad_request_body
 
 MAX_JSON_DEPTH = 32
 # In English, as every error body of the partner APIs that share this reader.
@@ -174,5 +174,5 @@ class InputMiddleware:
             "field": field if storable(field) else "?"
         }
         if answers_json(request):
-            return JsonResponse({"error": message, "status": 400}, status=400)
+            return JsonResponse(bad_request_body(request, message), status=400)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -55,3 +55,13 @@ def test_partner_apis_read_json_the_same_way(alpha, body):
         HTTP_X_API_KEY=key,
     )
     assert answer.status_code == 400
+
+
+def test_an_rdex_query_with_nul_gets_rdex_s_own_error_body(alpha):
+    """Regression: schemathesis sent a NUL in `frequency` to RDEX+'s /journeys; the 400 came
+    with {"error", "status"}, not the {"errorCode", "errorMessage"} RDEX+ documents."""
+    answer = alpha.client().get("/interop/rdexplus/v2/journeys", {"frequency": "a\x00b"})
+    assert answer.status_code == 400
+    assert answer.json()["errorCode"] == "invalid_input" and "frequency" in (
+        answer.json()["errorMessage"]
+    )
