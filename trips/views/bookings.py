@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
@@ -21,10 +21,11 @@ from ..selectors import bookings_visible_to
 from ..services.bookings import booking_cancel, booking_decide
 from ..services.journeys import booking_confirm
 
+# Titles of the groups of trips (plural in French: « Annulés », never a state's « Annulé »).
 GROUP_TITLES = {
-    mine.UPCOMING: gettext_lazy("To come"),
-    mine.PAST: gettext_lazy("Past"),
-    mine.CANCELLED: gettext_lazy("Cancelled"),
+    mine.UPCOMING: pgettext_lazy("my trips group", "To come"),
+    mine.PAST: pgettext_lazy("my trips group", "Past"),
+    mine.CANCELLED: pgettext_lazy("my trips group", "Cancelled"),
 }
 
 
