@@ -8,9 +8,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from core.templatetags.figures import figure
 
 from .aggregates import ReportPeriod
 from .datasets import period_unit
@@ -99,9 +101,7 @@ def nice_step(top: float) -> float:
 
 def _number(value) -> str:
     """A figure in the active language (« 1 234,5 » in French)."""
-    if isinstance(value, float) and not value.is_integer():
-        return number_format(value, decimal_pos=1, force_grouping=True)
-    return number_format(int(value), force_grouping=True)
+    return figure(value)
 
 
 def bar_chart(title_id: str, x_title: str, y_title: str, k: int, bars: list[Bar]) -> Chart:

@@ -4,7 +4,6 @@ by accepting its charter — unless they are banned here."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,13 +31,24 @@ def join(request):
                 messages.success(request, _("Welcome! You are now a member of this territory."))
                 return redirect(safe_next(request))
             error = _("To join, accept the charter.")
-        else:
-            logout(request)
-            messages.info(request, _("You did not join this territory and have been signed out."))
+        else:  # she goes on browsing as a visitor; joining is asked again when she acts
+            messages.info(
+                request,
+                _(
+                    "You did not join this territory. You can still look for rides here; "
+                    "joining will be offered again when you book or publish."
+                ),
+            )
             return redirect("/")
     return render(
         request,
         "trust/join.html",
-        {"next": safe_next(request), "charter": charter_text(), "error": error},
+        {
+            "next": safe_next(request),
+            # Sent here by an action (booking, publishing…), not by signing in on the home page.
+            "to_act": safe_next(request) not in ("", "/"),
+            "charter": charter_text(),
+            "error": error,
+        },
         status=400 if error else 200,
     )

@@ -97,15 +97,21 @@ def test_same_credentials_on_another_territory_lead_to_the_consent_screen(alpha,
     assert person.email in admin.get("/manage/members/").content.decode()
 
 
-def test_declining_signs_out_and_leaves_no_membership(alpha, beta):
+def test_declining_leaves_no_membership_and_lets_her_browse_signed_in(alpha, beta):
     person = alpha["driver"]
     client = Client(HTTP_HOST=beta.host)
     client.post("/accounts/login/", {"login": person.email, "password": PASSWORD})
+    asked = client.get("/join/", {"next": "/rides/new/"}).content.decode()
+    assert "rejoignez d’abord ce territoire" in asked  # she is told why she is asked
     response = client.post("/join/", {"decision": "decline"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/"
     assert person.email not in members_of(beta)
     assert client.get("/api/v1/me/").status_code == 403
-    assert "_auth_user_id" not in client.session
+    assert client.session["_auth_user_id"] == str(person.pk)  # still signed in
+    home = client.get("/")
+    assert home.status_code == 200 and "Vous pouvez toujours chercher des trajets" in (
+        home.content.decode()
+    )
 
 
 def test_join_redirect_target_stays_on_the_site(alpha, beta):

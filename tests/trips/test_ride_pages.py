@@ -86,6 +86,19 @@ def test_a_search_for_a_past_day_is_refused_with_a_form_error(alpha):
     assert "trajet trouvé" not in text(page)
 
 
+def test_the_results_come_first_with_the_search_folded_above_them(ride, alpha):
+    client = alpha.client("citizen")
+    home = text(client.get("/"))
+    assert 'class="hero"' in home and "search-again" not in home
+    page = text(client.get("/", SEARCH))
+    folded = page.split('<details class="search-again">', 1)[1].split("</details>", 1)[0]
+    assert "Modifier la recherche" in folded and "→" in folded
+    assert 'class="search-form"' in folded  # the form is inside, to change the search
+    assert 'class="hero"' not in page
+    wrong = text(client.get("/", {**SEARCH, "seats": 0}))  # an error: the form stays open
+    assert "search-again" not in wrong and 'class="search-form"' in wrong
+
+
 def test_the_ride_page_gives_the_passengers_price_times_and_distance(
     ride, alpha, django_assert_max_num_queries
 ):
