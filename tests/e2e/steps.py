@@ -47,7 +47,8 @@ def page_problems(page, width: int) -> list[str]:
 
 def check_page(page, name: str, *, axe: bool = True, problems: list | None = None) -> None:
     """Save var/screenshots/NAME-1280.png and -390.png, and check at each width that nothing
-    scrolls sideways and (on the phone) that the header is one row; then run axe once, at the
+    scrolls sideways and (on the phone) that the header is one row; that no template syntax shows
+    as text (a `{# #}` comment on two lines does); then run axe once, at the
     width the page was opened at. With `problems`, what fails is added to it (the journey goes
     on and reports every page at its end); without, it fails at once."""
     found = []
@@ -56,6 +57,10 @@ def check_page(page, name: str, *, axe: bool = True, problems: list | None = Non
         found.extend(f"{name} at {width} px ({page.url}): {p}" for p in page_problems(page, width))
 
     screenshots(page, name, check=check)
+    shown = page.locator("body").inner_text()
+    for leak in ("{#", "#}", "{%", "{{"):  # template syntax that reached the page as text
+        if leak in shown:
+            found.append(f"{name} ({page.url}): template text {leak!r} shown")
     if axe:
         for v in axe_violations(page):
             found.append(f"{name} ({page.url}): axe {v['id']} ({v['impact']}): {v['nodes']}")
