@@ -113,6 +113,7 @@ def test_search_results_and_ride_maps_run_within_the_policy(watched, demo_server
     page.goto(territory_url(demo_server, SLUG, "/?" + urlencode(SEARCH)))
     assert page.locator("ol.results .card").count() >= 1, page.locator("main").inner_text()
     # The place picker's map: Leaflet and the base map loaded on demand, its tiles drawn.
+    page.locator(".search-again > summary").click()  # the search, folded above the results
     page.locator("#id_origin_0 ~ .place-map-toggle").click()
     page.wait_for_selector("#id_origin_0-map .leaflet-tile-container canvas")
     assert_no_violation(page, "search results with the map open")
