@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from bench.demo_site import HOST, RIDE_QUERY, SEARCH, prepare, signed_in  # noqa: E402
-from bench.matching import RESULTS_DIR  # noqa: E402
+from bench.matching import RESULTS_DIR, machine_shared  # noqa: E402
 from bench.realtime import _free_port, start_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,14 +191,7 @@ def run() -> dict:
         server.terminate()
         server.wait(timeout=30)
     return {
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "processor": platform.processor(),
-            # The machine is shared: its load (1, 5, 15 min) when the run ended.
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine_shared(),
         "setup": {
             "lighthouse": version.stdout.strip(),
             "chromium": chromium.stdout.strip(),

@@ -62,6 +62,18 @@ RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).resolve().
 RESULTS = RESULTS_DIR / "matching.json"
 
 
+def machine_shared() -> dict:
+    """The machine block of a result, with its load (1, 5, 15 min) when the run ended: the
+    machine is shared, and timings grow with it."""
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "processor": platform.processor(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def percentiles(values, points=(50, 95, 99)) -> dict[str, float]:
     return {f"p{p}": round(float(np.percentile(values, p)), 2) for p in points}
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -42,7 +41,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.demo_site import RIDE_QUERY, SEARCH, SLUG, prepare, signed_in  # noqa: E402
-from bench.matching import RESULTS_DIR, percentiles  # noqa: E402
+from bench.matching import RESULTS_DIR, machine_shared, percentiles  # noqa: E402
 from core.models import User  # noqa: E402
 from demo.seed import DEMO_PASSWORD, PUBLIC_DOMAINS, demo_email  # noqa: E402
 from tests.e2e.test_browser import ADMIN_PAGES, ANONYMOUS_PAGES  # noqa: E402
@@ -152,14 +151,7 @@ def run() -> dict:
         results.append({"account": account or "anonymous", "page": name, **measured})
     over = [f"{r['account']} {r['page']}" for r in results if r["warm_ms"]["p95"] > TARGET_P95_MS]
     return {
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "processor": platform.processor(),
-            # The machine is shared: its load (1, 5, 15 min) when the run ended.
-            "load_average": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine_shared(),
         "setup": {
             "how": "Django test Client in the benchmark's process, project settings "
             f"(DEBUG={settings.DEBUG}), demo database, Redis cache",
