@@ -95,3 +95,40 @@ def test_the_message_counter_counts_down_and_speaks_near_the_limit(page, demo_se
     assert page.inner_text("#message-count-live") == "1 caractère restant"
     assert axe_violations(page) == []
     screenshots(page, "conversation-counter")
+
+
+LAYOUT_SHIFTS = """() => new Promise((done) => {
+  const shifts = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) shifts.push(entry.sources.map((s) => s.node && s.node.outerHTML.slice(0, 80)));
+    }
+  }).observe({ type: "layout-shift", buffered: true });
+  setTimeout(() => done(shifts), 500);
+})"""
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "no-script"])
+def test_the_publish_form_shows_one_frequency_and_nothing_moves_as_scripts_run(
+    browser, demo_server, javascript
+):
+    """The map buttons are laid out from the first paint and the other frequency's fieldset is
+    hidden by the stylesheet, so nothing jumps when the scripts run (Lighthouse's layout shift),
+    and the form works the same without JavaScript."""
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 390, "height": 844}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    sign_in(page, demo_server, "encamp", demo_email("citizen", "encamp"))
+    page.goto(territory_url(demo_server, "encamp", "/rides/new/"))
+    weekly = page.get_by_role("group", name="Chaque semaine")
+    once = page.get_by_role("group", name="Trajet ponctuel")
+    assert once.is_visible() and weekly.is_hidden()
+    if javascript:
+        assert page.evaluate(LAYOUT_SHIFTS) == []
+        assert page.locator("#id_origin_0 ~ .place-map-toggle").is_visible()
+    else:
+        assert page.locator(".place-map-toggle").first.is_hidden()
+    page.get_by_label("Chaque semaine", exact=True).check()
+    assert weekly.is_visible() and once.is_hidden()
+    context.close()
