@@ -80,3 +80,20 @@ def test_an_explicit_period_is_kept_and_not_called_the_default(page, demo_server
     assert "1 janvier 2026" in page.locator("main").inner_text()
     assert page.locator("svg.chart").first.locator("rect.bar").count() >= 52  # weeks
     assert overflow(page) <= 0
+
+
+def test_a_map_answer_that_is_not_its_figures_hides_the_map_without_an_error(page, demo_server):
+    """Under Lighthouse the map's request once got an HTML page, and the page threw « not valid
+    JSON » in its console: the map now hides (its table below has the same figures)."""
+    spec = DEMO_TERRITORIES[0]
+    sign_in(page, demo_server, spec.slug, demo_email("data", spec.slug))
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route(
+        "**/observatory/map.json*",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<!DOCTYPE html>"),
+    )
+    page.goto(territory_url(demo_server, spec.slug, "/observatory/"))
+    page.locator("#flows-map").wait_for(state="hidden")
+    assert errors == []
+    assert page.locator("table", has_text="Origine").first.is_visible()

@@ -7,9 +7,15 @@
   var element = document.getElementById("flows-map");
   if (!element || typeof L === "undefined" || !window.ArchipelBasemap) return;
   fetch(element.dataset.url, {credentials: "same-origin"})
-    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (r) {
+      // Only the figures themselves: a sign-in page or an error page (expired session, server
+      // down) hides the map, whose table below says the same.
+      var type = r.headers.get("Content-Type") || "";
+      return r.ok && type.indexOf("json") !== -1 ? r.json() : null;
+    })
+    .catch(function () { return null; })
     .then(function (data) {
-      if (!data) return;
+      if (!data) { element.hidden = true; return; }
       var B = window.ArchipelBasemap;
       var colour = B.colour();
       var areas = L.geoJSON(data.areas, {style: {color: "#4a4a4a", weight: 1.5, dashArray: "4 3", fillColor: "#ffffff", fillOpacity: 0.25},
