@@ -56,7 +56,7 @@ RESULTS = RESULTS_DIR / "federation.json"
 
 def setup():
     # The matching benchmark's territory shares the graph: keep it out of the fan-out.
-    bench = setup_graph_and_territory()
+    bench, _ = setup_graph_and_territory()
     graph = load_graph(GRAPH)
     Territory.objects.filter(pk=bench.pk).update(federated=False)
     territories = []

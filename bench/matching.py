@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import random
+import resource
 import sys
 import time
 from datetime import timedelta
@@ -36,7 +37,9 @@ from django_tenants.utils import schema_context  # noqa: E402
 from bench.synthetic import regional_network  # noqa: E402
 from core.services import user_ensure_verified  # noqa: E402
 from matching.build import save_arrays  # noqa: E402
+from matching.engine import RoadGraph  # noqa: E402
 from matching.graphs import graph_path, load_graph  # noqa: E402
+from matching.hierarchy import hierarchy_arrays  # noqa: E402
 from matching.models import RoadGraphRecord  # noqa: E402
 from matching.network import Place, node_point, reach_metres, snap  # noqa: E402
 from matching.prefilter import prefilter  # noqa: E402
@@ -56,6 +59,8 @@ SEED = 20261126
 SEARCHES = int(os.environ.get("BENCH_SEARCHES", "1000"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 BASELINE_SEARCHES = int(os.environ.get("BENCH_BASELINE_SEARCHES", "8"))
+# scipy's engine on the same requests (all of them unless told: it is the slow one).
+REFERENCE_SEARCHES = int(os.environ.get("BENCH_REFERENCE_SEARCHES", str(SEARCHES)))
 # Where every benchmark writes its JSON: bench/results/ unless told (the smoke runs of `make test`
 # write elsewhere, so the recorded results stay as they are).
 RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).resolve().parent / "results"))
@@ -78,8 +83,11 @@ def percentiles(values, points=(50, 95, 99)) -> dict[str, float]:
     return {f"p{p}": round(float(np.percentile(values, p)), 2) for p in points}
 
 
-def setup_graph_and_territory():
+def setup_graph_and_territory() -> tuple[Territory, dict]:
     arrays = regional_network()
+    started = time.perf_counter()
+    arrays |= hierarchy_arrays(arrays)  # what build_road_graph adds: the node order
+    preprocessing = {"node_order_s": round(time.perf_counter() - started, 2)}
     save_arrays(arrays, graph_path(GRAPH))
     west, south = float(arrays["lon"].min()), float(arrays["lat"].min())
     east, north = float(arrays["lon"].max()), float(arrays["lat"].max())
@@ -110,7 +118,7 @@ def setup_graph_and_territory():
         source=BoundarySource(area_codes=["XX-BENCH"]),
         graph_name=GRAPH,
     )
-    return territory
+    return territory, preprocessing
 
 
 OFFER_COLUMNS = (
@@ -250,8 +258,16 @@ def baseline_seconds(graph, plain, origins, destinations, p: int, d: int) -> flo
 
 
 def run() -> dict:
-    territory = setup_graph_and_territory()
-    graph = load_graph(GRAPH)
+    territory, preprocessing = setup_graph_and_territory()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    graph = load_graph(GRAPH)  # the serving engine, the contraction hierarchy
+    preprocessing["load_and_customise_s"] = round(time.perf_counter() - started, 2)
+    preprocessing["load_peak_rss_growth_mb"] = round(
+        (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024, 1
+    )
+    # Today's reference in the same run: scipy's one-to-all Dijkstra on the same arrays.
+    reference = RoadGraph.load(graph_path(GRAPH), name=GRAPH, engine="dijkstra")
     results = {
         "machine": {
             "cpu_count": os.cpu_count(),
@@ -264,6 +280,7 @@ def run() -> dict:
             "edges": graph.edge_count,
             "memory_mb": round(graph.nbytes / 1e6, 1),
         },
+        "preprocessing": preprocessing,
         "runs": [],
     }
     plain = nx.DiGraph()
@@ -273,7 +290,7 @@ def run() -> dict:
     with schema_context(territory.schema_name):
         driver = user_ensure_verified("bench-driver@archipel.example", password="bench-bench-1")
         for size in SIZES:
-            results["runs"].append(_searches_at_size(graph, plain, driver, size))
+            results["runs"].append(_searches_at_size(graph, reference, plain, driver, size))
             print(json.dumps(results["runs"][-1]), flush=True)
         results["publish_ms"] = _publish_ms(graph, driver)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -281,14 +298,24 @@ def run() -> dict:
     return results
 
 
-def _searches_at_size(graph, plain, driver, size: int) -> dict:
-    """`size` active rides, then SEARCHES searches: whole search, engine alone, and the
-    route-every-candidate baseline on the first BASELINE_SEARCHES."""
+def _engine_ms(graph, survivors_found, p: int, d: int, window) -> tuple[float, list]:
+    """Passenger route + detours + ranking on `graph`: milliseconds and the offers, in order."""
+    t1 = time.perf_counter()
+    passenger = graph.route(p, d)
+    found = _evaluate(graph, survivors_found, p, d, *window, passenger, MAX_RESULTS)
+    return (time.perf_counter() - t1) * 1000, [m.offer.pk for m in found]
+
+
+def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
+    """`size` active rides, then SEARCHES searches: whole search, engine alone (the hierarchy,
+    then scipy's Dijkstra on the same requests), and the route-every-candidate baseline on the
+    first BASELINE_SEARCHES."""
     rng = np.random.default_rng(SEED + size)
     started = time.perf_counter()
     bulk_offers(graph, size, driver.pk, rng)
     insert_s = time.perf_counter() - started
     total, engine, survivors, matched, base_ratio = [], [], [], [], []
+    dijkstra, speedup, same = [], [], []
     for index, (pickup, dropoff, centre) in enumerate(
         requests(graph, random.Random(SEED), SEARCHES)
     ):
@@ -298,11 +325,9 @@ def _searches_at_size(graph, plain, driver, size: int) -> dict:
             pickup=pickup, dropoff=dropoff, window_start=window[0], window_end=window[1]
         )
         total.append((time.perf_counter() - t0) * 1000)
-        # The same steps again, timed apart: engine = passenger route + detours.
+        # The same steps again, timed apart: engine = passenger route + detours + ranking.
         p, d = snap(graph, pickup, "o"), snap(graph, dropoff, "d")
-        t1 = time.perf_counter()
         passenger = graph.route(p, d)
-        route_s = time.perf_counter() - t1
         survivors_found = candidates(
             prefilter(
                 Offer.objects.filter(status=Offer.Status.ACTIVE),
@@ -314,10 +339,14 @@ def _searches_at_size(graph, plain, driver, size: int) -> dict:
                 max_speed=graph.max_speed,
             )
         )
-        t1 = time.perf_counter()
-        _evaluate(graph, survivors_found, p, d, *window, passenger, MAX_RESULTS)
-        engine_s = route_s + time.perf_counter() - t1
-        engine.append(engine_s * 1000)
+        engine_ms, chosen = _engine_ms(graph, survivors_found, p, d, window)
+        engine.append(engine_ms)
+        if index < REFERENCE_SEARCHES:
+            reference_ms, expected = _engine_ms(reference, survivors_found, p, d, window)
+            dijkstra.append(reference_ms)
+            speedup.append(reference_ms / max(engine_ms, 1e-6))
+            same.append(chosen == expected)
+        engine_s = engine_ms / 1000
         survivors.append(len(survivors_found))
         matched.append(len(found))
         if index < BASELINE_SEARCHES and len(survivors_found) and p != d:
@@ -332,6 +361,15 @@ def _searches_at_size(graph, plain, driver, size: int) -> dict:
         "matches_median": float(np.median(matched)),
         "search_ms": percentiles(total),
         "engine_ms": percentiles(engine),
+        "reference_searches": len(dijkstra),
+        "dijkstra_engine_ms": percentiles(dijkstra),
+        "speedup_over_dijkstra_median": round(float(np.median(speedup)), 1) if speedup else None,
+        "speedup_over_dijkstra_p95_ratio": (
+            round(percentiles(dijkstra)["p95"] / max(percentiles(engine)["p95"], 1e-6), 1)
+            if dijkstra
+            else None
+        ),
+        "same_rides_same_order": f"{sum(same)}/{len(same)}",
         "baseline_speedup_median": round(float(np.median(base_ratio)), 1) if base_ratio else None,
         "baseline_searches": len(base_ratio),
     }

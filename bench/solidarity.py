@@ -31,6 +31,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 
 from bench.matching import GRAPH, RESULTS_DIR, percentiles, setup_graph_and_territory  # noqa: E402
 from core.services import user_ensure_verified  # noqa: E402
+from matching.engine import RoadGraph  # noqa: E402
 from matching.graphs import graph_path, load_graph  # noqa: E402
 from matching.network import Place, node_point  # noqa: E402
 from solidarity.models import (  # noqa: E402
@@ -104,13 +105,16 @@ def setup(graph, rng: random.Random):
 
 
 def run() -> dict:
-    territory = setup_graph_and_territory()
+    territory, _ = setup_graph_and_territory()
     if not graph_path(GRAPH).exists():
         raise SystemExit("Run bench/matching.py first: it builds the synthetic graph.")
-    graph = load_graph(GRAPH)
+    graph = load_graph(GRAPH)  # the serving engine, the contraction hierarchy
+    reference = RoadGraph.load(graph_path(GRAPH), name=GRAPH, engine="dijkstra")
     rng = random.Random(SEED)
     timings: dict[str, list[float]] = {"none": [], "wait": [], "again": []}
     engine: list[float] = []
+    dijkstra: list[float] = []
+    same_km = 0
     kept: list[int] = []
     with schema_context(territory.schema_name):
         operator, beneficiary, purpose = setup(graph, rng)
@@ -150,8 +154,13 @@ def run() -> dict:
             homes = np.array([r.volunteer.home_node for r in ranked if r.kept], dtype=np.int64)
             if len(homes):
                 t1 = time.perf_counter()
-                driving(graph, request, homes)
+                seconds, metres = driving(graph, request, homes)
                 engine.append((time.perf_counter() - t1) * 1000)
+                # Today's scipy engine on the same volunteers, same run; the same metres.
+                t1 = time.perf_counter()
+                _, expected = driving(reference, request, homes)
+                dijkstra.append((time.perf_counter() - t1) * 1000)
+                same_km += bool(np.allclose(metres, expected, atol=1.0))
     every = [t for values in timings.values() for t in values]
     results = {
         "machine": {
@@ -166,6 +175,11 @@ def run() -> dict:
         "rank_ms": percentiles(every),
         "rank_ms_by_return": {kind: percentiles(values) for kind, values in timings.items()},
         "engine_ms": percentiles(engine),
+        "dijkstra_engine_ms": percentiles(dijkstra),
+        "speedup_over_dijkstra_p95_ratio": round(
+            percentiles(dijkstra)["p95"] / max(percentiles(engine)["p95"], 1e-6), 1
+        ),
+        "same_metres": f"{same_km}/{len(engine)}",
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

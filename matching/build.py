@@ -17,6 +17,8 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
+from .hierarchy import hierarchy_arrays
+
 FORMAT_VERSION = 1
 
 DRIVABLE = {
@@ -245,8 +247,10 @@ def build_graph(
         write_drivable_xml(source, roads)
         progress("building the graph (osmnx)")
         graph = graph_from_drivable_xml(roads)
-    progress("writing arrays")
     arrays = arrays_from_graph(graph)
+    progress("ordering the nodes for the contraction hierarchy")
+    arrays |= hierarchy_arrays(arrays)
+    progress("writing arrays")
     save_arrays(arrays, target)
     bbox = (
         float(arrays["lon"].min()),

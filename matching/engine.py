@@ -1,10 +1,15 @@
-"""Run-time routing and detour evaluation on a compact road graph (numpy/scipy only).
+"""Run-time routing and detour evaluation on a compact road graph.
 
 Times are seconds along the fastest path; distances are metres along that same path.
 The detour of a passenger P→D on a driver's ride A→B is
     d(A→P) + d(P→D) + d(D→B) − d(A→B)
-and is evaluated for any number of rides with one search *to* P on the reversed graph and one
-search *from* D (plus the passenger's own route P→D), never one routing call per ride.
+and is evaluated for any number of rides with one many-to-one search to P and one one-to-many
+search from D (plus the passenger's own route P→D), never one routing call per ride.
+
+Two engines answer the same calls (`RoadGraph(arrays, engine=…)`): `hierarchy`, the one that
+serves, on a contraction hierarchy (matching/hierarchy.py, docs/matching.md); and `dijkstra`,
+scipy's one-to-all searches on the whole graph, exact to the float, kept as the tests' and the
+benchmarks' reference.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
+
+from .hierarchy import HIERARCHY_VERSION, Hierarchy, Legs, node_order
 
 EARTH_RADIUS_M = 6_371_008.8
 UNREACHABLE = np.inf
@@ -89,9 +96,15 @@ class Detours:
     detour_m: np.ndarray
 
 
+ENGINES = ("hierarchy", "dijkstra")
+
+
 class RoadGraph:
-    def __init__(self, arrays: dict[str, np.ndarray], name: str = ""):
+    def __init__(self, arrays: dict[str, np.ndarray], name: str = "", engine: str = "hierarchy"):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
         self.name = name
+        self.engine = engine
         self.osm_ids = arrays["osm_ids"]
         self.lon = arrays["lon"]
         self.lat = arrays["lat"]
@@ -116,11 +129,18 @@ class RoadGraph:
         self._max_speed = (
             float(np.max(self.length / np.maximum(self.time, 1e-9))) if len(self.time) else 1.0
         )
+        self._hierarchy = None
+        if engine == "hierarchy":
+            order = arrays.get("node_order")
+            saved = int(arrays.get("hierarchy_version", 0))
+            if order is None or saved != HIERARCHY_VERSION:  # saved before: order it now
+                order = node_order(self.tails, self.indices, self.lat, self.lon)
+            self._hierarchy = Hierarchy(self.tails, self.indices, self.time, self.length, order)
 
     @classmethod
-    def load(cls, path: Path, name: str = "") -> RoadGraph:
+    def load(cls, path: Path, name: str = "", engine: str = "hierarchy") -> RoadGraph:
         with np.load(path) as data:
-            return cls({key: data[key] for key in data.files}, name=name)
+            return cls({key: data[key] for key in data.files}, name=name, engine=engine)
 
     @property
     def node_count(self) -> int:
@@ -189,20 +209,60 @@ class RoadGraph:
         return np.searchsorted(self._edge_keys, np.asarray(tails) * self.node_count + heads)
 
     def from_node(self, source: int, limit: float = np.inf) -> Tree:
-        """Fastest time and its distance from `source` to every node (inf if beyond `limit`)."""
+        """Fastest time and its distance from `source` to every node (inf if beyond `limit`):
+        scipy's one-to-all search, whatever the engine (the reference)."""
         return self._tree(self.forward, source, limit)
 
     def to_node(self, target: int, limit: float = np.inf) -> Tree:
-        """Fastest time and its distance from every node to `target`."""
+        """Fastest time and its distance from every node to `target` (the reference)."""
         return self._tree(self.backward, target, limit)
 
+    def to_target(self, target: int, sources, limit: float = np.inf) -> Legs:
+        """Many-to-one: the fastest time from each of `sources` to `target` (inf when
+        unreachable or beyond `limit` seconds); `Legs.exact` adds the metres."""
+        sources = np.asarray(sources, dtype=np.int64)
+        if self._hierarchy is not None:
+            return self._limited(self._hierarchy.to_target(target, sources), limit)
+        return self._tree_legs(self.to_node(target, limit), sources)
+
+    def from_source(self, source: int, targets, limit: float = np.inf) -> Legs:
+        """One-to-many: the fastest time from `source` to each of `targets`."""
+        targets = np.asarray(targets, dtype=np.int64)
+        if self._hierarchy is not None:
+            return self._limited(self._hierarchy.from_source(source, targets), limit)
+        return self._tree_legs(self.from_node(source, limit), targets)
+
+    @staticmethod
+    def _limited(legs: Legs, limit: float) -> Legs:
+        if np.isfinite(limit):
+            legs.seconds[legs.seconds > limit] = np.inf
+        return legs
+
+    @staticmethod
+    def _tree_legs(tree: Tree, nodes: np.ndarray) -> Legs:
+        return Legs(
+            tree.time[nodes],
+            lambda chosen: (tree.time[nodes[chosen]], tree.distances(nodes[chosen])),
+        )
+
     def route(self, origin: int, destination: int) -> Route | None:
-        """Fastest route, by two searches bounded to a radius L around each end, L doubling
-        from a lower bound until the best meeting edge proves optimal (≤ 2L)."""
+        """Fastest route with its geometry along the roads, None when no road leads there."""
         if origin == destination:
             return Route(
                 0.0, 0.0, np.array([origin]), [(float(self.lon[origin]), float(self.lat[origin]))]
             )
+        if self._hierarchy is not None:
+            found = self._hierarchy.path(origin, destination)
+            return None if found is None else self._route(*found)
+        path = self._dijkstra_path(origin, destination)
+        if path is None:
+            return None
+        nodes = np.array(path, dtype=np.int64)
+        return self._route(nodes, self._edge_ids(nodes[:-1], nodes[1:]))
+
+    def _dijkstra_path(self, origin: int, destination: int) -> list[int] | None:
+        """Nodes of the fastest path, by two searches bounded to a radius L around each end,
+        L growing from a lower bound until the best meeting edge proves optimal (≤ 2L)."""
         ends = self._project(self.lon[[origin, destination]], self.lat[[origin, destination]])
         straight = float(np.hypot(*(ends[1] - ends[0])))
         # Each side needs half the trip; real roads are rarely faster than half the top speed
@@ -226,8 +286,10 @@ class RoadGraph:
             if radius > self._time_total:
                 return None  # longer than every road together: no road leads there
             radius *= 1.5
-        nodes = np.array(path, dtype=np.int64)
-        edges = self._edge_ids(nodes[:-1], nodes[1:])
+        return path
+
+    def _route(self, nodes: np.ndarray, edges: np.ndarray) -> Route:
+        origin = int(nodes[0])
         coords: list[tuple[float, float]] = [(float(self.lon[origin]), float(self.lat[origin]))]
         for edge in edges.tolist():
             a, b = self.geom_ptr[edge], self.geom_ptr[edge + 1]
@@ -277,14 +339,18 @@ class RoadGraph:
         # D→B takes at least the straight line at the network's top speed.
         least_back = self.straight_m(np.full(len(b), dropoff), b) / self.max_speed
         approach = np.minimum(total - passenger.duration_s - least_back, max_approach_s)
-        to_p = self.to_node(pickup, float(np.max(approach, initial=0.0)))
-        to_s = to_p.time[a]
+        to_p = self.to_target(pickup, a, float(np.max(approach, initial=0.0)))
+        to_s = np.where(to_p.seconds <= approach, to_p.seconds, np.inf)
         # What is left for D→B once each ride has reached P.
-        back_budget = np.where(to_s <= approach, total - passenger.duration_s - to_s, -np.inf)
-        from_d = self.from_node(dropoff, max(0.0, float(np.max(back_budget, initial=0.0))))
-        back_s = from_d.time[b]
-        back_s = np.where(back_s <= back_budget, back_s, np.inf)
-        to_m, back_m = to_p.distances(a), from_d.distances(b)
+        back_budget = np.where(np.isfinite(to_s), total - passenger.duration_s - to_s, -np.inf)
+        from_d = self.from_source(dropoff, b, max(0.0, float(np.max(back_budget, initial=0.0))))
+        back_s = np.where(from_d.seconds <= back_budget, from_d.seconds, np.inf)
+        # Metres (and the seconds to the float) along the paths, for the rides still in.
+        kept = np.isfinite(to_s) & np.isfinite(back_s)
+        to_s, to_m = to_p.exact(kept)
+        back_s, back_m = from_d.exact(kept)
+        to_s = np.where(kept, to_s, np.inf)
+        back_s = np.where(kept & (back_s <= back_budget + 1.0), back_s, np.inf)
         return Detours(
             to_pickup_s=to_s,
             to_pickup_m=to_m,

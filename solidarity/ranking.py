@@ -78,29 +78,33 @@ def driving(graph: RoadGraph, request: Request, homes: np.ndarray) -> tuple[np.n
     home → pickup → destination → home, or with the return: … → destination → pickup → home
     (waiting) or … → destination → home → destination → pickup → home (picked up again).
 
-    Every leg comes from one-to-all searches shared by all volunteers: to the pickup, and from
-    the destination, from the pickup or to the destination as the return needs (two searches,
-    four when the person is picked up again). The pickup → destination leg is the request's
-    own route, computed when it was created."""
+    Every leg is one many-to-one or one-to-many search for all volunteers together: to the
+    pickup, and from the destination, from the pickup or to the destination as the return
+    needs (two searches, four when the person is picked up again), each with its metres along
+    the fastest paths. The pickup → destination leg is the request's own route, computed when
+    it was created."""
     p, d = request.pickup_node, request.destination_node
     n = len(homes)
-    to_p = graph.to_node(p)
-    legs_s = [to_p.time[homes], np.full(n, float(request.duration_s))]
-    legs_m = [to_p.distances(homes), np.full(n, float(request.distance_m))]
+    legs_s, legs_m = (
+        [np.full(n, float(request.duration_s))],
+        [np.full(n, float(request.distance_m))],
+    )
 
-    def leg(tree, nodes):
-        legs_s.append(tree.time[nodes])
-        legs_m.append(tree.distances(nodes))
+    def leg(legs):
+        seconds, metres = legs.exact()
+        legs_s.append(seconds)
+        legs_m.append(metres)
 
+    leg(graph.to_target(p, homes))  # home → pickup
     if request.return_kind in (Request.Return.NONE, Request.Return.AGAIN):
-        leg(graph.from_node(d), homes)  # destination → home
+        leg(graph.from_source(d, homes))  # destination → home
     if request.return_kind == Request.Return.AGAIN:
-        leg(graph.to_node(d), homes)  # home → destination, later
+        leg(graph.to_target(d, homes))  # home → destination, later
     if request.return_kind != Request.Return.NONE:
-        back = np.array([d])
-        legs_s.append(np.full(n, to_p.time[d]))  # destination → pickup (home of the person)
-        legs_m.append(np.full(n, to_p.distances(back)[0]))
-        leg(graph.from_node(p), homes)  # pickup → home
+        back = graph.route(d, p)  # destination → pickup (home of the person)
+        legs_s.append(np.full(n, back.duration_s if back else np.inf))
+        legs_m.append(np.full(n, back.distance_m if back else np.inf))
+        leg(graph.from_source(p, homes))  # pickup → home
     return np.sum(legs_s, axis=0), np.sum(legs_m, axis=0)
 
 

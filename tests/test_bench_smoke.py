@@ -121,8 +121,19 @@ def test_matching(bench_env, tmp_path):
             f"{run}.baseline_speedup_median",
             *pcts(f"{run}.search_ms"),
             *pcts(f"{run}.engine_ms", ("p50", "p95")),
+            *pcts(f"{run}.dijkstra_engine_ms", ("p50", "p95")),
+            f"{run}.speedup_over_dijkstra_median",
         )
-    assert not missing(result, "graph.memory_mb", *pcts("publish_ms", ("p50", "p95")))
+        # The hierarchy keeps the rides scipy's Dijkstra keeps, in the same order.
+        searches = result["runs"][n]["reference_searches"]
+        assert result["runs"][n]["same_rides_same_order"] == f"{searches}/{searches}"
+    assert not missing(
+        result,
+        "graph.memory_mb",
+        "preprocessing.node_order_s",
+        "preprocessing.load_and_customise_s",
+        *pcts("publish_ms", ("p50", "p95")),
+    )
 
 
 def test_solidarity(bench_env, tmp_path):

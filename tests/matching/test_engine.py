@@ -1,4 +1,5 @@
-"""The engine's answers equal a plain networkx Dijkstra on the same real road graphs."""
+"""Both engines' answers equal a plain networkx Dijkstra on the same real road graphs: the
+contraction hierarchy that serves and scipy's Dijkstra, its reference."""
 
 import math
 import random
@@ -9,18 +10,26 @@ import numpy as np
 import pytest
 
 from matching.build import arrays_from_graph, graph_from_drivable_xml, write_drivable_xml
-from matching.engine import RoadGraph
+from matching.engine import ENGINES, RoadGraph
+from matching.hierarchy import hierarchy_arrays
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "osm"
 EXTRACTS = ["andorra.osm.gz", "monaco.osm.gz", "saint_barthelemy.osm.bz2"]
 
 
 @pytest.fixture(scope="module", params=EXTRACTS)
-def graphs(request, tmp_path_factory):
+def extract(request, tmp_path_factory):
     roads = tmp_path_factory.mktemp("roads") / "roads.osm"
     write_drivable_xml(DATA / request.param, roads)
     nx_graph = graph_from_drivable_xml(roads)
-    engine = RoadGraph(arrays_from_graph(nx_graph), name=request.param)
+    arrays = arrays_from_graph(nx_graph)
+    return request.param, nx_graph, arrays | hierarchy_arrays(arrays)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def graphs(request, extract):
+    name, nx_graph, arrays = extract
+    engine = RoadGraph(arrays, name=name, engine=request.param)
     # The networkx graph keyed by the engine's node indices, fastest of parallel edges.
     index = {osm: i for i, osm in enumerate(engine.osm_ids.tolist())}
     plain = nx.DiGraph()
@@ -71,11 +80,45 @@ def test_one_to_all_and_all_to_one_equal_networkx(graphs):
             np.testing.assert_allclose(tree.distance, expected_m, rtol=1e-9, atol=1e-6)
 
 
+def test_many_to_one_and_one_to_many_equal_networkx(graphs):
+    engine, plain = graphs
+    reverse = plain.reverse(copy=False)
+    rng = random.Random(13)
+    n = engine.node_count
+    for _ in range(3):
+        root = rng.randrange(n)
+        others = np.array([rng.randrange(n) for _ in range(80)] + [root])
+        for legs, graph in (
+            (engine.to_target(root, others), reverse),
+            (engine.from_source(root, others), plain),
+        ):
+            times, paths = nx.single_source_dijkstra(graph, root, weight="time")
+            expected_t = np.array([times[i] for i in others.tolist()])
+            expected_m = np.array([path_length(graph, paths[i]) for i in others.tolist()])
+            # Fastest times first: the hierarchy's are whole milliseconds summed (≤ 0.5 ms of
+            # rounding per edge), then the exact figures along each path.
+            np.testing.assert_allclose(legs.seconds, expected_t, atol=0.5e-3 * 200)
+            seconds, metres = legs.exact()
+            np.testing.assert_allclose(seconds, expected_t, rtol=1e-9, atol=1e-6)
+            np.testing.assert_allclose(metres, expected_m, rtol=1e-9, atol=1e-4)
+            _, only = legs.exact(np.arange(len(others)) % 2 == 0)
+            assert np.isinf(only[1::2]).all() and np.isfinite(only[::2]).all()
+
+
 def test_limited_search_marks_far_nodes_unreachable(graphs):
     engine, plain = graphs
     tree = engine.from_node(0, limit=120.0)
     times = nx.single_source_dijkstra_path_length(plain, 0, cutoff=120.0, weight="time")
     assert set(np.flatnonzero(np.isfinite(tree.time)).tolist()) == set(times)
+    everyone = np.arange(engine.node_count)
+    legs = engine.from_source(0, everyone, limit=120.0)
+    near = set(np.flatnonzero(np.isfinite(legs.seconds)).tolist())
+    # Whole milliseconds: a node at the limit itself may fall either side.
+    assert (
+        {i for i, t in times.items() if t < 119.9}
+        <= near
+        <= set(times) | {i for i in everyone.tolist() if legs.seconds[i] <= 120.0}
+    )
 
 
 def test_detours_of_many_rides_equal_separate_routing(graphs):
