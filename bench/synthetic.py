@@ -1,8 +1,15 @@
-"""A deterministic synthetic regional road network, in the engine's array format.
+"""Deterministic synthetic regional road networks, in the engine's array format, around 45° N.
 
-A jittered grid of local streets (~150 m apart) with every 10th street an arterial and every
-50th a trunk road, two-way, around 45° N: a 450 × 450 grid gives 202,500 nodes, ~67 km across,
-like a French département."""
+`regional_network`: a jittered grid of local streets (~150 m apart) with every 10th street an
+arterial and every 50th a trunk road, two-way: a 450 × 450 grid gives 202,500 nodes, ~67 km
+across, like a French département. The worst case for contraction hierarchies.
+
+`road_region`: a road-like region of about the nodes asked, at the same density (~67 km across at
+200,000 nodes, a région's ~150 km at 1,000,000). Villages and towns with heavy-tailed sizes (many
+hamlets, a few large towns) of irregular streets (30 km/h, main streets 50 km/h, a share of the
+towns' side streets one-way), winding roads (80 km/h, a node every 200–400 m) from each
+settlement to its natural neighbours, and a trunk backbone (110 km/h) between the largest
+towns; the largest strongly connected part is kept (nearly all of it)."""
 
 from __future__ import annotations
 
@@ -90,6 +97,7 @@ STREET_KMH, MAIN_STREET_KMH, ROAD_KMH = 30.0, 50.0, 80.0
 M_PER_DEG = 111_195.0
 ONE_WAY_SHARE = 0.25  # of the side streets of towns that can lose a direction
 TOWN_NODES = 100  # settlements from this size have one-way streets
+GAP_M = 200.0  # of open country at least between two settlements
 
 
 def road_region(nodes: int = 200_000, seed: int = 42) -> dict:
@@ -136,8 +144,8 @@ def _settlements(rng: np.random.Generator, budget: float, side_m: float) -> dict
     centre = np.full((count, 2), np.nan)
     placed = np.zeros(count, dtype=bool)
     # Placed centres are looked up in a k-d tree, rebuilt every 256 settlements; the ones placed
-    # since are checked one by one.
-    tree, indexed, reach = None, 0, radius[0] + 200.0
+    # since are checked against all candidates at once.
+    tree, indexed = None, 0
     for i in range(count):  # largest first: one loop per settlement
         if i - indexed >= 256:
             indexed = i
@@ -148,16 +156,16 @@ def _settlements(rng: np.random.Generator, budget: float, side_m: float) -> dict
             candidates = rng.uniform(low, side_m - low, (8, 2))
             recent = np.flatnonzero(placed[indexed:i]) + indexed
             gaps = np.hypot(*(candidates[:, None, :] - centre[None, recent]).transpose(2, 0, 1))
-            free = np.all(gaps >= radius[recent] + radius[i] + 200.0, axis=1)
-            if tree is not None:
-                for k in np.flatnonzero(free):
-                    near = tree.query_ball_point(candidates[k], reach + radius[i])
+            free = np.all(gaps >= radius[recent] + radius[i] + GAP_M, axis=1)
+            for k in np.flatnonzero(free):
+                if tree is not None:
+                    near = tree.query_ball_point(candidates[k], radius[0] + radius[i] + GAP_M)
                     gaps = np.hypot(*(tree.data[near] - candidates[k]).T)
-                    free[k] = np.all(gaps >= tree_radius[near] + radius[i] + 200.0)
-                    if free[k]:
-                        break
-            if free.any():
-                centre[i], placed[i] = candidates[np.argmax(free)], True
+                    if np.any(gaps < tree_radius[near] + radius[i] + GAP_M):
+                        continue
+                centre[i], placed[i] = candidates[k], True
+                break
+            if placed[i]:
                 break
     # the rare settlement with no room left is dropped
     town = {key: value[placed] for key, value in town.items()}
@@ -269,6 +277,9 @@ def _links(
     """Two-way winding roads between the pairs of settlements, from the street node nearest to
     `reach` × radius from each centre towards the other, with a node every `every_m` metres
     (numbered from `first`)."""
+    if not len(pairs):
+        none, no_nodes = np.zeros(0), np.zeros(0, dtype=np.int64)
+        return none, none, no_nodes, no_nodes, none
     ca, cb = town["centre"][pairs[:, 0]], town["centre"][pairs[:, 1]]
     gap = cb - ca
     direction = gap / np.hypot(*gap.T)[:, None]
