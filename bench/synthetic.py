@@ -70,7 +70,13 @@ def regional_network(side: int = 450, spacing_m: float = 150.0, seed: int = 42) 
     tails, heads, speeds = tails[order], heads[order], speeds[order]
     length = haversine_m(lon[tails], lat[tails], lon[heads], lat[heads])
     time = length / (speeds / 3.6)
-    n = side * side
+    return _engine_arrays(lon, lat, tails, heads, time, length)
+
+
+def _engine_arrays(lon, lat, tails, heads, time, length) -> dict:
+    """The engine's arrays of edges already sorted by (tail, head), with a two-point geometry
+    each."""
+    n = len(lon)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(indptr, tails + 1, 1)
     indptr = np.cumsum(indptr)
@@ -331,20 +337,4 @@ def _strongly_connected_arrays(lon, lat, tails, heads, speeds) -> dict:
     first = np.r_[True, key[order][1:] != key[order][:-1]]
     order = order[first]
     tails, heads, time, length = tails[order], heads[order], time[order], length[order]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=n))]).astype(np.int64)
-    geom = np.empty((2 * len(tails), 2))
-    geom[0::2] = np.column_stack((lon[tails], lat[tails]))
-    geom[1::2] = np.column_stack((lon[heads], lat[heads]))
-    return {
-        "format_version": np.array(1),
-        "osm_ids": np.arange(n, dtype=np.int64),
-        "lon": lon,
-        "lat": lat,
-        "indptr": indptr,
-        "indices": heads.astype(np.int32),
-        "time": time,
-        "length": length,
-        "geom_ptr": np.arange(0, 2 * len(tails) + 1, 2, dtype=np.int64),
-        "geom_lon": geom[:, 0].astype(np.float32),
-        "geom_lat": geom[:, 1].astype(np.float32),
-    }
+    return _engine_arrays(lon, lat, tails, heads, time, length)
