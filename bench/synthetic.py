@@ -107,9 +107,9 @@ GAP_M = 200.0  # of open country at least between two settlements
 
 
 def road_region(nodes: int = 200_000, seed: int = 42) -> dict:
-    """About `nodes` nodes (±10 %) of villages and towns, roads between neighbouring settlements
-    and a trunk backbone between the largest towns, strongly connected, in the format of
-    `regional_network`; the same seed gives the same arrays."""
+    """About `nodes` nodes (within 10 % from 5,000 on) of villages and towns, roads between
+    neighbouring settlements and a trunk backbone between the largest towns, strongly connected,
+    in the format of `regional_network`; the same seed gives the same arrays."""
     rng = np.random.default_rng(seed)
     side_m = 67_000.0 * np.sqrt(nodes / 200_000)  # the density of a département at 200,000
     town = _settlements(rng, 0.94 * nodes, side_m)
