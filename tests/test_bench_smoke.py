@@ -5,7 +5,8 @@ of its own (the name of the current DATABASE_URL's database + `_bench_smoke`, cr
 migrated once for this module), with the road graphs and the result JSON in the test's tmp_path
 (bench/results/ keeps the recorded results) and the test Redis database. A test checks that the
 script succeeds and that its JSON holds what the README's benchmark tables are read from;
-timings are recorded by the benchmarks, never asserted here."""
+timings are recorded by the benchmarks, never asserted here. The road-like synthetic region
+(bench/synthetic.py's `road_region`) is checked directly, at a small size."""
 
 import json
 import os
@@ -13,8 +14,14 @@ import subprocess
 import sys
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
 from django.conf import settings
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from bench.synthetic import regional_network, road_region
+from matching.engine import RoadGraph
 
 ROOT = settings.BASE_DIR
 P50_95_99 = ("p50", "p95", "p99")
@@ -280,3 +287,54 @@ def test_lighthouse(bench_env, tmp_path, demo_graphs):
         *[f"pages.0.median.{c}" for c in ("performance", "accessibility", "best-practices")],
         "pages.0.metrics_ms_median.largest-contentful-paint",
     )
+
+
+ROAD_NODES = 10_000
+
+
+@pytest.fixture(scope="module")
+def region() -> dict:
+    return road_region(ROAD_NODES, seed=7)
+
+
+def _tails(arrays: dict) -> np.ndarray:
+    return np.repeat(np.arange(len(arrays["lon"])), np.diff(arrays["indptr"]))
+
+
+def test_road_region_is_seeded(region):
+    again, other = road_region(ROAD_NODES, seed=7), road_region(ROAD_NODES, seed=8)
+    assert all(np.array_equal(region[key], again[key]) for key in region)
+    assert not np.array_equal(region["lon"], other["lon"])
+
+
+def test_road_region_format(region):
+    grid = regional_network(side=10)
+    assert region.keys() == grid.keys()
+    assert all(region[key].dtype == grid[key].dtype for key in grid)
+    assert abs(len(region["lon"]) / ROAD_NODES - 1) <= 0.1
+    n, tails, heads = len(region["lon"]), _tails(region), region["indices"].astype(np.int64)
+    keys = tails * n + heads
+    assert np.all(np.diff(keys) > 0)  # sorted by (tail, head), no duplicates
+    assert not np.any(tails == heads)
+    assert region["length"].min() >= 1.0 and np.all(region["time"] > 0)
+    assert np.array_equal(region["geom_ptr"], np.arange(0, 2 * len(heads) + 1, 2))
+
+
+def test_road_region_is_strongly_connected_with_one_way_streets(region):
+    n, tails, heads = len(region["lon"]), _tails(region), region["indices"].astype(np.int64)
+    matrix = csr_matrix((region["time"], (tails, heads)), shape=(n, n))
+    assert connected_components(matrix, directed=True, connection="strong")[0] == 1
+    one_way = ~np.isin(heads * n + tails, tails * n + heads)
+    assert 0.03 <= one_way.mean() <= 0.20
+    kmh = np.round(region["length"] / region["time"] * 3.6)
+    assert len(np.unique(kmh)) >= 3
+
+
+def test_road_region_routes(region):
+    graph = RoadGraph(region)
+    corner = graph.lon + graph.lat
+    origin, destination = int(np.argmin(corner)), int(np.argmax(corner))
+    route = graph.route(origin, destination)
+    assert route is not None and route.nodes[0] == origin and route.nodes[-1] == destination
+    straight = float(graph.straight_m(np.array([origin]), np.array([destination]))[0])
+    assert route.distance_m >= straight > 5_000
