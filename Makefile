@@ -47,6 +47,8 @@ $(SECRET_KEY_FILE):
 
 BENCH_DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel_bench
 bench: bench-db ## benchmarks on their own database; results in bench/results/
+	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs BENCH_REGION=road BENCH_NODES=200000 $(PY) bench/matching.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs BENCH_REGION=road BENCH_NODES=1000000 BENCH_REFERENCE_SEARCHES=100 $(PY) bench/matching.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/solidarity.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/federation.py

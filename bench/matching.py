@@ -34,7 +34,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from bench.synthetic import regional_network  # noqa: E402
+from bench.synthetic import regional_network, road_region  # noqa: E402
 from core.services import user_ensure_verified  # noqa: E402
 from matching.build import save_arrays  # noqa: E402
 from matching.engine import RoadGraph  # noqa: E402
@@ -64,7 +64,19 @@ REFERENCE_SEARCHES = int(os.environ.get("BENCH_REFERENCE_SEARCHES", str(SEARCHES
 # Where every benchmark writes its JSON: bench/results/ unless told (the smoke runs of `make test`
 # write elsewhere, so the recorded results stay as they are).
 RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).resolve().parent / "results"))
-RESULTS = RESULTS_DIR / "matching.json"
+# The region searched: `grid` (a jittered grid, the worst case for a hierarchy) or `road` (towns
+# and villages joined by roads and a trunk network, bench/synthetic.py), of about BENCH_NODES.
+REGION = os.environ.get("BENCH_REGION", "grid")
+NODES = int(os.environ.get("BENCH_NODES", "202500"))
+RESULTS = RESULTS_DIR / (
+    "matching.json" if (REGION, NODES) == ("grid", 202500) else f"matching-{REGION}-{NODES}.json"
+)
+
+
+def region_arrays() -> dict:
+    if REGION == "road":
+        return road_region(NODES, seed=SEED)
+    return regional_network(side=round(NODES**0.5))
 
 
 def machine_shared() -> dict:
@@ -84,7 +96,7 @@ def percentiles(values, points=(50, 95, 99)) -> dict[str, float]:
 
 
 def setup_graph_and_territory() -> tuple[Territory, dict]:
-    arrays = regional_network()
+    arrays = region_arrays()
     started = time.perf_counter()
     arrays |= hierarchy_arrays(arrays)  # what build_road_graph adds: the node order
     preprocessing = {"node_order_s": round(time.perf_counter() - started, 2)}
@@ -276,6 +288,7 @@ def run() -> dict:
             "processor": platform.processor(),
         },
         "graph": {
+            "region": REGION,
             "nodes": graph.node_count,
             "edges": graph.edge_count,
             "memory_mb": round(graph.nbytes / 1e6, 1),
@@ -298,12 +311,30 @@ def run() -> dict:
     return results
 
 
-def _engine_ms(graph, survivors_found, p: int, d: int, window) -> tuple[float, list]:
-    """Passenger route + detours + ranking on `graph`: milliseconds and the offers, in order."""
+def _engine_ms(graph, survivors_found, p: int, d: int, window) -> tuple[float, float, list]:
+    """On `graph`: the road computations alone (passenger route + detours of every survivor),
+    then with the ranking and the loading of the best rides (`_evaluate`) — milliseconds —
+    and the offers found, in order."""
+    spent = []
+    detours = graph.detours
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return detours(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - t)
+
     t1 = time.perf_counter()
     passenger = graph.route(p, d)
-    found = _evaluate(graph, survivors_found, p, d, *window, passenger, MAX_RESULTS)
-    return (time.perf_counter() - t1) * 1000, [m.offer.pk for m in found]
+    route_s = time.perf_counter() - t1
+    graph.detours = timed
+    try:
+        found = _evaluate(graph, survivors_found, p, d, *window, passenger, MAX_RESULTS)
+    finally:
+        del graph.detours
+    whole_s = time.perf_counter() - t1
+    return (route_s + sum(spent)) * 1000, whole_s * 1000, [m.offer.pk for m in found]
 
 
 def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
@@ -315,7 +346,7 @@ def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
     bulk_offers(graph, size, driver.pk, rng)
     insert_s = time.perf_counter() - started
     total, engine, survivors, matched, base_ratio = [], [], [], [], []
-    dijkstra, speedup, same = [], [], []
+    dijkstra, speedup, same, with_ranking = [], [], [], []
     for index, (pickup, dropoff, centre) in enumerate(
         requests(graph, random.Random(SEED), SEARCHES)
     ):
@@ -339,10 +370,11 @@ def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
                 max_speed=graph.max_speed,
             )
         )
-        engine_ms, chosen = _engine_ms(graph, survivors_found, p, d, window)
+        engine_ms, ranked_ms, chosen = _engine_ms(graph, survivors_found, p, d, window)
         engine.append(engine_ms)
+        with_ranking.append(ranked_ms)
         if index < REFERENCE_SEARCHES:
-            reference_ms, expected = _engine_ms(reference, survivors_found, p, d, window)
+            reference_ms, _, expected = _engine_ms(reference, survivors_found, p, d, window)
             dijkstra.append(reference_ms)
             speedup.append(reference_ms / max(engine_ms, 1e-6))
             same.append(chosen == expected)
@@ -361,6 +393,7 @@ def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
         "matches_median": float(np.median(matched)),
         "search_ms": percentiles(total),
         "engine_ms": percentiles(engine),
+        "engine_with_ranking_and_loading_ms": percentiles(with_ranking),
         "reference_searches": len(dijkstra),
         "dijkstra_engine_ms": percentiles(dijkstra),
         "speedup_over_dijkstra_median": round(float(np.median(speedup)), 1) if speedup else None,

@@ -130,17 +130,25 @@ class Hierarchy:
             del result  # the query may run again only once its result is gone
 
     def _sums(self, pairs) -> tuple[np.ndarray, np.ndarray]:
-        seconds, metres = [], []
+        """Seconds and metres summed along the fastest path of each (origin, destination)."""
+        query = self._query()
+        edges, counts = [], []
         for origin, destination in pairs:
-            found = self.path(origin, destination)
-            if found is None:
-                seconds.append(np.inf)
-                metres.append(np.inf)
-            else:
-                edges = found[1]
-                seconds.append(float(self._time[edges].sum()))
-                metres.append(float(self._length[edges].sum()))
-        return np.array(seconds), np.array(metres)
+            result = query.run(origin, destination)
+            arcs = result.arc_path if result.distance is not None else None
+            del result  # the query may run again only once its result is gone
+            counts.append(-1 if arcs is None else len(arcs))
+            edges.extend(arcs or ())
+        counts = np.array(counts)
+        # One vectorised sum per leg over the edges of every path at once.
+        ends = np.cumsum(np.maximum(counts, 0))
+        starts = ends - np.maximum(counts, 0)
+        edges = np.asarray(edges, dtype=np.int64)
+        time_sum = np.concatenate(([0.0], np.cumsum(self._time[edges])))
+        length_sum = np.concatenate(([0.0], np.cumsum(self._length[edges])))
+        seconds = np.where(counts < 0, np.inf, time_sum[ends] - time_sum[starts])
+        metres = np.where(counts < 0, np.inf, length_sum[ends] - length_sum[starts])
+        return seconds, metres
 
     def to_target(self, target: int, sources: np.ndarray) -> Legs:
         sources = np.asarray(sources, dtype=np.int64)

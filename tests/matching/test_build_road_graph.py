@@ -2,13 +2,17 @@
 
 import bz2
 import gzip
+import os
+import time
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
 from matching.graphs import graph_path, load_graph
+from matching.hierarchy import HIERARCHY_VERSION
 from matching.models import RoadGraphRecord
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "osm"
@@ -33,6 +37,20 @@ def test_build_registers_the_graph_and_a_process_keeps_it_loaded(monaco):
     graph = load_graph("monaco-test")
     assert graph.node_count == monaco.nodes
     assert load_graph("monaco-test") is graph  # same object: loaded once per process
+
+
+def test_the_graph_is_saved_with_its_hierarchy_order_and_picked_up_when_rebuilt(monaco):
+    with np.load(graph_path("monaco-test")) as saved:
+        order = saved["node_order"]
+        assert int(saved["hierarchy_version"]) == HIERARCHY_VERSION
+    assert sorted(order.tolist()) == list(range(monaco.nodes))  # a permutation of the nodes
+    graph = load_graph("monaco-test")
+    assert graph.engine == "hierarchy"
+    route = graph.route(0, graph.node_count - 1)
+    assert route is not None and route.distance_m > 0
+    # A rebuild replaces the file: the running process loads the new graph at its next use.
+    os.utime(graph_path("monaco-test"), (time.time() + 5, time.time() + 5))
+    assert load_graph("monaco-test") is not graph
 
 
 @pytest.mark.parametrize(

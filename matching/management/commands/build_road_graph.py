@@ -13,6 +13,7 @@ from matching.models import RoadGraphRecord
 STAGES = [
     "filtering drivable roads",
     "building the graph (osmnx)",
+    "ordering the nodes for the contraction hierarchy",
     "writing arrays",
     "indexing places",
 ]
