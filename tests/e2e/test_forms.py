@@ -101,7 +101,8 @@ LAYOUT_SHIFTS = """() => new Promise((done) => {
   const shifts = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      if (!entry.hadRecentInput) shifts.push(entry.sources.map((s) => s.node && s.node.outerHTML.slice(0, 80)));
+      if (entry.hadRecentInput) continue;
+      shifts.push(entry.sources.map((s) => s.node && s.node.outerHTML.slice(0, 80)));
     }
   }).observe({ type: "layout-shift", buffered: true });
   setTimeout(() => done(shifts), 500);
