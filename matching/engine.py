@@ -82,18 +82,52 @@ class Tree:
         return self.distances(np.arange(len(self.time)))
 
 
-@dataclass(frozen=True)
 class Detours:
-    """Per-ride figures for one passenger request (arrays aligned with the rides given)."""
+    """Per-ride figures for one passenger request (arrays aligned with the rides given).
 
-    to_pickup_s: np.ndarray  # A→P
-    to_pickup_m: np.ndarray
-    from_dropoff_s: np.ndarray  # D→B
-    from_dropoff_m: np.ndarray
-    passenger_s: float  # P→D
-    passenger_m: float
-    detour_s: np.ndarray  # extra driving time for the driver
-    detour_m: np.ndarray
+    The searches give every ride's fastest times to the millisecond; the metres (and the
+    seconds to the float) need each leg's path unpacked, which costs far more than the
+    searches. A ride is *settled* once its legs are unpacked: `settle(rides)` does it for the
+    rides asked (the ranking settles them best first and stops once its page is full), and
+    until then `to_pickup_m`, `from_dropoff_m` and `detour_m` are inf. Rides out of reach or
+    beyond the bounds given have infinite times and count as settled."""
+
+    def __init__(
+        self, to_pickup: Legs, from_dropoff: Legs, back_budget_s, ride_s, ride_m, passenger: Route
+    ):
+        self._legs = (to_pickup, from_dropoff)
+        self._back_budget = back_budget_s
+        self._ride_s, self._ride_m = np.asarray(ride_s, dtype=float), np.asarray(ride_m, float)
+        self.passenger_s, self.passenger_m = passenger.duration_s, passenger.distance_m
+        self.to_pickup_s = to_pickup.seconds.copy()  # A→P
+        self.from_dropoff_s = from_dropoff.seconds.copy()  # D→B
+        self.to_pickup_m = np.full(len(self.to_pickup_s), np.inf)
+        self.from_dropoff_m = np.full(len(self.to_pickup_s), np.inf)
+        reachable = np.isfinite(self.to_pickup_s) & np.isfinite(self.from_dropoff_s)
+        self.to_pickup_s[~reachable] = self.from_dropoff_s[~reachable] = np.inf
+        self.settled = ~reachable
+        self._figures()
+
+    def _figures(self) -> None:
+        self.detour_s = self.to_pickup_s + self.passenger_s + self.from_dropoff_s - self._ride_s
+        self.detour_m = self.to_pickup_m + self.passenger_m + self.from_dropoff_m - self._ride_m
+
+    def settle(self, rides=None) -> None:
+        """Unpack the legs of `rides` (indices; every ride when None) not settled yet."""
+        wanted = np.zeros(len(self.settled), dtype=bool)
+        wanted[slice(None) if rides is None else np.asarray(rides, dtype=np.int64)] = True
+        wanted &= ~self.settled
+        if not wanted.any():
+            return
+        to_p, from_d = self._legs
+        to_s, to_m = to_p.exact(wanted)
+        back_s, back_m = from_d.exact(wanted)
+        # The bound on D→B was applied to the millisecond: allow the rounding.
+        back_s = np.where(back_s <= self._back_budget + 1.0, back_s, np.inf)
+        self.to_pickup_s[wanted], self.to_pickup_m[wanted] = to_s[wanted], to_m[wanted]
+        self.from_dropoff_s[wanted], self.from_dropoff_m[wanted] = back_s[wanted], back_m[wanted]
+        self.settled |= wanted
+        self._figures()
 
 
 ENGINES = ("hierarchy", "dijkstra")
@@ -117,8 +151,6 @@ class RoadGraph:
         self.geom_lat = arrays["geom_lat"]
         n = len(self.osm_ids)
         self.tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr))
-        self.forward = csr_matrix((self.time, self.indices, self.indptr), shape=(n, n))
-        self.backward = self.forward.T.tocsr()
         # Equirectangular projection around the graph's centre: metres, accurate to well under
         # a percent across a region, which is all snapping needs.
         self._lat0 = float(np.radians(self.lat.mean())) if n else 0.0
@@ -136,6 +168,17 @@ class RoadGraph:
             if order is None or saved != HIERARCHY_VERSION:  # saved before: order it now
                 order = node_order(self.tails, self.indices, self.lat, self.lon)
             self._hierarchy = Hierarchy(self.tails, self.indices, self.time, self.length, order)
+
+    # scipy's matrices, for the reference searches only: built on first use, so that a process
+    # serving with the hierarchy never holds them.
+    @cached_property
+    def forward(self) -> csr_matrix:
+        n = self.node_count
+        return csr_matrix((self.time, self.indices, self.indptr), shape=(n, n))
+
+    @cached_property
+    def backward(self) -> csr_matrix:
+        return self.forward.T.tocsr()
 
     @classmethod
     def load(cls, path: Path, name: str = "", engine: str = "hierarchy") -> RoadGraph:
@@ -165,7 +208,8 @@ class RoadGraph:
             self.geom_lat,
             self.tails,
         ]
-        matrices = self.forward.data.nbytes * 4  # forward + backward, data and indices
+        built = [m for m in ("forward", "backward") if m in self.__dict__]
+        matrices = sum(getattr(self, m).data.nbytes * 2 for m in built)  # data and indices
         return sum(a.nbytes for a in arrays) + matrices + self._kdtree.data.nbytes * 2
 
     @property
@@ -198,11 +242,15 @@ class RoadGraph:
         return node.astype(np.int64), distance
 
     # --- searches -------------------------------------------------------------------------
-    def _tree(self, matrix, source: int, limit: float) -> Tree:
+    def _tree(self, source: int, limit: float, reversed: bool = False) -> Tree:
         time, predecessors = dijkstra(
-            matrix, directed=True, indices=source, return_predecessors=True, limit=limit
+            self.backward if reversed else self.forward,
+            directed=True,
+            indices=source,
+            return_predecessors=True,
+            limit=limit,
         )
-        return Tree(self, source, time, predecessors, reversed=matrix is self.backward)
+        return Tree(self, source, time, predecessors, reversed=reversed)
 
     def _edge_ids(self, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
         # Edges are stored sorted by (tail, head): one vectorised binary search.
@@ -211,11 +259,11 @@ class RoadGraph:
     def from_node(self, source: int, limit: float = np.inf) -> Tree:
         """Fastest time and its distance from `source` to every node (inf if beyond `limit`):
         scipy's one-to-all search, whatever the engine (the reference)."""
-        return self._tree(self.forward, source, limit)
+        return self._tree(source, limit)
 
     def to_node(self, target: int, limit: float = np.inf) -> Tree:
         """Fastest time and its distance from every node to `target` (the reference)."""
-        return self._tree(self.backward, target, limit)
+        return self._tree(target, limit, reversed=True)
 
     def to_target(self, target: int, sources, limit: float = np.inf) -> Legs:
         """Many-to-one: the fastest time from each of `sources` to `target` (inf when
@@ -269,11 +317,11 @@ class RoadGraph:
         # as the crow flies, so start there and grow by half until the proof holds.
         radius = max(30.0, straight / self._max_speed)
         while True:
-            forward = self._tree(self.forward, origin, radius)
+            forward = self._tree(origin, radius)
             if np.isfinite(forward.time[destination]):
                 path = self._branch(forward, destination)[::-1]
                 break
-            backward = self._tree(self.backward, destination, radius)
+            backward = self._tree(destination, radius, reversed=True)
             through = forward.time[self.tails] + self.time + backward.time[self.indices]
             best = int(np.argmin(through))
             if np.isfinite(through[best]) and through[best] <= 2 * radius:
@@ -321,6 +369,7 @@ class RoadGraph:
         max_total_s: np.ndarray | float = np.inf,
         max_approach_s: np.ndarray | float = np.inf,
         passenger: Route | None = None,
+        lazy: bool = False,
     ) -> Detours | None:
         """Detours of one passenger request against any number of rides, in one step.
 
@@ -329,7 +378,9 @@ class RoadGraph:
         (own time + detour budget), and `max_approach_s`, the longest its approach A→P may
         take (e.g. to reach P before the passenger's window ends). A ride beyond them gets an
         infinite detour. `passenger` is the route P→D when the caller already has it.
-        Returns None when the passenger's own trip is impossible."""
+        Every ride within them is settled (metres and exact seconds) unless `lazy`: then the
+        caller settles those it needs (`Detours.settle`). Returns None when the passenger's
+        own trip is impossible."""
         passenger = passenger or self.route(pickup, dropoff)
         if passenger is None:
             return None
@@ -344,23 +395,9 @@ class RoadGraph:
         # What is left for D→B once each ride has reached P.
         back_budget = np.where(np.isfinite(to_s), total - passenger.duration_s - to_s, -np.inf)
         from_d = self.from_source(dropoff, b, max(0.0, float(np.max(back_budget, initial=0.0))))
-        back_s = np.where(from_d.seconds <= back_budget, from_d.seconds, np.inf)
-        # Metres (and the seconds to the float) along the paths, for the rides still in.
-        kept = np.isfinite(to_s) & np.isfinite(back_s)
-        to_s, to_m = to_p.exact(kept)
-        back_s, back_m = from_d.exact(kept)
-        to_s = np.where(kept, to_s, np.inf)
-        back_s = np.where(kept & (back_s <= back_budget + 1.0), back_s, np.inf)
-        return Detours(
-            to_pickup_s=to_s,
-            to_pickup_m=to_m,
-            from_dropoff_s=back_s,
-            from_dropoff_m=back_m,
-            passenger_s=passenger.duration_s,
-            passenger_m=passenger.distance_m,
-            detour_s=to_s + passenger.duration_s + back_s - np.asarray(ride_time_s, dtype=float),
-            detour_m=to_m
-            + passenger.distance_m
-            + back_m
-            - np.asarray(ride_distance_m, dtype=float),
-        )
+        from_d.seconds = np.where(from_d.seconds <= back_budget, from_d.seconds, np.inf)
+        to_p.seconds = np.where(np.isfinite(from_d.seconds), to_s, np.inf)
+        result = Detours(to_p, from_d, back_budget, ride_time_s, ride_distance_m, passenger)
+        if not lazy:
+            result.settle()
+        return result

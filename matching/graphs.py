@@ -73,7 +73,8 @@ def graph_build(source: Path, name: str, progress: Progress = lambda stage: None
             "build_seconds": time.monotonic() - started,
         },
     )
-    places_index(name, places, RoadGraph.load(graph_path(name), name=name))
+    # The index only snaps: the reference engine loads without customising a hierarchy.
+    places_index(name, places, RoadGraph.load(graph_path(name), name=name, engine="dijkstra"))
     return summary
 
 

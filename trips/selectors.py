@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
 
 from core import blocks
-from matching.engine import RoadGraph, Route
+from matching.engine import Detours, RoadGraph, Route
 from matching.network import Place, node_point, snap, territory_graph
 from matching.prefilter import prefilter
 from tenants.members.models import Membership
@@ -185,7 +185,8 @@ def _evaluate(
     limit: int | None = None,
     territories: list[Territory] | None = None,
 ) -> list[Match]:
-    """Exact detours of every candidate at once, then the ranking (vectorised); model
+    """Detours of every candidate at once, then the ranking (vectorised), the paths unpacked
+    for the metres and exact seconds only as far down the ranking as the page needs; model
     instances are loaded for the `limit` best matches only (each in its territory's schema
     when the candidates come from several: `territories[source]`)."""
     c = found if isinstance(found, Candidates) else Candidates.of(found)
@@ -204,35 +205,20 @@ def _evaluate(
         max_total_s=c.ride_s * (1 + c.ratio) + 1.0,
         max_approach_s=end - c.departure + c.margin_s + 1.0,
         passenger=passenger,
+        lazy=True,
     )
     if result is None:
         return []
-    with np.errstate(invalid="ignore"):  # unreachable rides carry inf − inf
-        # Stored durations and distances are rounded to the second and metre.
-        ok = (result.detour_s <= c.ratio * c.ride_s + 1.0) & (
-            result.detour_m <= c.ratio * c.ride_m + 1.0
-        )
-        earliest = c.departure - c.margin_s + result.to_pickup_s
-        latest = earliest + 2 * c.margin_s
-        ok &= (latest >= start) & (earliest <= end)
-    chosen = np.flatnonzero(ok)
-    planned = c.departure[chosen] + result.to_pickup_s[chosen]
-    pickup_at = np.minimum(
-        np.maximum(np.maximum(planned, start), earliest[chosen]),
-        np.minimum(latest[chosen], end),
-    )
-    detour_s = np.maximum(0.0, result.detour_s[chosen])
-    detour_m = np.maximum(0.0, result.detour_m[chosen])
-    gap_min = np.abs(pickup_at - (start + end) / 2) / 60
-    score = detour_s / 60 + TIME_GAP_WEIGHT * gap_min
-    order = np.lexsort((c.ids[chosen], c.departure[chosen], score))[:limit]
-    offers, labels = _load(c, chosen[order], territories)
+    kept, score, pickup_at = page(c, result, start, end, limit)
+    detour_s = np.maximum(0.0, result.detour_s[kept])
+    detour_m = np.maximum(0.0, result.detour_m[kept])
+    offers, labels = _load(c, kept, territories)
     pickup, dropoff = node_point(graph, p), node_point(graph, d)
     ride_s = max(1.0, result.passenger_s)
     return [
         Match(
-            offer=offers[_key(c, chosen[i])],
-            elsewhere=labels.get(_key(c, chosen[i])[0]),
+            offer=offers[_key(c, ride)],
+            elsewhere=labels.get(_key(c, ride)[0]),
             pickup=pickup,
             dropoff=dropoff,
             pickup_at=_moment(pickup_at[i]),
@@ -244,8 +230,52 @@ def _evaluate(
             score=float(score[i]),
             wanted_at=_moment((start + end) / 2),
         )
-        for i in order.tolist()
+        for i, ride in enumerate(kept.tolist())
     ]
+
+
+# What a detour's times to the millisecond may differ from its exact time (the hierarchy rounds
+# each edge to the millisecond: a second is two thousand edges along the two legs, all rounded
+# the same way).
+ROUNDING_S = 1.0
+
+
+def page(c: Candidates, result: Detours, start: float, end: float, limit: int | None):
+    """The `limit` best rides for a window [start, end] (POSIX seconds), best first, as
+    indices into `c`, with their scores and pickup times. Rides are settled (legs unpacked)
+    best first: an unsettled ride counts with its times to the millisecond less ROUNDING_S
+    and no metre bound yet, so settling can only move it down or out; once the page holds
+    settled rides only, no other can enter it."""
+    while True:
+        chosen, score, pickup_at = _ranked(c, result, start, end)
+        order = np.lexsort((c.ids[chosen], c.departure[chosen], score))[:limit]
+        pending = chosen[order][~result.settled[chosen[order]]]
+        if not pending.size:
+            return chosen[order], score[order], pickup_at[order]
+        result.settle(pending)
+
+
+def _ranked(c: Candidates, result: Detours, start: float, end: float):
+    """The rides admissible so far (indices), their scores and pickup times; unsettled rides
+    with the most favourable reading of their rounded times."""
+    slack = np.where(result.settled, 0.0, ROUNDING_S)
+    with np.errstate(invalid="ignore"):  # unreachable rides carry inf − inf
+        # Stored durations and distances are rounded to the second and metre.
+        ok = (result.detour_s <= c.ratio * c.ride_s + 1.0 + slack) & (
+            ~result.settled | (result.detour_m <= c.ratio * c.ride_m + 1.0)
+        )
+        earliest = c.departure - c.margin_s + result.to_pickup_s
+        latest = earliest + 2 * c.margin_s
+        ok &= (latest + slack >= start) & (earliest - slack <= end)
+    chosen = np.flatnonzero(ok)
+    planned = c.departure[chosen] + result.to_pickup_s[chosen]
+    pickup_at = np.minimum(
+        np.maximum(np.maximum(planned, start), earliest[chosen]),
+        np.minimum(latest[chosen], end),
+    )
+    detour_s = np.maximum(0.0, result.detour_s[chosen] - slack[chosen])
+    gap_min = np.maximum(0.0, np.abs(pickup_at - (start + end) / 2) - slack[chosen]) / 60
+    return chosen, detour_s / 60 + TIME_GAP_WEIGHT * gap_min, pickup_at
 
 
 def _key(c: Candidates, i: int) -> tuple[int, int]:
