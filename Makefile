@@ -46,16 +46,27 @@ $(SECRET_KEY_FILE):
 	@echo "Generated a secret key for this checkout in $@."
 
 BENCH_DATABASE_URL ?= postgres://archipel:archipel@127.0.0.1:5432/archipel_bench
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs
+# The regions searched: road-like at 200k and 1M nodes (scipy's reference on a seeded subset of
+# the searches at 1M), then the 200k-node grid of the earlier rounds.
+ROAD_200K = $(BENCH_ENV) BENCH_REGION=road BENCH_NODES=200000
+ROAD_1M = $(BENCH_ENV) BENCH_REGION=road BENCH_NODES=1000000
 bench: bench-db ## benchmarks on their own database; results in bench/results/
-	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs BENCH_REGION=road BENCH_NODES=200000 $(PY) bench/matching.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs BENCH_REGION=road BENCH_NODES=1000000 BENCH_REFERENCE_SEARCHES=100 $(PY) bench/matching.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/matching.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/solidarity.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/federation.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/observatory.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) GRAPH_DIR=var/bench-graphs $(PY) bench/places.py
+	$(PY) bench/elapsed.py start
+	$(ROAD_200K) $(PY) bench/matching.py
+	$(ROAD_200K) $(PY) bench/solidarity.py
+	$(ROAD_200K) $(PY) bench/federation.py
+	$(ROAD_1M) BENCH_SIZES=10000,100000,300000 BENCH_REFERENCE_SEARCHES=100 $(PY) bench/matching.py
+	$(ROAD_1M) BENCH_REFERENCE_SEARCHES=30 $(PY) bench/solidarity.py
+	$(ROAD_1M) $(PY) bench/federation.py
+	$(BENCH_ENV) $(PY) bench/matching.py
+	$(BENCH_ENV) $(PY) bench/solidarity.py
+	$(BENCH_ENV) $(PY) bench/federation.py
+	$(BENCH_ENV) $(PY) bench/observatory.py
+	$(BENCH_ENV) $(PY) bench/places.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/realtime.py
 	$(MAKE) --no-print-directory bench-pages bench-lighthouse
+	$(PY) bench/elapsed.py stop
 
 bench-db: venv dbrole secret
 	DATABASE_URL=$(BENCH_DATABASE_URL) scripts/setup-db.sh

@@ -34,9 +34,9 @@ from django_tenants.utils import schema_context  # noqa: E402
 
 from bench.matching import (  # noqa: E402
     GRAPH,
-    RESULTS_DIR,
     bulk_offers,
     percentiles,
+    result_path,
     setup_graph_and_territory,
 )
 from core.services import user_ensure_verified  # noqa: E402
@@ -51,12 +51,12 @@ SEED = 20261127
 RIDES = int(os.environ.get("BENCH_FED_RIDES", "20000"))
 SEARCHES = int(os.environ.get("BENCH_FED_SEARCHES", "300"))
 SLUGS = [f"bench-fed-{n}" for n in range(1, 6)]
-RESULTS = RESULTS_DIR / "federation.json"
+RESULTS = result_path("federation")
 
 
 def setup():
     # The matching benchmark's territory shares the graph: keep it out of the fan-out.
-    bench, _ = setup_graph_and_territory()
+    bench, _ = setup_graph_and_territory(reuse=True)
     graph = load_graph(GRAPH)
     Territory.objects.filter(pk=bench.pk).update(federated=False)
     territories = []

@@ -13,7 +13,9 @@ import json
 import os
 import platform
 import random
+import re
 import resource
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -39,7 +41,7 @@ from core.services import user_ensure_verified  # noqa: E402
 from matching.build import save_arrays  # noqa: E402
 from matching.engine import RoadGraph  # noqa: E402
 from matching.graphs import graph_path, load_graph  # noqa: E402
-from matching.hierarchy import hierarchy_arrays  # noqa: E402
+from matching.hierarchy import HIERARCHY_VERSION, hierarchy_arrays  # noqa: E402
 from matching.models import RoadGraphRecord  # noqa: E402
 from matching.network import Place, node_point, reach_metres, snap  # noqa: E402
 from matching.prefilter import prefilter  # noqa: E402
@@ -68,9 +70,16 @@ RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).resolve().
 # and villages joined by roads and a trunk network, bench/synthetic.py), of about BENCH_NODES.
 REGION = os.environ.get("BENCH_REGION", "grid")
 NODES = int(os.environ.get("BENCH_NODES", "202500"))
-RESULTS = RESULTS_DIR / (
-    "matching.json" if (REGION, NODES) == ("grid", 202500) else f"matching-{REGION}-{NODES}.json"
-)
+
+
+def result_path(stem: str) -> Path:
+    """Where a benchmark of the region searched writes: `stem.json` for the 200k-node grid (the
+    figures the earlier rounds recorded), `stem-road-1000000.json` and so on for the others."""
+    default = (REGION, NODES) == ("grid", 202500)
+    return RESULTS_DIR / (f"{stem}.json" if default else f"{stem}-{REGION}-{NODES}.json")
+
+
+RESULTS = result_path("matching")
 
 
 def region_arrays() -> dict:
@@ -95,7 +104,14 @@ def percentiles(values, points=(50, 95, 99)) -> dict[str, float]:
     return {f"p{p}": round(float(np.percentile(values, p)), 2) for p in points}
 
 
-def setup_graph_and_territory() -> tuple[Territory, dict]:
+def setup_graph_and_territory(reuse: bool = False) -> tuple[Territory, dict]:
+    """The region's graph (generated and ordered, unless `reuse` and the saved one is that same
+    region) and the bench territory on it; the preprocessing timed when it ran."""
+    source = f"synthetic {REGION} {NODES} seed {SEED} hierarchy {HIERARCHY_VERSION}"
+    saved = RoadGraphRecord.objects.filter(name=GRAPH, source=source).exists()
+    territory = Territory.objects.filter(slug="bench").first()
+    if reuse and saved and territory and graph_path(GRAPH).exists():
+        return territory, {}
     arrays = region_arrays()
     started = time.perf_counter()
     arrays |= hierarchy_arrays(arrays)  # what build_road_graph adds: the node order
@@ -107,7 +123,7 @@ def setup_graph_and_territory() -> tuple[Territory, dict]:
     RoadGraphRecord.objects.update_or_create(
         name=GRAPH,
         defaults={
-            "source": "synthetic",
+            "source": source,
             "built_at": timezone.now(),
             "nodes": len(arrays["lon"]),
             "edges": len(arrays["indices"]),
@@ -123,7 +139,7 @@ def setup_graph_and_territory() -> tuple[Territory, dict]:
             "geometry": MultiPolygon(extent),
         },
     )
-    territory = Territory.objects.filter(slug="bench").first() or territory_create(
+    territory = territory or territory_create(
         slug="bench",
         name="Bench",
         domains=["bench.localhost"],
@@ -278,6 +294,7 @@ def run() -> dict:
     preprocessing["load_peak_rss_growth_mb"] = round(
         (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024, 1
     )
+    preprocessing["serving_process"] = serving_process_memory()
     # Today's reference in the same run: scipy's one-to-all Dijkstra on the same arrays.
     reference = RoadGraph.load(graph_path(GRAPH), name=GRAPH, engine="dijkstra")
     results = {
@@ -309,6 +326,46 @@ def run() -> dict:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     return results
+
+
+_SERVING = """
+import sys, django
+django.setup()
+from matching.graphs import load_graph
+if sys.argv[1]:
+    load_graph(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def serving_process_memory() -> dict:
+    """Memory of a fresh Django process as it serves, read from outside (/proc): without a
+    graph, then with this region's graph loaded the way a serving process loads it (arrays,
+    snapping index and customised hierarchy). MB; `pss` shares the pages common to several
+    processes between them."""
+
+    def measure(graph: str) -> dict:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _SERVING, graph],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        try:
+            process.stdout.readline()
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            rollup = Path(f"/proc/{process.pid}/smaps_rollup").read_text()
+        finally:
+            process.communicate(b"")
+
+        def field(text: str, name: str) -> float:
+            return round(int(re.search(rf"^{name}:\s+(\d+) kB", text, re.M).group(1)) / 1024, 1)
+
+        return {"rss_mb": field(status, "VmRSS"), "pss_mb": field(rollup, "Pss")}
+
+    bare, loaded = measure(""), measure(GRAPH)
+    return {"without_graph": bare, "with_graph": loaded}
 
 
 def _engine_ms(graph, survivors_found, p: int, d: int, window) -> tuple[float, float, list]:
@@ -346,7 +403,7 @@ def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
     bulk_offers(graph, size, driver.pk, rng)
     insert_s = time.perf_counter() - started
     total, engine, survivors, matched, base_ratio = [], [], [], [], []
-    dijkstra, speedup, same, with_ranking = [], [], [], []
+    dijkstra, speedup, same, with_ranking, prefiltered = [], [], [], [], []
     for index, (pickup, dropoff, centre) in enumerate(
         requests(graph, random.Random(SEED), SEARCHES)
     ):
@@ -359,6 +416,7 @@ def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
         # The same steps again, timed apart: engine = passenger route + detours + ranking.
         p, d = snap(graph, pickup, "o"), snap(graph, dropoff, "d")
         passenger = graph.route(p, d)
+        t0 = time.perf_counter()
         survivors_found = candidates(
             prefilter(
                 Offer.objects.filter(status=Offer.Status.ACTIVE),
@@ -370,6 +428,7 @@ def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
                 max_speed=graph.max_speed,
             )
         )
+        prefiltered.append((time.perf_counter() - t0) * 1000)
         engine_ms, ranked_ms, chosen = _engine_ms(graph, survivors_found, p, d, window)
         engine.append(engine_ms)
         with_ranking.append(ranked_ms)
@@ -392,6 +451,7 @@ def _searches_at_size(graph, reference, plain, driver, size: int) -> dict:
         "survivors_median": float(np.median(survivors)),
         "matches_median": float(np.median(matched)),
         "search_ms": percentiles(total),
+        "prefilter_ms": percentiles(prefiltered),
         "engine_ms": percentiles(engine),
         "engine_with_ranking_and_loading_ms": percentiles(with_ranking),
         "reference_searches": len(dijkstra),

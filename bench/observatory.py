@@ -138,7 +138,7 @@ def load(rows: io.StringIO) -> None:
 
 
 def run() -> dict:
-    territory, _ = setup_graph_and_territory()
+    territory, _ = setup_graph_and_territory(reuse=True)
     rng = np.random.default_rng(SEED)
     codes, population, lon, lat = communes()
     ids = people()

@@ -127,6 +127,7 @@ def test_matching(bench_env, tmp_path):
             f"{run}.matches_median",
             f"{run}.baseline_speedup_median",
             *pcts(f"{run}.search_ms"),
+            *pcts(f"{run}.prefilter_ms"),
             *pcts(f"{run}.engine_ms", ("p50", "p95")),
             *pcts(f"{run}.dijkstra_engine_ms", ("p50", "p95")),
             f"{run}.speedup_over_dijkstra_median",
@@ -139,6 +140,8 @@ def test_matching(bench_env, tmp_path):
         "graph.memory_mb",
         "preprocessing.node_order_s",
         "preprocessing.load_and_customise_s",
+        "preprocessing.serving_process.without_graph.rss_mb",
+        "preprocessing.serving_process.with_graph.pss_mb",
         *pcts("publish_ms", ("p50", "p95")),
     )
 
@@ -153,7 +156,9 @@ def test_solidarity(bench_env, tmp_path):
         *pcts("rank_ms"),
         *[f"rank_ms_by_return.{kind}.p50" for kind in ("none", "wait", "again")],
         *pcts("engine_ms"),
+        *pcts("dijkstra_engine_ms"),
     )
+    assert result["same_metres"] == f"{result['reference_requests']}/{result['reference_requests']}"
 
 
 def test_federation(bench_env, tmp_path):
