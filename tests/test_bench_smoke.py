@@ -143,6 +143,7 @@ def test_matching(bench_env, tmp_path):
         "preprocessing.serving_process.without_graph.rss_mb",
         "preprocessing.serving_process.with_graph.pss_mb",
         *pcts("publish_ms", ("p50", "p95")),
+        *pcts("publish_ms.road_and_insert_ms", ("p50", "p95")),
     )
 
 
