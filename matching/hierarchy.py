@@ -150,22 +150,31 @@ class Hierarchy:
         metres = np.where(counts < 0, np.inf, length_sum[ends] - length_sum[starts])
         return seconds, metres
 
+    def _unpacked(self, ends: np.ndarray, pair) -> tuple[np.ndarray, np.ndarray]:
+        """`_sums` of the legs `pair(end)` for `ends`, each distinct leg unpacked once."""
+        nodes, each = np.unique(ends, return_inverse=True)
+        seconds, metres = self._sums(pair(n) for n in nodes.tolist())
+        return seconds[each], metres[each]
+
     def to_target(self, target: int, sources: np.ndarray) -> Legs:
         sources = np.asarray(sources, dtype=np.int64)
         if not sources.size:
             return Legs(np.empty(0), lambda chosen: (np.empty(0), np.empty(0)))
-        found = self._many_to_one(sources.tolist()).distances_to(int(target))
+        # Each distinct node pinned once (rides leave from the same villages).
+        nodes, each = np.unique(sources, return_inverse=True)
+        found = self._many_to_one(nodes.tolist()).distances_to(int(target))
         return Legs(
-            _seconds(found),
-            lambda chosen: self._sums((s, target) for s in sources[chosen].tolist()),
+            _seconds(found)[each],
+            lambda chosen: self._unpacked(sources[chosen], lambda s: (s, target)),
         )
 
     def from_source(self, source: int, targets: np.ndarray) -> Legs:
         targets = np.asarray(targets, dtype=np.int64)
         if not targets.size:
             return Legs(np.empty(0), lambda chosen: (np.empty(0), np.empty(0)))
-        found = self._one_to_many(targets.tolist()).distances_from(int(source))
+        nodes, each = np.unique(targets, return_inverse=True)
+        found = self._one_to_many(nodes.tolist()).distances_from(int(source))
         return Legs(
-            _seconds(found),
-            lambda chosen: self._sums((source, t) for t in targets[chosen].tolist()),
+            _seconds(found)[each],
+            lambda chosen: self._unpacked(targets[chosen], lambda t: (source, t)),
         )
