@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import NamedTuple
 
 import numpy as np
 from django.db.models import Count, Q
@@ -73,7 +74,16 @@ def availability_check(request: Request):
     return available
 
 
-def driving(graph: RoadGraph, request: Request, homes: np.ndarray) -> tuple[np.ndarray, ...]:
+class Driving(NamedTuple):
+    """Per volunteer: seconds and metres of the driving, and whether those metres are only the
+    straight-line bound that already exceeds what was asked (`driving(…, within_m=…)`)."""
+
+    seconds: np.ndarray
+    metres: np.ndarray
+    at_least: np.ndarray
+
+
+def driving(graph: RoadGraph, request: Request, homes: np.ndarray, within_m=np.inf) -> Driving:
     """Seconds and metres each volunteer drives for the request, from and back to their home:
     home → pickup → destination → home, or with the return: … → destination → pickup → home
     (waiting) or … → destination → home → destination → pickup → home (picked up again).
@@ -82,30 +92,32 @@ def driving(graph: RoadGraph, request: Request, homes: np.ndarray) -> tuple[np.n
     pickup, and from the destination, from the pickup or to the destination as the return
     needs (two searches, four when the person is picked up again), each with its metres along
     the fastest paths. The pickup → destination leg is the request's own route, computed when
-    it was created."""
+    it was created. The paths of a volunteer whose legs as the crow flies already add up to
+    more than `within_m` (their own maximum) are not unpacked: their metres are that bound,
+    flagged `at_least`."""
     p, d = request.pickup_node, request.destination_node
     n = len(homes)
-    legs_s, legs_m = (
-        [np.full(n, float(request.duration_s))],
-        [np.full(n, float(request.distance_m))],
-    )
-
-    def leg(legs):
-        seconds, metres = legs.exact()
-        legs_s.append(seconds)
-        legs_m.append(metres)
-
-    leg(graph.to_target(p, homes))  # home → pickup
+    fixed_s, fixed_m = float(request.duration_s), float(request.distance_m)
+    legs = [(graph.to_target(p, homes), p)]  # home → pickup
     if request.return_kind in (Request.Return.NONE, Request.Return.AGAIN):
-        leg(graph.from_source(d, homes))  # destination → home
+        legs.append((graph.from_source(d, homes), d))  # destination → home
     if request.return_kind == Request.Return.AGAIN:
-        leg(graph.to_target(d, homes))  # home → destination, later
+        legs.append((graph.to_target(d, homes), d))  # home → destination, later
     if request.return_kind != Request.Return.NONE:
         back = graph.route(d, p)  # destination → pickup (home of the person)
-        legs_s.append(np.full(n, back.duration_s if back else np.inf))
-        legs_m.append(np.full(n, back.distance_m if back else np.inf))
-        leg(graph.from_source(p, homes))  # pickup → home
-    return np.sum(legs_s, axis=0), np.sum(legs_m, axis=0)
+        fixed_s += back.duration_s if back else np.inf
+        fixed_m += back.distance_m if back else np.inf
+        legs.append((graph.from_source(p, homes), p))  # pickup → home
+    # Straight lines are never longer than roads: a lower bound of every volunteer's metres.
+    least = fixed_m + sum(graph.straight_m(homes, np.full(n, end)) for leg, end in legs)
+    at_least = least > np.broadcast_to(np.asarray(within_m, dtype=float), (n,))
+    seconds, metres = np.full(n, fixed_s), np.full(n, fixed_m)
+    for leg, _end in legs:
+        leg_s, leg_m = leg.exact(~at_least)
+        seconds += leg_s
+        metres += leg_m
+    metres[at_least] = least[at_least]
+    return Driving(seconds, metres, at_least)
 
 
 @dataclass
@@ -185,11 +197,20 @@ def _exclusion(v: Volunteer, needs: list, facts: _Facts, available) -> str:
 def _score(graph: RoadGraph, request: Request, kept: list[Ranked]) -> None:
     """The real driving of the volunteers the filters kept, their own maximum, and fairness."""
     homes = np.array([r.volunteer.home_node for r in kept], dtype=np.int64)
-    seconds, metres = driving(graph, request, homes)
-    for r, s, m in zip(kept, seconds.tolist(), metres.tolist(), strict=True):
+    most = np.array([r.volunteer.max_trip_km * 1000 for r in kept], dtype=float)
+    found = driving(graph, request, homes, within_m=most)
+    for r, s, m, bound in zip(
+        kept, found.seconds.tolist(), found.metres.tolist(), found.at_least.tolist(), strict=True
+    ):
         r.driving_s, r.driving_m = s, m
-        if not np.isfinite(m):
+        if not np.isfinite(s) or not np.isfinite(m):
             r.kept, r.reason = False, _("no road from their home")
+        elif bound:
+            r.kept = False
+            r.reason = _("at least %(km)s km of driving, more than their %(max)d km") % {
+                "km": number_format(round(m / 1000, 1), 1),
+                "max": r.volunteer.max_trip_km,
+            }
         elif m > r.volunteer.max_trip_km * 1000:
             r.kept = False
             r.reason = _("%(km)s km of driving, more than their %(max)d km") % {

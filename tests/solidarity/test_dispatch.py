@@ -4,6 +4,7 @@ the assignment workflow."""
 from datetime import timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,7 @@ from core.services import user_ensure_verified
 from matching.graphs import load_graph
 from matching.network import commune_at
 from solidarity.models import DiaryEntry, OutboxMessage, Proposal, Request, Structure
-from solidarity.ranking import FAIRNESS_KM_PER_TRIP, volunteers_rank
+from solidarity.ranking import FAIRNESS_KM_PER_TRIP, driving, volunteers_rank
 from solidarity.selectors import beneficiary_export
 from solidarity.services.beneficiaries import beneficiary_erase, beneficiary_register, eligibility
 from solidarity.services.dispatch import (
@@ -134,6 +135,37 @@ def test_ranking_uses_the_real_road_driving_of_each_volunteer(sol, return_kind):
         km = f"{round(r.driving_m / 1000, 1):.1f}".replace(".", ",")
         assert km in r.reason
     assert [r.score for r in kept] == sorted(r.score for r in kept)
+
+
+@pytest.mark.parametrize("return_kind", ["none", "wait", "again"])
+def test_a_volunteer_beyond_their_own_maximum_is_set_aside_with_the_driving(sol, return_kind):
+    """Someone whose legs as the crow flies already exceed their maximum is set aside without
+    unpacking the roads ("at least"); one below it as the crow flies but over it by road gets
+    the real figure. Those within it keep their exact driving."""
+    changes = {"return_kind": return_kind}
+    if return_kind == "again":
+        changes["return_at"] = next_thursday_at(16)
+    request = sol.request(**changes)
+    graph = load_graph("andorra")
+    vella, encamp = sol.volunteers["vella"], sol.volunteers["encamp"]
+    exact = {r.volunteer.pk: r.driving_m for r in volunteers_rank(graph, request)}
+    far = volunteer(sol.structure, "Nuria", SANT_JULIA, sol.operator, max_trip_km=1)
+    # Jordi's straight-line bound and road driving, and a maximum between the two.
+    found = driving(graph, request, np.array([vella.home_node]), within_m=0.0)
+    assert found.at_least[0] and found.metres[0] < exact[vella.pk]
+    between = int(found.metres[0] // 1000) + 1
+    assert between * 1000 < exact[vella.pk], "the bound and the road are a kilometre apart"
+    vella.max_trip_km = between
+    vella.save(update_fields=["max_trip_km"])
+    ranked = {r.volunteer.pk: r for r in volunteers_rank(graph, request)}
+    assert not ranked[far.pk].kept
+    assert ranked[far.pk].reason.startswith("au moins ")
+    assert ranked[far.pk].reason.endswith("plus que ses 1 km")
+    assert not ranked[vella.pk].kept
+    km = f"{round(exact[vella.pk] / 1000, 1):.1f}".replace(".", ",")
+    assert ranked[vella.pk].reason == f"{km} km de trajet, plus que ses {between} km"
+    assert ranked[encamp.pk].kept
+    assert ranked[encamp.pk].driving_m == pytest.approx(exact[encamp.pk], abs=1e-6)
 
 
 def test_needs_vehicle_absence_and_status_are_hard_filters(sol):
