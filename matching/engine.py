@@ -106,11 +106,14 @@ class Detours:
         reachable = np.isfinite(self.to_pickup_s) & np.isfinite(self.from_dropoff_s)
         self.to_pickup_s[~reachable] = self.from_dropoff_s[~reachable] = np.inf
         self.settled = ~reachable
-        self._figures()
 
-    def _figures(self) -> None:
-        self.detour_s = self.to_pickup_s + self.passenger_s + self.from_dropoff_s - self._ride_s
-        self.detour_m = self.to_pickup_m + self.passenger_m + self.from_dropoff_m - self._ride_m
+    @property
+    def detour_s(self) -> np.ndarray:  # extra driving time for the driver
+        return self.to_pickup_s + self.passenger_s + self.from_dropoff_s - self._ride_s
+
+    @property
+    def detour_m(self) -> np.ndarray:
+        return self.to_pickup_m + self.passenger_m + self.from_dropoff_m - self._ride_m
 
     def settle(self, rides=None) -> None:
         """Unpack the legs of `rides` (indices; every ride when None) not settled yet."""
@@ -127,7 +130,6 @@ class Detours:
         self.to_pickup_s[wanted], self.to_pickup_m[wanted] = to_s[wanted], to_m[wanted]
         self.from_dropoff_s[wanted], self.from_dropoff_m[wanted] = back_s[wanted], back_m[wanted]
         self.settled |= wanted
-        self._figures()
 
 
 ENGINES = ("hierarchy", "dijkstra")

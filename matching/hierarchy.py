@@ -156,25 +156,29 @@ class Hierarchy:
         seconds, metres = self._sums(pair(n) for n in nodes.tolist())
         return seconds[each], metres[each]
 
-    def to_target(self, target: int, sources: np.ndarray) -> Legs:
-        sources = np.asarray(sources, dtype=np.int64)
-        if not sources.size:
+    def _legs(self, others: np.ndarray, sweep, pair) -> Legs:
+        """The legs between one node and each of `others`: `sweep(nodes)` times them all in
+        one batched search, each distinct node pinned once (rides leave from the same
+        villages); `pair(node)` is a leg's (origin, destination), for its unpacking."""
+        others = np.asarray(others, dtype=np.int64)
+        if not others.size:
             return Legs(np.empty(0), lambda chosen: (np.empty(0), np.empty(0)))
-        # Each distinct node pinned once (rides leave from the same villages).
-        nodes, each = np.unique(sources, return_inverse=True)
-        found = self._many_to_one(nodes.tolist()).distances_to(int(target))
+        nodes, each = np.unique(others, return_inverse=True)
         return Legs(
-            _seconds(found)[each],
-            lambda chosen: self._unpacked(sources[chosen], lambda s: (s, target)),
+            _seconds(sweep(nodes.tolist()))[each],
+            lambda chosen: self._unpacked(others[chosen], pair),
+        )
+
+    def to_target(self, target: int, sources: np.ndarray) -> Legs:
+        return self._legs(
+            sources,
+            lambda nodes: self._many_to_one(nodes).distances_to(int(target)),
+            lambda s: (s, target),
         )
 
     def from_source(self, source: int, targets: np.ndarray) -> Legs:
-        targets = np.asarray(targets, dtype=np.int64)
-        if not targets.size:
-            return Legs(np.empty(0), lambda chosen: (np.empty(0), np.empty(0)))
-        nodes, each = np.unique(targets, return_inverse=True)
-        found = self._one_to_many(nodes.tolist()).distances_from(int(source))
-        return Legs(
-            _seconds(found)[each],
-            lambda chosen: self._unpacked(targets[chosen], lambda t: (source, t)),
+        return self._legs(
+            targets,
+            lambda nodes: self._one_to_many(nodes).distances_from(int(source)),
+            lambda t: (source, t),
         )

@@ -109,7 +109,7 @@ def driving(graph: RoadGraph, request: Request, homes: np.ndarray, within_m=np.i
         fixed_m += back.distance_m if back else np.inf
         legs.append((graph.from_source(p, homes), p))  # pickup → home
     # Straight lines are never longer than roads: a lower bound of every volunteer's metres.
-    least = fixed_m + sum(graph.straight_m(homes, np.full(n, end)) for leg, end in legs)
+    least = fixed_m + sum(graph.straight_m(homes, np.full(n, end)) for _leg, end in legs)
     at_least = least > np.broadcast_to(np.asarray(within_m, dtype=float), (n,))
     seconds, metres = np.full(n, fixed_s), np.full(n, fixed_m)
     for leg, _end in legs:
@@ -206,15 +206,14 @@ def _score(graph: RoadGraph, request: Request, kept: list[Ranked]) -> None:
         r.driving_s, r.driving_m = s, m
         if not np.isfinite(s) or not np.isfinite(m):
             r.kept, r.reason = False, _("no road from their home")
-        elif bound:
+        elif bound or m > r.volunteer.max_trip_km * 1000:
             r.kept = False
-            r.reason = _("at least %(km)s km of driving, more than their %(max)d km") % {
-                "km": number_format(round(m / 1000, 1), 1),
-                "max": r.volunteer.max_trip_km,
-            }
-        elif m > r.volunteer.max_trip_km * 1000:
-            r.kept = False
-            r.reason = _("%(km)s km of driving, more than their %(max)d km") % {
+            beyond = (
+                _("at least %(km)s km of driving, more than their %(max)d km")
+                if bound
+                else _("%(km)s km of driving, more than their %(max)d km")
+            )
+            r.reason = beyond % {
                 "km": number_format(round(m / 1000, 1), 1),
                 "max": r.volunteer.max_trip_km,
             }
