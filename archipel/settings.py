@@ -7,6 +7,8 @@ is then clean. Without a secret key the project refuses to start. Details: READM
 (configuration) and docs/ARCHITECTURE.md §8.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -56,6 +58,23 @@ def secret_key() -> str:
 
 
 SECRET_KEY = secret_key()
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
+
+
+def iban_keys() -> list[str]:
+    """Fernet keys for the IBANs people give (incentives/iban.py): INCENTIVES_IBAN_KEYS, newest
+    first; else keys derived from the secret key and its fallbacks, so that a deployment works
+    without one more secret (a separate key is better: docs/incentives.md)."""
+    given = envlist("INCENTIVES_IBAN_KEYS", "")
+    if given:
+        return given
+    return [
+        base64.urlsafe_b64encode(hashlib.sha256(b"archipel-iban:" + k.encode()).digest()).decode()
+        for k in [SECRET_KEY, *SECRET_KEY_FALLBACKS]
+    ]
+
+
+INCENTIVES_IBAN_KEYS = iban_keys()
 DEBUG = envbool("DEBUG", False)
 # Every request must match a Domain row (the tenant middleware answers 404 otherwise), so the
 # Host header is validated against the database rather than a static list.
@@ -115,6 +134,7 @@ TENANT_APPS = [
     "notifications",
     "interop",
     "trust",
+    "incentives",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

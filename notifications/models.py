@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     REVIEW = "review", _("Someone leaves a review about me")
     MODERATION = "moderation", _("Reports and moderators' decisions")
     MESSAGE = "message", _("New messages while I have no page open")
+    INCENTIVE = "incentive", _("Incentives: what I earn, the campaigns I run")
 
 
 # Kinds that appear in the feed; MESSAGE only decides e-mails (the header counts messages).

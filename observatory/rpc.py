@@ -21,6 +21,8 @@ from jsonschema import Draft7Validator
 from core.models import e164
 from trips.models import Confirmation, Journey
 
+from .events import journey_incentives
+
 CONTRACT = Path(settings.BASE_DIR) / "data" / "specs" / "rpc-api-v3.3.yaml"
 
 
@@ -105,11 +107,16 @@ def payload(journey: Journey) -> dict:
     )
     site = ident(connection.schema_name)
     contribution = _cents(journey.amount)
+    incentives = [
+        item
+        for _receiver, items in journey_incentives.send(None, journey=journey)
+        for item in items
+    ]
     return {
         "operator_journey_id": ident(site, "j", journey.pk),
         "operator_trip_id": ident(site, "o", booking.offer_id),
         "operator_class": proof_class(confirmations),
-        "incentives": [],
+        "incentives": [{**item, "index": i} for i, item in enumerate(incentives)],
         "start": start,
         "end": end,
         "distance": journey.distance_m,

@@ -19,6 +19,7 @@ FLOORS = [
     ["trips", "provisioning"],  # carpooling; creating, exporting and importing territories
     ["trust", "solidarity", "interop"],  # moderation and safety; solidarity; partners, standards
     ["observatory"],  # data returned to the authority
+    ["incentives"],  # campaigns the authority funds, the ledger, statements and payouts
     ["demo"],  # the demo archipel
     ["archipel"],
 ]

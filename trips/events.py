@@ -8,9 +8,13 @@ in their `AppConfig.ready()`.
 - `booking_changed` is sent inside the transaction of every change of a booking, with
   `booking` and `event` (the keys of `trips.notifications.EVENTS`). Receivers defer their side
   effects with `transaction.on_commit` (interop: tell the partner the booking came through).
+- `journey_recorded` is sent inside the transaction that records a journey (both occupants
+  confirmed), with `journey`. Receivers defer their work past the commit (incentives: the
+  campaigns compute what they owe through the outbox).
 """
 
 from django.dispatch import Signal
 
 acting = Signal()
 booking_changed = Signal()
+journey_recorded = Signal()

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer driver")
     BENEFICIARY = "beneficiary", _("Beneficiary")
     MODERATOR = "moderator", _("Moderator")
+    INCENTIVE_MANAGER = "incentive_manager", _("Incentive manager")
 
 
 class Membership(models.Model):

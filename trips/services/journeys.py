@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from matching.network import METRES_PER_DEGREE, Place, commune_at, valid_coordinates
 
+from .. import events
 from ..errors import Conflict, ValidationError
 from ..models import Booking, Confirmation, Journey
 from .bookings import booking_locked
@@ -108,7 +109,7 @@ def booking_confirm(booking: Booking, *, by, report: JourneyReport | None = None
 
 
 def _journey_create(booking: Booking) -> Journey:
-    journey, _created = Journey.objects.get_or_create(
+    journey, created = Journey.objects.get_or_create(
         booking=booking,
         defaults={
             "driver_id": booking.offer.driver_id,
@@ -127,4 +128,6 @@ def _journey_create(booking: Booking) -> Journey:
             "passenger_confirmed_at": booking.passenger_confirmed_at,
         },
     )
+    if created:
+        events.journey_recorded.send(Journey, journey=journey)
     return journey
