@@ -4,6 +4,7 @@ its part of /api/v1/."""
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from incentives import urls as incentives
 from interop import urls as interop
 from matching import urls as matching
 from notifications import urls as notifications
@@ -22,6 +23,7 @@ api_v1 = [
     *interop.api_urlpatterns,
     *notifications.api_urlpatterns,
     *observatory.api_urlpatterns,
+    *incentives.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -35,6 +37,7 @@ urlpatterns = [
     path("", include(members)),
     path("", include(provisioning)),
     path("", include(trust)),
+    path("", include(incentives)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -9,8 +9,18 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
+from schwifty import exceptions as problems
+
+# schwifty's reasons, said to the person.
+REASONS = {
+    problems.InvalidLength: _("its length does not fit its country"),
+    problems.InvalidChecksumDigits: _("its check digits do not match (a typing mistake?)"),
+    problems.InvalidCountryCode: _("it does not start with a known country code"),
+    problems.InvalidStructure: _("its characters do not fit its country's format"),
+    problems.InvalidBBANChecksum: _("the account's own check digits do not match"),
+}
 
 
 def _fernet() -> MultiFernet:
@@ -24,8 +34,9 @@ def iban_checked(text: str) -> IBAN:
     """The IBAN, or ValueError with schwifty's reason."""
     try:
         return IBAN(text)
-    except SchwiftyException as exc:
-        raise ValueError(str(exc)) from exc
+    except problems.SchwiftyException as exc:
+        reason = next((r for kind, r in REASONS.items() if isinstance(exc, kind)), None)
+        raise ValueError(str(reason or exc)) from exc
 
 
 def encrypt(iban: str) -> str:

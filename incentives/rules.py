@@ -19,9 +19,10 @@ from datetime import time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.dates import WEEKDAYS
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 CLASSES = ("A", "B", "C")
 DAYS = 7
@@ -326,9 +327,7 @@ def describe(rules: Rules, names: dict[str, str] | None = None) -> list[str]:
         said.append(_("Journeys of at most %(high)s km.") % {"high": km_text(high)})
     said.extend(_describe_areas(rules, names))
     if rules.weekdays:
-        from_monday = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday")]
-        week = [*from_monday, _("Saturday"), _("Sunday")]
-        days = ", ".join(week[d].lower() for d in rules.weekdays)
+        days = ", ".join(str(WEEKDAYS[d]).lower() for d in rules.weekdays)
         said.append(_("On these days only: %(days)s.") % {"days": days})
     if rules.hours:
         ranges = ", ".join(
@@ -372,7 +371,8 @@ def _describe_areas(rules: Rules, names: dict[str, str]) -> list[str]:
         if origin == destination and rules.areas_join == "and":
             said.append(_("Starting and ending in %(areas)s.") % {"areas": listed(origin)})
         else:
-            joined = _("and") if rules.areas_join == "and" else _("or")
+            both = rules.areas_join == "and"
+            joined = pgettext("areas", "and") if both else pgettext("areas", "or")
             said.append(
                 _("Starting in %(o)s %(join)s ending in %(d)s.")
                 % {"o": listed(origin), "join": joined, "d": listed(destination)}
