@@ -63,6 +63,7 @@ bench: bench-db ## benchmarks on their own database; results in bench/results/
 	$(BENCH_ENV) $(PY) bench/solidarity.py
 	$(BENCH_ENV) $(PY) bench/federation.py
 	$(BENCH_ENV) $(PY) bench/observatory.py
+	$(BENCH_ENV) $(PY) bench/incentives.py
 	$(BENCH_ENV) $(PY) bench/places.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/realtime.py
 	$(MAKE) --no-print-directory bench-pages bench-lighthouse

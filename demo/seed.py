@@ -5,6 +5,7 @@ offline to the project; a French authority is created the same way from its EPCI
 
 import io
 import random
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -16,6 +17,13 @@ from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw, ImageFont
 
 from core.services import user_ensure_verified
+from incentives.models import Campaign
+from incentives.services.campaigns import (
+    campaign_activate,
+    campaign_create,
+    simulate,
+    siret_checks,
+)
 from interop.models import Partner
 from interop.partners import partner_register
 from matching.graphs import graph_build, graph_path
@@ -117,6 +125,7 @@ ROLE_ACCOUNTS = (
     ("operator", "Olivia", [Role.CITIZEN, Role.OPERATOR]),
     ("volunteer", "Victor", [Role.CITIZEN, Role.VOLUNTEER]),
     ("beneficiary", "Berthe", [Role.BENEFICIARY]),
+    ("incentives", "Inès", [Role.CITIZEN, Role.INCENTIVE_MANAGER]),
 )
 
 
@@ -260,6 +269,66 @@ def _ensure_history(spec: DemoTerritory) -> None:
             _past_ride(routes[key], driver, passengers, departure, rng)
     if spec.slug == DEMO_SIGNALS_TERRITORY:
         _seed_abusive_pattern(people, rng)
+
+
+def _siret(prefix: str) -> str:
+    """A SIRET whose check digit (Luhn) is right: the demo's funders are not real ones."""
+    return next(prefix + d for d in "0123456789" if siret_checks(prefix + d))
+
+
+def _ensure_incentives(spec: DemoTerritory) -> None:
+    """One active campaign (0,10 €/km for passengers' trips of 2 to 40 km inside the parish,
+    30 € per person a month, 2 000 €) and a draft — the national newcomers' bonus for drivers —
+    simulated on the seeded past journeys."""
+    if Campaign.objects.exists():
+        return
+    admin = get_user_model().objects.get(email=demo_email("admin", spec.slug))
+    today = timezone.localdate()
+    funder = {
+        "funder_name": f"Comú de {spec.name}" if spec.slug != "encamp" else "Comú d'Encamp",
+        "funder_siret": _siret(f"2{zlib.crc32(spec.slug.encode()) % 10**12:012d}"),
+        "funder_iban": "FR7630006000011234567890189",
+        "funder_bic": "",
+    }
+    codes = list(spec.area_codes)
+    active = campaign_create(
+        by=admin,
+        name=f"Covoiturer dans la paroisse – {spec.name}",
+        starts_on=today.replace(day=1),
+        ends_on=today.replace(month=12, day=31),
+        budget=2000,
+        paid=Campaign.Paid.PASSENGER,
+        rules={
+            "per_km": "0.10",
+            "distance_min_km": 2,
+            "distance_max_km": 40,
+            "origin_areas": codes,
+            "destination_areas": codes,
+            "cap_month": "30",
+            "registry_anomalies": True,
+        },
+        **funder,
+    )
+    campaign_activate(active, by=admin)
+    draft = campaign_create(
+        by=admin,
+        name="Prime nouveaux conducteurs (CEE)",
+        starts_on=today - timedelta(days=HISTORY_WEEKS * 7),
+        ends_on=today + timedelta(days=90),
+        budget=5000,
+        paid=Campaign.Paid.DRIVER,
+        rules={
+            "milestones": [
+                {"trip": 1, "amount": "25"},
+                {"trip": 10, "amount": "75", "within_days": 90},
+            ],
+            "distance_max_km": 80,
+            "min_class": "C",
+        },
+        **funder,
+    )
+    simulate(draft, today - timedelta(days=HISTORY_WEEKS * 7), today - timedelta(days=1), by=admin)
+    simulate(active, today - timedelta(days=HISTORY_WEEKS * 7), today - timedelta(days=1), by=admin)
 
 
 def _ensure_solidarity(spec: DemoTerritory) -> None:
@@ -437,6 +506,7 @@ def load_demo() -> list[tuple[str, str, str]]:
                     (demo_host(spec.slug), email, ", ".join(str(Role(r).label) for r in roles))
                 )
             _ensure_history(spec)
+            _ensure_incentives(spec)
             if spec.solidarity:
                 _ensure_solidarity(spec)
                 roles = ", ".join(str(Role(r).label) for r in (Role.CITIZEN, Role.VOLUNTEER))

@@ -9,6 +9,7 @@ what paying journey after journey would give."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,6 +38,7 @@ REASONS = (
     "short",
     "held",
     "cooldown",
+    "partner",
     "nothing",
     "day_trips",
     "month_trips",
@@ -71,6 +73,7 @@ class Table:
     offer: np.ndarray
     origin: np.ndarray  # area id of the pickup's commune (0: none)
     destination: np.ndarray
+    partner: np.ndarray  # 1: the passenger booked through a partner's app (a stand-in account)
 
     def __len__(self) -> int:
         return len(self.id)
@@ -93,10 +96,15 @@ class Context:
     holidays: np.ndarray | None = None  # day numbers
 
 
+@functools.lru_cache(maxsize=256)
 def holiday_days(country: str, first: date, last: date) -> np.ndarray:
-    """Public holidays (the `holidays` library) of the country between two days."""
+    """Public holidays (the `holidays` library) of the country between two days; none for a
+    country the library does not know."""
     years = range(first.year, last.year + 1)
-    days = holidays.country_holidays(country or "FR", years=years)
+    try:
+        days = holidays.country_holidays(country or "FR", years=years)
+    except NotImplementedError:
+        return np.array([], dtype=np.int64)
     return np.array(sorted(day_number(d) for d in days if first <= d <= last), dtype=np.int64)
 
 
@@ -248,9 +256,13 @@ def lines_owed(
     for role in roles:
         person = t.driver if role == 0 else t.passenger
         bonus = _bonuses(t, r, qualifies, eligible, person) if r.milestones else 0 * base
-        parts.append((np.arange(len(t)), person, np.full(len(t), role), base + bonus, bonus))
-    journey, person, role, raw, bonus = (np.concatenate(c) for c in zip(*parts))
-    line_reason = np.tile(reason, len(roles))
+        raw, why = base + bonus, reason.copy()
+        if role == 1:  # a partner's passenger is the partner's to pay (docs/incentives.md)
+            stand_in = t.partner.astype(bool)
+            raw, bonus = np.where(stand_in, 0, raw), np.where(stand_in, 0, bonus)
+            why[stand_in & (why < 0)] = REASONS.index("partner")
+        parts.append((np.arange(len(t)), person, np.full(len(t), role), raw, bonus, why))
+    journey, person, role, raw, bonus, line_reason = (np.concatenate(c) for c in zip(*parts))
     order = np.lexsort((role, t.id[journey], t.at[journey]))
     journey, person, role, raw, bonus, line_reason = (
         a[order] for a in (journey, person, role, raw, bonus, line_reason)

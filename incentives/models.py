@@ -34,6 +34,9 @@ class Campaign(models.Model):
     funder_bic = models.CharField(_("funder's BIC"), max_length=11, blank=True)
     rules = models.JSONField(_("rules"), default=dict)
     thresholds = ArrayField(models.PositiveSmallIntegerField(), default=list)
+    # The sum of the campaign's lines, kept with each line under the campaign's lock (the
+    # budget is checked against it without summing a year of lines; a test reconciles them).
+    spent = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     warned_percent = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(PERSON, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -3,13 +3,14 @@ the ledger's sums, what a person sees, the statements' rows."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import numpy as np
-from django.db import connection
-from django.db.models import Q, Sum
+from django.db import connection, models
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ _COLUMNS = (
     "offer",
     "origin",
     "destination",
+    "partner",
 )
 
 _SQL = """
@@ -46,38 +48,75 @@ _SQL = """
          WHERE j.kind = 'carpool' AND {where}
            AND NOT EXISTS (SELECT 1 FROM incentives_annulment a WHERE a.journey_id = j.id)
     )
-    SELECT j.id, extract(epoch FROM j.pickup_at)::bigint, extract(epoch FROM j.dropoff_at)::bigint,
-           j.local::date - date '2000-01-01',
-           extract(year FROM j.local)::int * 12 + extract(month FROM j.local)::int - 1,
-           extract(year FROM j.local)::int, extract(isodow FROM j.local)::int - 1,
-           extract(hour FROM j.local)::int * 60 + extract(minute FROM j.local)::int,
-           j.distance_m, j.seats,
-           (SELECT count(*) FROM trips_confirmation c
-             WHERE c.booking_id = j.booking_id AND c.pickup_at IS NOT NULL
-               AND c.dropoff_at IS NOT NULL AND c.pickup IS NOT NULL AND c.dropoff IS NOT NULL),
-           j.driver_id, j.passenger_id, b.offer_id, coalesce(o.id, 0), coalesce(d.id, 0)
+    SELECT j.id::int8, extract(epoch FROM j.pickup_at)::int8,
+           extract(epoch FROM j.dropoff_at)::int8,
+           (j.local::date - date '2000-01-01')::int8,
+           (extract(year FROM j.local)::int * 12 + extract(month FROM j.local)::int - 1)::int8,
+           extract(year FROM j.local)::int8, (extract(isodow FROM j.local)::int - 1)::int8,
+           (extract(hour FROM j.local)::int * 60 + extract(minute FROM j.local)::int)::int8,
+           j.distance_m::int8, j.seats::int8, ({proof})::int8,
+           j.driver_id::int8, j.passenger_id::int8, b.offer_id::int8, coalesce(o.id, 0)::int8,
+           coalesce(d.id, 0)::int8, ({partner})::int8
       FROM j JOIN trips_booking b ON b.id = j.booking_id
       LEFT JOIN tenants_area o ON o.code = j.pickup_commune
       LEFT JOIN tenants_area d ON d.code = j.dropoff_commune
+      {joins}
      ORDER BY j.pickup_at, j.id
 """
+_COMPLETE = (
+    "c.pickup_at IS NOT NULL AND c.dropoff_at IS NOT NULL AND c.pickup IS NOT NULL"
+    " AND c.dropoff IS NOT NULL"
+)
+# A few journeys: the proof class and the partner's stand-in looked up journey by journey.
+_FEW = {
+    "proof": f"(SELECT count(*) FROM trips_confirmation c WHERE c.booking_id = j.booking_id"
+    f" AND {_COMPLETE})",
+    "partner": "EXISTS (SELECT 1 FROM interop_partnerpassenger p"
+    " WHERE p.user_id = j.passenger_id)::int",
+    "joins": "",
+}
+# A year of journeys: the same from tables joined once (hash joins, not a million lookups).
+_MANY = {
+    "proof": "coalesce(c.n, 0)",
+    "partner": "(p.user_id IS NOT NULL)::int",
+    "joins": f"LEFT JOIN (SELECT booking_id, count(*) AS n FROM trips_confirmation c"
+    f" WHERE {_COMPLETE} GROUP BY booking_id) c ON c.booking_id = j.booking_id"
+    " LEFT JOIN (SELECT DISTINCT user_id FROM interop_partnerpassenger) p"
+    " ON p.user_id = j.passenger_id",
+}
 
 
-def journey_table(where: str = "TRUE", params: dict | None = None) -> Table:
+def journey_table(where: str = "TRUE", params: dict | None = None, many: bool = False) -> Table:
     """The carpool journeys that `where` keeps (SQL on `j`, the journey), not annulled, in
-    time order, as arrays."""
+    time order, as arrays (`many`: a large share of the territory's journeys)."""
     params = {"tz": timezone.get_current_timezone_name(), **(params or {})}
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL.format(where=where), params)
-        rows = cursor.fetchall()
-    data = np.array(rows, dtype=np.int64).reshape(-1, len(_COLUMNS))
+    sql = _SQL.format(where=where, **(_MANY if many else _FEW))
+    data = _int8_rows(sql, params)
     return Table(**{name: data[:, i].copy() for i, name in enumerate(_COLUMNS)})
+
+
+def _int8_rows(sql: str, params: dict) -> np.ndarray:
+    """The rows of `sql` (every column a non-null int8) as an array, read with PostgreSQL's
+    binary COPY: each row is a 16-bit field count then, per field, a 32-bit length and the
+    8-byte big-endian value — one numpy view instead of a Python tuple per row."""
+    with connection.cursor() as cursor:
+        body = bytearray()
+        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy:
+            for chunk in copy:
+                body += chunk
+    fields = len(_COLUMNS)
+    header = 19 + int.from_bytes(body[15:19], "big")  # signature, flags, extension length
+    layout = [("n", ">i2")]
+    for i in range(fields):
+        layout += [(f"l{i}", ">i4"), (f"v{i}", ">i8")]
+    rows = np.frombuffer(bytes(body[header:-2]), dtype=np.dtype(layout))
+    return np.stack([rows[f"v{i}"].astype(np.int64) for i in range(fields)], axis=1)
 
 
 def history_until(last: date) -> Table:
     """Every carpool journey up to the last day (the newcomers' bonuses count from the first)."""
     end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time()))
-    return journey_table("j.pickup_at < %(end)s", {"end": end})
+    return journey_table("j.pickup_at < %(end)s", {"end": end}, many=True)
 
 
 def people_history(journey) -> Table:
@@ -108,9 +147,14 @@ def campaign_rules(campaign: Campaign) -> Rules:
     return rules_read(campaign.rules)
 
 
-def _area_ids(codes) -> np.ndarray:
+@functools.lru_cache(maxsize=1024)
+def _area_ids(codes: tuple[str, ...]) -> np.ndarray:
+    """The referential's ids of the communes the codes name (communes, or EPCI: all their
+    communes); kept per process — the referential changes only when communes are reloaded."""
+    if not codes:
+        return np.array([], dtype=np.int64)
     ids = Area.objects.filter(Q(code__in=codes) | Q(epci__in=codes)).values_list("id", flat=True)
-    return np.array(list(ids), dtype=np.int64)
+    return np.array(sorted(ids), dtype=np.int64)
 
 
 def _inside(polygon: str, end: str, ids: np.ndarray) -> np.ndarray:
@@ -123,20 +167,34 @@ def _inside(polygon: str, end: str, ids: np.ndarray) -> np.ndarray:
         return np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
 
 
-def campaign_context(campaign: Campaign, rules: Rules, table: Table) -> Context:
+def territory_country() -> str:
+    """The country of the territory's areas (its public holidays), kept per process."""
+    return _country_of(connection.schema_name)
+
+
+@functools.lru_cache(maxsize=512)
+def _country_of(schema: str) -> str:
+    return next(iter(current_territory().areas.values_list("country", flat=True)), "FR")
+
+
+def campaign_context(
+    campaign: Campaign, rules: Rules, table: Table, country: str | None = None
+) -> Context:
     polygon = {}
     if rules.polygon:
         polygon = {
             "polygon_origin": _inside(rules.polygon, "pickup", table.id),
             "polygon_destination": _inside(rules.polygon, "dropoff", table.id),
         }
-    country = next(iter(current_territory().areas.values_list("country", flat=True)), "FR")
+    country = country or territory_country()
     return Context(
         first_day=day_number(campaign.starts_on),
         last_day=day_number(campaign.ends_on),
-        origin_ids=_area_ids(rules.origin_areas),
-        destination_ids=_area_ids(rules.destination_areas),
-        holidays=holiday_days(country, campaign.starts_on, campaign.ends_on),
+        origin_ids=_area_ids(tuple(rules.origin_areas)),
+        destination_ids=_area_ids(tuple(rules.destination_areas)),
+        holidays=holiday_days(country, campaign.starts_on, campaign.ends_on)
+        if rules.no_holidays
+        else None,
         **polygon,
     )
 
@@ -156,6 +214,11 @@ def campaign_find(pk: int) -> Campaign | None:
 
 
 def spent(campaign: Campaign) -> Decimal:
+    return campaign.spent
+
+
+def ledger_total(campaign: Campaign) -> Decimal:
+    """The campaign's lines added up (what `Campaign.spent` must equal)."""
     return Line.objects.filter(campaign=campaign).aggregate(s=Sum("amount"))["s"] or Decimal(0)
 
 
@@ -193,31 +256,51 @@ def _local_bounds(moment: datetime) -> tuple[tuple[datetime, datetime], ...]:
     )
 
 
-def ledger_sums(campaign: Campaign, person_id: int, journey) -> Sums:
+def ledger_sums(campaign: Campaign, person_id: int, journey, own: Decimal) -> Sums:
+    """One query over the person's lines of the journey's year in the campaign; `own`: what
+    the campaign already holds for this journey (left out of its spending)."""
     day, month, year = _local_bounds(journey.pickup_at)
-    mine = Line.objects.filter(campaign=campaign, person_id=person_id).exclude(journey=journey)
-    counted = mine.filter(kind=Line.Kind.ACCRUAL, raw_cents__gt=0).exclude(
+    counted = Q(kind=Line.Kind.ACCRUAL, raw_cents__gt=0) & ~Q(
         journey_id__in=Annulment.objects.values("journey_id")
     )
+    in_day = Q(journey_at__gte=day[0], journey_at__lt=day[1])
+    in_month = Q(journey_at__gte=month[0], journey_at__lt=month[1])
+    found = (
+        Line.objects.filter(
+            campaign=campaign,
+            person_id=person_id,
+            journey_at__gte=year[0],
+            journey_at__lt=year[1],
+        )
+        .exclude(journey=journey)
+        .aggregate(
+            day_trips=Count("journey", distinct=True, filter=counted & in_day),
+            month_trips=Count("journey", distinct=True, filter=counted & in_month),
+            month=Sum("amount", filter=in_month),
+            year=Sum("amount"),
+        )
+    )
     return Sums(
-        day_trips=counted.filter(journey_at__range=(day[0], day[1] - timedelta(microseconds=1)))
-        .values("journey_id")
-        .distinct()
-        .count(),
-        month_trips=counted.filter(journey_at__gte=month[0], journey_at__lt=month[1])
-        .values("journey_id")
-        .distinct()
-        .count(),
-        month=_sum(mine.filter(journey_at__gte=month[0], journey_at__lt=month[1])),
-        year=_sum(mine.filter(journey_at__gte=year[0], journey_at__lt=year[1])),
-        campaign=_sum(Line.objects.filter(campaign=campaign).exclude(journey=journey)),
+        day_trips=found["day_trips"],
+        month_trips=found["month_trips"],
+        month=found["month"] or Decimal(0),
+        year=found["year"] or Decimal(0),
+        campaign=campaign.spent - own,
     )
 
 
-def journey_owed(campaign: Campaign, journey, person_id: int, role: str) -> Decimal:
-    return _sum(
-        Line.objects.filter(campaign=campaign, journey=journey, person_id=person_id, role=role)
+def journey_lines(journey) -> dict[int, dict[tuple[int, str], Decimal]]:
+    """What each campaign holds for the journey, by person and role (one query)."""
+    rows = (
+        Line.objects.filter(journey=journey)
+        .values("campaign_id", "person_id", "role")
+        .annotate(s=Sum("amount"))
+        .order_by()
     )
+    held: dict[int, dict[tuple[int, str], Decimal]] = {}
+    for r in rows:
+        held.setdefault(r["campaign_id"], {})[(r["person_id"], r["role"])] = r["s"]
+    return held
 
 
 def hold_of(journey) -> Hold | None:
@@ -334,3 +417,10 @@ def registry_items(journey) -> list[dict]:
         {"index": i, "amount": int(r["s"] * 100), "siret": r["campaign__funder_siret"]}
         for i, r in enumerate(paid)
     ]
+
+
+def campaigns_used_up() -> list[Campaign]:
+    """Active campaigns whose budget is spent: what they no longer pay, people are told."""
+    return list(
+        Campaign.objects.filter(status=Campaign.Status.ACTIVE, spent__gte=models.F("budget"))
+    )

@@ -313,6 +313,7 @@ def mine(request):
         "holds": holds,
         "balance": selectors.person_balance(person),
         "account": account,
+        "used_up": selectors.campaigns_used_up(),
         "account_masked": masked(account.iban_end, account.country) if account else "",
         "form": form,
         "euros": euros,

@@ -196,6 +196,29 @@ def test_observatory(bench_env, tmp_path):
     )
 
 
+def test_incentives(bench_env, tmp_path):
+    result = bench(
+        "incentives",
+        bench_env,
+        tmp_path,
+        BENCH_JOURNEYS="3000",
+        BENCH_ACCRUALS="20",
+        BENCH_BASELINE_JOURNEYS="2000",
+    )
+    assert 2500 < result["journeys"] <= 3000 and 15 < result["accrual"]["journeys"] <= 20
+    # The vectorised caps give what paying journey after journey gives.
+    assert result["baseline"]["same_amounts"] is True
+    assert result["simulation"]["paid_cents"] <= result["simulation"]["budget_cents"]
+    assert not missing(
+        result,
+        "simulation.best_s",
+        "simulation.load_s",
+        "simulation.compute_s",
+        "baseline.loop_over_vectorised",
+        *pcts("accrual.ms"),
+    )
+
+
 def test_realtime(bench_env, tmp_path):
     # 20 clients: the fixed baseline (10 messages a second for 10 s) stays below each person's
     # limit of 10 messages in 20 s.

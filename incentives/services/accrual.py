@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
@@ -26,9 +27,11 @@ from ..selectors import (
     campaign_context,
     hold_of,
     is_annulled,
-    journey_owed,
+    journey_lines,
     ledger_sums,
     people_history,
+    spent,
+    territory_country,
 )
 from .campaigns import roles_paid
 
@@ -46,6 +49,7 @@ NOT_PAID = {
     "proof": gettext_lazy("proof class too low"),
     "short": gettext_lazy("journey under 2 km (registry's rule)"),
     "cooldown": gettext_lazy("too soon after the same driver and passenger's last journey"),
+    "partner": gettext_lazy("booked through a partner's app, which pays its own users"),
     "nothing": gettext_lazy("no amount for this journey"),
 }
 CAPPED = {
@@ -107,7 +111,7 @@ def _explain(rules, journey, raw: int, bonus: int, owed: int, reason: str | None
         text += f" = {euros(raw)}"
     if reason in CAPPED:
         paid = ngettext("%(cap)s: %(amount)s paid", "%(cap)s: %(amount)s paid", owed // 100)
-        text += " ; " + paid % {"cap": CAPPED[reason], "amount": euros(owed)}
+        text += "\u00a0; " + paid % {"cap": CAPPED[reason], "amount": euros(owed)}
     return text
 
 
@@ -128,19 +132,21 @@ def journey_accrue(journey_id: int) -> list[Line]:
             return []
         table = people_history(journey)
         row = int(np.flatnonzero(table.id == journey.pk)[0])
-        prepared = []
+        prepared, country = [], territory_country()
         for campaign in campaigns:
             rules = rules_read(campaign.rules)
-            prepared.append((campaign, rules, campaign_context(campaign, rules, table)))
+            context = campaign_context(campaign, rules, table, country)
+            prepared.append((campaign, rules, context))
         if hold is None and any(
             rules.registry_anomalies and failures(table, rules, context)["held"][row]
             for _campaign, rules, context in prepared
         ):
             _hold(journey)
             return []
-        written = []
+        written, held = [], journey_lines(journey)
         for campaign, rules, context in prepared:
-            written += _accrue_one(campaign, rules, context, table, row, journey, hold)
+            own = held.get(campaign.pk, {})
+            written += _accrue_one(campaign, rules, context, table, row, journey, hold, own)
     for campaign in campaigns:
         _warn_thresholds(campaign)
     return written
@@ -156,7 +162,7 @@ def _hold(journey: Journey) -> None:
     )
 
 
-def _accrue_one(campaign, rules, context, table, row, journey, hold) -> list[Line]:
+def _accrue_one(campaign, rules, context, table, row, journey, hold, own) -> list[Line]:
     roles = roles_paid(campaign)
     lines = lines_before_caps(table, rules, context, roles, released=hold is not None)
     written = []
@@ -166,40 +172,50 @@ def _accrue_one(campaign, rules, context, table, row, journey, hold) -> list[Lin
         person = journey.driver_id if role == 0 else journey.passenger_id
         owed = 0
         if reason is None:
-            owed, reason = _owed_now(rules, raw, ledger_sums(campaign, person, journey), campaign)
+            # The budget left out of this line's own earlier amount only: the journey's other
+            # line is spending like any other.
+            sums = ledger_sums(campaign, person, journey, own.get((person, ROLES[role]), 0))
+            owed, reason = _owed_now(rules, raw, sums, campaign)
         explanation = _explain(rules, journey, raw, bonus, owed, reason)
-        written += _append(campaign, journey, person, ROLES[role], raw, owed, explanation)
+        line = _append(campaign, journey, person, ROLES[role], raw, owed, explanation, own)
+        if line is not None:
+            written.append(line)
+    if written:  # the campaign's spending moves with its lines, in the same transaction
+        moved = sum((line.amount for line in written), Decimal(0))
+        Campaign.objects.filter(pk=campaign.pk).update(spent=F("spent") + moved)
     return written
 
 
-def _append(campaign, journey, person, role, raw, owed, explanation) -> list[Line]:
-    already = journey_owed(campaign, journey, person, role)
-    exists = Line.objects.filter(campaign=campaign, journey=journey, person_id=person, role=role)
-    amount = Decimal(owed) / 100 - already
-    if exists.exists() and amount == 0:
-        return []
-    return [
-        Line.objects.create(
-            campaign=campaign,
-            journey=journey,
-            person_id=person,
-            role=role,
-            kind=Line.Kind.ADJUSTMENT if exists.exists() else Line.Kind.ACCRUAL,
-            raw_cents=raw,
-            amount=amount,
-            explanation=explanation,
-            journey_at=journey.pickup_at,
-        )
-    ]
+def _append(campaign, journey, person, role, raw, owed, explanation, own) -> Line | None:
+    """The difference between what is owed now and what the ledger holds, as a new line (the
+    campaign is locked: its spending moves with it)."""
+    key = (person, role)
+    amount = Decimal(owed) / 100 - own.get(key, Decimal(0))
+    if key in own and amount == 0:
+        return None
+    line = Line.objects.create(
+        campaign=campaign,
+        journey=journey,
+        person_id=person,
+        role=role,
+        kind=Line.Kind.ADJUSTMENT if key in own else Line.Kind.ACCRUAL,
+        raw_cents=raw,
+        amount=amount,
+        explanation=explanation,
+        journey_at=journey.pickup_at,
+    )
+    campaign.spent += amount
+    return line
 
 
 def _warn_thresholds(campaign: Campaign) -> None:
     """Tell the territory's admins and incentive managers when the spending crosses one of
     the campaign's thresholds (each once)."""
+    if not campaign.thresholds or campaign.warned_percent >= max(campaign.thresholds):
+        return
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        from_ledger = sum(line.amount for line in campaign.lines.only("amount"))
-        percent = int(from_ledger * 100 / campaign.budget)
+        percent = int(spent(campaign) * 100 / campaign.budget)
         crossed = [t for t in campaign.thresholds if campaign.warned_percent < t <= percent]
         if not crossed:
             return

@@ -49,7 +49,7 @@ def campaign_errors(data: dict, rules: dict) -> dict[str, str]:
     if budget is not None and budget <= 0:
         errors["budget"] = _("A budget is more than 0 €.")
     siret = str(data.get("funder_siret") or "")
-    if siret and not (siret.isdigit() and len(siret) == 14 and _luhn(siret)):
+    if siret and not (siret.isdigit() and len(siret) == 14 and siret_checks(siret)):
         errors["funder_siret"] = _("A SIRET is 14 digits (its check digit does not match).")
     if data.get("funder_iban"):
         try:
@@ -66,7 +66,8 @@ def campaign_errors(data: dict, rules: dict) -> dict[str, str]:
     return errors
 
 
-def _luhn(digits: str) -> bool:
+def siret_checks(digits: str) -> bool:
+    """The SIRET's check digit (Luhn; La Poste's establishments excepted)."""
     total = 0
     for i, d in enumerate(reversed(digits)):
         n = int(d) * (2 if i % 2 else 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,17 +64,21 @@ def journey_annul(journey: Journey, *, moderator, reason: str) -> list[Line]:
         .annotate(s=Sum("amount"))
         .order_by("campaign_id", "person_id", "role")
     )
-    return [
-        Line.objects.create(
-            campaign=held[row["campaign_id"]],
-            journey=journey,
-            person_id=row["person_id"],
-            role=row["role"],
-            kind=Line.Kind.REVERSAL,
-            amount=-row["s"],
-            explanation=_("Journey annulled by a moderator: %(reason)s") % {"reason": reason},
-            journey_at=journey.pickup_at,
+    reversed_ = []
+    for row in net:
+        if not row["s"]:
+            continue
+        reversed_.append(
+            Line.objects.create(
+                campaign=held[row["campaign_id"]],
+                journey=journey,
+                person_id=row["person_id"],
+                role=row["role"],
+                kind=Line.Kind.REVERSAL,
+                amount=-row["s"],
+                explanation=_("Journey annulled by a moderator: %(reason)s") % {"reason": reason},
+                journey_at=journey.pickup_at,
+            )
         )
-        for row in net
-        if row["s"]
-    ]
+        Campaign.objects.filter(pk=row["campaign_id"]).update(spent=F("spent") - row["s"])
+    return reversed_

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from incentives.models import Campaign, CampaignEvent, Hold, Line
-from incentives.selectors import registry_items
+from incentives.selectors import ledger_total, registry_items
 from incentives.services.accrual import journey_accrue
 from incentives.services.decisions import hold_refuse, hold_release, journey_annul
 from notifications.models import Delivery
@@ -55,7 +55,7 @@ def test_a_recorded_journey_earns_its_line_with_the_explanation(in_alpha, ride, 
     assert "0,10\u00a0€/km × 18\u00a0km = 1,80\u00a0€" in one.explanation
     [two] = lines(second)
     assert two.amount == Decimal("1.20")
-    assert two.explanation.endswith(" ; plafond mensuel atteint : 1,20\u00a0€ versé")
+    assert two.explanation.endswith("\u00a0; plafond mensuel atteint\u00a0: 1,20\u00a0€ versé")
     # Computing again adds nothing: the ledger already holds what is owed.
     assert journey_accrue(second.pk) == [] and len(lines(second)) == 1
 
@@ -67,7 +67,7 @@ def test_conditions_not_met_are_said(in_alpha, ride, people):
     journey_accrue(away.pk)
     [line] = lines(away)
     assert line.amount == 0
-    assert line.explanation == "Non versé : trajet hors des zones de la campagne."
+    assert line.explanation == "Non versé\u00a0: trajet hors des zones de la campagne."
 
 
 def test_drafts_and_closed_campaigns_pay_nothing(in_alpha, ride, people):
@@ -108,6 +108,8 @@ def test_annulment_reverses_and_the_sums_reconcile(in_alpha, ride, people):
     assert all(line.kind == "reversal" for line in reversed_)
     assert Line.objects.filter(journey=journey).aggregate(s=Sum("amount"))["s"] == 0
     assert journey_accrue(journey.pk) == []  # an annulled journey is never paid again
+    campaign = Campaign.objects.get()
+    assert campaign.spent == ledger_total(campaign) == 0
 
 
 def test_flagged_journeys_are_held_until_a_moderator_decides(in_alpha, ride, people):
@@ -137,9 +139,13 @@ def test_budget_thresholds_warn_the_admins(in_alpha, ride, people):
         journey_accrue(carpool(ride, people[i], people[i + 2], at(day, 8 + i)).pk)
     said = Notification.objects.filter(user=in_alpha["admin"], kind="incentive")
     assert [n.params["percent"] for n in said.order_by("pk")] == [80, 100]
+    page = in_alpha.client("admin").get("/my-incentives/").content.decode()
+    assert "a épuisé son budget\u00a0: elle ne paie plus les nouveaux trajets" in page
+    campaign = Campaign.objects.get()
+    assert campaign.spent == ledger_total(campaign) == Decimal("5")
     last = Line.objects.order_by("pk").last()
     assert last.amount == Decimal("1")
-    assert last.explanation.endswith(" ; budget de la campagne épuisé : 1,00\u00a0€ versé")
+    assert last.explanation.endswith("\u00a0; budget de la campagne épuisé\u00a0: 1,00\u00a0€ versé")
 
 
 def _in_thread(function, *args):
@@ -188,6 +194,7 @@ def test_two_journeys_at_once_never_both_take_the_last_euros(archipel, django_db
 
     def amounts(campaign_id):
         with schema_context(schema):
+            assert Campaign.objects.get(pk=campaign_id).spent == Decimal("3")
             return sorted(
                 Line.objects.filter(campaign_id=campaign_id).values_list("amount", flat=True)
             )
@@ -236,3 +243,44 @@ def test_two_journeys_at_once_never_both_take_the_last_euros(archipel, django_db
             assert _in_thread(amounts, campaign_id) == [Decimal("1"), Decimal("2")]
         finally:
             _in_thread(cleanup, made, before)
+
+
+def test_proof_class_read_from_the_confirmations(in_alpha, ride, people):
+    campaign_of(in_alpha["admin"], {"per_journey": "1", "min_class": "C"}, active=True)
+    day = timezone.localdate() - timedelta(days=1)
+    c = carpool(ride, people[0], people[1], at(day, 7), proof=2)
+    b = carpool(ride, people[0], people[2], at(day, 9), proof=1)
+    for journey in (c, b):
+        journey_accrue(journey.pk)
+    assert [line.amount for line in lines(c)] == [Decimal("1")]
+    assert lines(b)[0].explanation == "Non versé\u00a0: classe de preuve insuffisante."
+
+
+def test_the_simulation_pays_what_the_live_ledger_paid(in_alpha, ride, people):
+    """The same journeys, recorded in time order, through both paths: same amounts."""
+    from incentives.services.campaigns import simulate
+
+    rules = {
+        "per_km": "0.10",
+        "cap_month": "4",
+        "cap_day_trips": 2,
+        "cooldown_minutes": 60,
+        "milestones": [{"trip": 2, "amount": "1"}],
+    }
+    campaign = campaign_of(in_alpha["admin"], rules, paid="both", budget="9", active=True)
+    day = timezone.localdate() - timedelta(days=5)
+    journeys = [
+        carpool(
+            ride,
+            people[i % 2],
+            people[2 + i % 3],
+            at(day + timedelta(days=i // 3), 7 + 2 * (i % 3)),
+            km=12 + i,
+        )
+        for i in range(9)
+    ]
+    for journey in journeys:
+        journey_accrue(journey.pk)
+    live = ledger_total(campaign)
+    run = simulate(campaign, day, timezone.localdate())
+    assert Decimal(run.result["total"]["cents"]) / 100 == live == Decimal("9")

@@ -38,6 +38,7 @@ def table(*journeys) -> Table:
                 "offer": j.get("offer", i),
                 "origin": j.get("origin", 1),
                 "destination": j.get("destination", 1),
+                "partner": j.get("partner", 0),
             }
         )
     rows.sort(key=lambda r: (r["at"], r["id"]))
@@ -212,6 +213,11 @@ def test_both_sides_paid_and_caps_per_person():
     assert paid(rules, *journeys, roles=(0, 1)) == [200, 100]
 
 
+def test_a_partners_passenger_is_not_paid_but_the_driver_is():
+    rules = {"per_journey": "1"}
+    assert paid(rules, {"partner": 1}, {"partner": 0}, roles=(0, 1)) == [100, 200]
+
+
 def test_combined_blocks():
     """Encamp's demo campaign: 0,10 €/km for passengers' trips of 2–40 km inside the parish,
     30 € per person per month."""
@@ -287,3 +293,12 @@ def test_each_block_said_in_french(settings):
     assert "Au plus 30,00\u00a0€ par personne et par mois." in said
     assert any("75,00\u00a0€" in s and "90\u00a0jours" in s for s in said)
     assert any("lundi, vendredi" in s for s in said)
+
+
+def test_public_holidays_come_from_the_library():
+    from incentives.compute import holiday_days
+
+    france = holiday_days("FR", date(2026, 1, 1), date(2026, 12, 31))
+    assert day_number(date(2026, 7, 14)) in france and day_number(date(2026, 7, 13)) not in france
+    assert day_number(date(2026, 9, 8)) in holiday_days("AD", date(2026, 1, 1), date(2026, 12, 31))
+    assert len(holiday_days("XX", date(2026, 1, 1), date(2026, 12, 31))) == 0  # unknown: none
