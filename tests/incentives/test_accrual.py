@@ -145,7 +145,9 @@ def test_budget_thresholds_warn_the_admins(in_alpha, ride, people):
     assert campaign.spent == ledger_total(campaign) == Decimal("5")
     last = Line.objects.order_by("pk").last()
     assert last.amount == Decimal("1")
-    assert last.explanation.endswith("\u00a0; budget de la campagne épuisé\u00a0: 1,00\u00a0€ versé")
+    assert last.explanation.endswith(
+        "\u00a0; budget de la campagne épuisé\u00a0: 1,00\u00a0€ versé"
+    )
 
 
 def _in_thread(function, *args):
