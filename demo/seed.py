@@ -328,7 +328,6 @@ def _ensure_incentives(spec: DemoTerritory) -> None:
         **funder,
     )
     simulate(draft, today - timedelta(days=HISTORY_WEEKS * 7), today - timedelta(days=1), by=admin)
-    simulate(active, today - timedelta(days=HISTORY_WEEKS * 7), today - timedelta(days=1), by=admin)
 
 
 def _ensure_solidarity(spec: DemoTerritory) -> None:

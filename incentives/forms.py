@@ -355,8 +355,8 @@ class CampaignForm(forms.Form):
 
 
 class SimulationForm(forms.Form):
-    first = DateField(label=gettext_lazy("From"), widget=date_input())
-    last = DateField(label=gettext_lazy("To"), widget=date_input())
+    first = DateField(label=gettext_lazy("First day"), widget=date_input())
+    last = DateField(label=gettext_lazy("Last day"), widget=date_input())
 
     def clean(self):
         data = super().clean()

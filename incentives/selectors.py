@@ -101,7 +101,10 @@ def _int8_rows(sql: str, params: dict) -> np.ndarray:
     8-byte big-endian value — one numpy view instead of a Python tuple per row."""
     with connection.cursor() as cursor:
         body = bytearray()
-        with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy:
+        # psycopg's own cursor: Django's debug wrapper (DEBUG, captured queries) takes no
+        # parameters for COPY.
+        raw = cursor.cursor
+        with raw.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy:
             for chunk in copy:
                 body += chunk
     fields = len(_COLUMNS)

@@ -167,13 +167,20 @@ def campaign_action(request, pk: int):
 @role_required(*MANAGERS)
 def campaign_simulate(request, pk: int):
     campaign = _campaign(pk)
-    form = SimulationForm(request.POST or None)
+    latest = selectors.simulation_latest(campaign)
+    today = timezone.localdate()
+    initial = (
+        {"first": latest.first, "last": latest.last}
+        if latest
+        else {"first": today.replace(year=today.year - 1), "last": today}
+    )
+    form = SimulationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         simulation = service.simulate(campaign, data["first"], data["last"], by=request.user)
         return redirect(f"{request.path}?show={simulation.pk}")
     shown = selectors.simulations_of(campaign).filter(pk=request.GET.get("show") or 0).first()
-    shown = shown or selectors.simulation_latest(campaign)
+    shown = shown or latest
     status = 400 if form.is_bound and form.errors else 200
     context = {
         "campaign": campaign,

@@ -181,19 +181,20 @@ def _accrue_one(campaign, rules, context, table, row, journey, hold, own) -> lis
         if line is not None:
             written.append(line)
     if written:  # the campaign's spending moves with its lines, in the same transaction
+        written = Line.objects.bulk_create(written)
         moved = sum((line.amount for line in written), Decimal(0))
         Campaign.objects.filter(pk=campaign.pk).update(spent=F("spent") + moved)
     return written
 
 
 def _append(campaign, journey, person, role, raw, owed, explanation, own) -> Line | None:
-    """The difference between what is owed now and what the ledger holds, as a new line (the
-    campaign is locked: its spending moves with it)."""
+    """The difference between what is owed now and what the ledger holds, as a new line, not
+    saved yet: the caller writes a campaign's lines at once, with its spending."""
     key = (person, role)
     amount = Decimal(owed) / 100 - own.get(key, Decimal(0))
     if key in own and amount == 0:
         return None
-    line = Line.objects.create(
+    line = Line(
         campaign=campaign,
         journey=journey,
         person_id=person,

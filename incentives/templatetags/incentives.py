@@ -1,9 +1,13 @@
 """`{{ cents|euros }}` « 1 234,50 € » and `{{ share|percent }}` « 12 % », French typography."""
 
+from datetime import date
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from ..services.accrual import CAPPED, NOT_PAID
 
 register = template.Library()
 
@@ -29,3 +33,36 @@ def money(amount) -> str:
     if amount is None:
         return "—"
     return euros(Decimal(amount) * 100)
+
+
+@register.filter
+def month_name(text: str) -> str:
+    """« 2026-10 » → « octobre 2026 »."""
+    try:
+        return date_format(date.fromisoformat(f"{text}-01"), "F Y")
+    except (TypeError, ValueError):
+        return text
+
+
+@register.filter
+def reason_label(code: str) -> str:
+    """Why lines were not paid, in words (incentives/services/accrual.py)."""
+    return str(NOT_PAID.get(code) or CAPPED.get(code) or REASON_WORDS.get(code) or code)
+
+
+REASON_WORDS = {
+    "period": gettext_lazy("outside the period"),
+    "held": gettext_lazy("held by the registry's anomaly rules"),
+}
+
+ACTIONS = {
+    "created": pgettext_lazy("campaign", "created"),
+    "changed": pgettext_lazy("campaign", "changed"),
+    "activated": pgettext_lazy("campaign", "activated"),
+    "closed": pgettext_lazy("campaign", "closed"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))

@@ -286,3 +286,14 @@ def test_the_simulation_pays_what_the_live_ledger_paid(in_alpha, ride, people):
     live = ledger_total(campaign)
     run = simulate(campaign, day, timezone.localdate())
     assert Decimal(run.result["total"]["cents"]) / 100 == live == Decimal("9")
+
+
+def test_accrual_works_under_the_debug_cursor_and_counts_its_queries(in_alpha, ride, people):
+    """DEBUG (and captured queries) wrap the cursor: the journeys' binary COPY still runs."""
+    from django.test.utils import CaptureQueriesContext
+
+    campaign_of(in_alpha["admin"], {"per_journey": "1"}, paid="both", active=True)
+    journey = carpool(ride, people[0], people[1], at(timezone.localdate()))
+    with CaptureQueriesContext(connection) as queries:
+        assert len(journey_accrue(journey.pk)) == 2
+    assert len(queries.captured_queries) < 40
