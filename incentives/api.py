@@ -83,6 +83,59 @@ class Mine(APIView):
         return Response({**{k: str(v) for k, v in balance.items()}, "lines": lines})
 
 
+class CampaignSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=["draft", "active", "closed"])
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    budget = serializers.DecimalField(max_digits=10, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=12, decimal_places=2)
+    paid = serializers.ChoiceField(choices=["driver", "passenger", "both"])
+    funder = inline_serializer(
+        "Funder", {"name": serializers.CharField(), "siret": serializers.CharField()}
+    )
+    rules = serializers.DictField(help_text="The blocks, as docs/incentives.md lists them.")
+    said = serializers.ListField(child=serializers.CharField(), help_text="Each block in words.")
+
+
+FIGURES = {
+    "cents": serializers.IntegerField(),
+    "lines": serializers.IntegerField(),
+    "journeys": serializers.IntegerField(),
+    "people": serializers.IntegerField(),
+    "budget_share": serializers.FloatField(allow_null=True),
+    "vehicle_km": serializers.FloatField(),
+    "cents_per_vkm": serializers.FloatField(allow_null=True),
+    "cents_per_car_trip": serializers.FloatField(allow_null=True),
+}
+SimulationSerializer = inline_serializer(
+    "IncentiveSimulation",
+    {
+        "first": serializers.DateField(),
+        "last": serializers.DateField(),
+        "seconds": serializers.FloatField(),
+        "budget_cents": serializers.IntegerField(),
+        "journeys_seen": serializers.IntegerField(),
+        "total": inline_serializer("SimulationFigures", FIGURES),
+        "months": serializers.ListField(child=serializers.DictField()),
+        "reasons": serializers.DictField(child=serializers.IntegerField()),
+    },
+)
+StatementSerializer = inline_serializer(
+    "IncentiveStatement",
+    {
+        "campaign": serializers.IntegerField(),
+        "month": serializers.CharField(),
+        "paid_at": serializers.DateTimeField(allow_null=True),
+        "totals": serializers.DictField(child=serializers.CharField()),
+        "lines": LineSerializer(many=True),
+        "payments": serializers.ListField(child=serializers.DictField()),
+        "to_pay": serializers.CharField(),
+    },
+)
+
+
 def _campaign_json(campaign) -> dict:
     return {
         "id": campaign.pk,
@@ -100,7 +153,9 @@ def _campaign_json(campaign) -> dict:
 
 
 class Campaigns(AuthorityView):
-    @extend_schema(summary="The territory's incentive campaigns", responses=serializers.DictField)
+    @extend_schema(
+        summary="The territory's incentive campaigns", responses=CampaignSerializer(many=True)
+    )
     def get(self, request):
         return Response([_campaign_json(c) for c in selectors.campaigns()])
 
@@ -121,7 +176,7 @@ class Simulate(AuthorityView):
     @extend_schema(
         summary="Run a campaign on the territory's past journeys of a period",
         request=SimulationQuery,
-        responses=serializers.DictField,
+        responses=SimulationSerializer,
     )
     def post(self, request, pk: int):
         campaign = self.campaign(pk)
@@ -138,7 +193,7 @@ class Simulate(AuthorityView):
 
 class StatementView(AuthorityView):
     @extend_schema(
-        summary="A campaign's statement of a month (YYYY-MM)", responses=serializers.DictField
+        summary="A campaign's statement of a month (YYYY-MM)", responses=StatementSerializer
     )
     def get(self, request, pk: int, month: str):
         campaign = self.campaign(pk)
