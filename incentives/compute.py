@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import holidays
 import numpy as np
@@ -152,16 +152,22 @@ def failures(t: Table, r: Rules, ctx: Context) -> dict[str, np.ndarray]:
     return fail
 
 
-def _ranks(group: np.ndarray) -> np.ndarray:
-    """1, 2, 3… inside each group, rows being in time order already."""
+def _firsts(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, its rank inside its group (1, 2, 3…, rows being in time order already)
+    and the index of its group's first row."""
     order = np.argsort(group, kind="stable")
     g = group[order]
     starts = np.r_[True, g[1:] != g[:-1]]
     position = np.arange(len(g))
     first = np.maximum.accumulate(np.where(starts, position, 0))
-    ranks = np.empty(len(g), dtype=np.int64)
+    ranks, firsts = np.empty(len(g), dtype=np.int64), np.empty(len(g), dtype=np.int64)
     ranks[order] = position - first + 1
-    return ranks
+    firsts[order] = order[first]
+    return ranks, firsts
+
+
+def _ranks(group: np.ndarray) -> np.ndarray:
+    return _firsts(group)[0]
 
 
 def _key(*columns: np.ndarray) -> np.ndarray:
@@ -255,7 +261,7 @@ def lines_owed(
     parts = []
     for role in roles:
         person = t.driver if role == 0 else t.passenger
-        bonus = _bonuses(t, r, qualifies, eligible, person) if r.milestones else 0 * base
+        bonus = _bonuses(t, r, qualifies, eligible, person) if r.milestones else np.zeros_like(base)
         raw, why = base + bonus, reason.copy()
         if role == 1:  # a partner's passenger is the partner's to pay (docs/incentives.md)
             stand_in = t.partner.astype(bool)
@@ -287,11 +293,8 @@ def _bonuses(t, r: Rules, qualifies, eligible, person) -> np.ndarray:
     within the days given of their first, paid when it falls in the campaign's period."""
     bonus = np.zeros(len(t), dtype=np.int64)
     rows = np.flatnonzero(qualifies)
-    rank = _ranks(person[rows])
-    first_at = np.zeros(len(rows), dtype=np.int64)
-    firsts = rows[rank == 1]
-    first_of = dict(zip(person[firsts].tolist(), t.at[firsts].tolist()))
-    first_at = np.array([first_of[p] for p in person[rows].tolist()], dtype=np.int64)
+    rank, first = _firsts(person[rows])
+    first_at = t.at[rows][first]
     for m in r.milestones:
         hit = rank == m.trip
         if m.within_days:
@@ -385,7 +388,3 @@ def summary(t: Table, lines: Lines, budget_cents: int) -> dict:
 
 def month_key(day: date) -> int:
     return day.year * 12 + day.month - 1
-
-
-def day_of(number: int) -> date:
-    return EPOCH + timedelta(days=int(number))

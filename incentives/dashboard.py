@@ -51,7 +51,7 @@ def campaign_burn(campaign: Campaign, today: date | None = None) -> Burn:
         .filter(s__gt=0)
         .values_list("journey_id", flat=True)
     )
-    journeys = Journey.objects.filter(pk__in=list(paid)).values_list("distance_m", "seats")
+    journeys = Journey.objects.filter(pk__in=paid).values_list("distance_m", "seats")
     vkm = sum(d * s for d, s in journeys) / 1000
     trips = sum(s for _d, s in journeys)
     return Burn(

@@ -5,7 +5,6 @@ form's own checks, then the service's (`campaign_errors`) on the fields they nam
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from django import forms
 from django.utils.dates import WEEKDAYS as DJANGO_WEEKDAYS
@@ -17,7 +16,7 @@ from core.forms import DateField, LocalizedDecimalField
 
 from .iban import iban_checked
 from .models import Campaign
-from .services.campaigns import campaign_errors
+from .services.campaigns import FIELDS, campaign_errors
 
 WEEKDAYS = [(d, capfirst(name)) for d, name in DJANGO_WEEKDAYS.items()]
 JOINS = [("and", gettext_lazy("both (and)")), ("or", gettext_lazy("either (or)"))]
@@ -165,21 +164,7 @@ class CampaignForm(forms.Form):
     cap_year = _money(gettext_lazy("At most per person a year (€)"))
 
     BLOCKS = (
-        (
-            gettext_lazy("The campaign"),
-            (
-                "name",
-                "starts_on",
-                "ends_on",
-                "budget",
-                "paid",
-                "funder_name",
-                "funder_siret",
-                "funder_iban",
-                "funder_bic",
-                "thresholds",
-            ),
-        ),
+        (gettext_lazy("The campaign"), (*FIELDS, "thresholds")),
         (gettext_lazy("Amounts"), ("per_journey", "per_km", "bands", "per_seat", "milestones")),
         (
             gettext_lazy("Which journeys"),
@@ -222,20 +207,7 @@ class CampaignForm(forms.Form):
     @staticmethod
     def initial_of(campaign: Campaign) -> dict:
         rules = campaign.rules or {}
-        initial = {
-            k: getattr(campaign, k)
-            for k in (
-                "name",
-                "starts_on",
-                "ends_on",
-                "budget",
-                "paid",
-                "funder_name",
-                "funder_siret",
-                "funder_iban",
-                "funder_bic",
-            )
-        }
+        initial = {k: getattr(campaign, k) for k in FIELDS}
         initial["thresholds"] = ", ".join(str(t) for t in campaign.thresholds)
         for key in (*MONEY, *WHOLE, *CHOSEN, *FLAGS, "areas_join", "polygon_join", "min_class"):
             if key in rules:
@@ -338,20 +310,7 @@ class CampaignForm(forms.Form):
         return data
 
     def values(self) -> dict:
-        data = self.cleaned_data
-        fields = (
-            "name",
-            "starts_on",
-            "ends_on",
-            "budget",
-            "paid",
-            "funder_name",
-            "funder_siret",
-            "funder_iban",
-            "funder_bic",
-            "thresholds",
-        )
-        return {k: data[k] for k in fields}
+        return {k: self.cleaned_data[k] for k in (*FIELDS, "thresholds")}
 
 
 class SimulationForm(forms.Form):
@@ -391,7 +350,3 @@ class BankAccountForm(forms.Form):
             return iban_checked(self.cleaned_data["iban"]).compact
         except ValueError as exc:
             raise forms.ValidationError(_("Not a valid IBAN: %(why)s") % {"why": exc}) from None
-
-
-def money(value) -> Decimal:
-    return Decimal(value)

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from tenants.models import Area
 from tenants.selectors import current_territory
+from trips.models import Journey
 
 from .compute import Context, Table, day_number, holiday_days
 from .models import Annulment, BankAccount, Campaign, Hold, Line, Payout, Simulation, Statement
-from .rules import Rules, rules_read
+from .rules import Rules
 
 _COLUMNS = (
     "id",
@@ -144,10 +145,6 @@ def known_areas() -> dict[str, str]:
     names = {a.code: a.name for a in areas}
     names.update({a.epci: a.epci_name for a in areas if a.epci})
     return names
-
-
-def campaign_rules(campaign: Campaign) -> Rules:
-    return rules_read(campaign.rules)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -366,6 +363,14 @@ def statement_lines(campaign: Campaign, month: date):
         .select_related("person", "journey")
         .order_by("created_at", "pk")
     )
+
+
+def statements_by_month(campaign: Campaign) -> dict[date, Statement]:
+    return {s.month: s for s in Statement.objects.filter(campaign=campaign)}
+
+
+def carpool_journey(pk: int):
+    return Journey.objects.filter(pk=pk, kind=Journey.Kind.CARPOOL).first()
 
 
 def statement_find(campaign: Campaign, month: date) -> Statement | None:

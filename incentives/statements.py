@@ -48,7 +48,7 @@ class StatementData:
 
 
 def _name(user) -> str:
-    return " ".join(p for p in (user.first_name, user.last_name) if p) or f"#{user.pk}"
+    return user.get_full_name()
 
 
 def statement_data(campaign: Campaign, month: date) -> StatementData:

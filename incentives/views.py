@@ -3,7 +3,7 @@ journeys (moderators), and "Mes primes" (every member)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,14 +16,12 @@ from core.errors import Conflict
 from core.forms import add_errors
 from core.permissions import role_required
 from tenants.members.models import Role
-from trips.models import Journey
 
 from . import selectors
 from .dashboard import campaign_burn
 from .forms import AnnulForm, BankAccountForm, CampaignForm, DecisionForm, SimulationForm
-from .iban import masked
 from .models import Campaign, Hold
-from .rules import describe, euros, rules_read
+from .rules import describe, rules_read
 from .services import campaigns as service
 from .services.decisions import hold_refuse, hold_release, journey_annul
 from .services.payouts import bank_account_erase, bank_account_set, statement_mark_paid
@@ -55,8 +53,7 @@ def _sentences(campaign: Campaign) -> list[str]:
 
 @role_required(*MANAGERS)
 def campaign_list(request):
-    rows = [(c, campaign_burn(c)) for c in selectors.campaigns()]
-    return render(request, "incentives/campaigns.html", {"rows": rows})
+    return render(request, "incentives/campaigns.html", {"campaigns": selectors.campaigns()})
 
 
 @role_required(*MANAGERS)
@@ -111,12 +108,14 @@ def campaign_edit(request, pk: int):
     return render(request, "incentives/campaign_form.html", context, status=status)
 
 
-def _months(campaign: Campaign) -> list[date]:
+def _statements(campaign: Campaign) -> list[tuple[date, object]]:
+    """The campaign's months so far, newest first, each with its statement if one exists."""
+    made = selectors.statements_by_month(campaign)
     last = min(campaign.ends_on, timezone.localdate()).replace(day=1)
     month, months = campaign.starts_on.replace(day=1), []
     while month <= last:
-        months.append(month)
-        month = (month.replace(day=28) + timezone.timedelta(days=4)).replace(day=1)
+        months.append((month, made.get(month)))
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     return months[::-1]
 
 
@@ -131,9 +130,7 @@ def campaign_detail(request, pk: int):
         "burn": campaign_burn(campaign),
         "simulations": selectors.simulations_of(campaign)[:5],
         "simulation_form": SimulationForm(initial=initial),
-        "months": [(m, selectors.statement_find(campaign, m)) for m in _months(campaign)]
-        if campaign.status != Campaign.Status.DRAFT
-        else [],
+        "months": _statements(campaign) if campaign.status != Campaign.Status.DRAFT else [],
         "events": campaign.events.select_related("by")[:30],
     }
     return render(request, "incentives/campaign.html", context)
@@ -223,13 +220,7 @@ def statement(request, pk: int, month: str):
             messages.error(request, exc.message)
         return redirect("incentive_statement", pk=pk, month=month)
     data = statement_data(campaign, first)
-    context = {
-        "campaign": campaign,
-        "data": data,
-        "month": first,
-        "month_text": month,
-        "masked": masked,
-    }
+    context = {"campaign": campaign, "data": data, "month": first, "month_text": month}
     return render(request, "incentives/statement.html", context)
 
 
@@ -267,9 +258,7 @@ def held(request):
         action = request.POST.get("action")
         try:
             if action == "annul" and annul.is_valid():
-                journey = Journey.objects.filter(
-                    pk=annul.cleaned_data["journey"], kind=Journey.Kind.CARPOOL
-                ).first()
+                journey = selectors.carpool_journey(annul.cleaned_data["journey"])
                 if journey is None:
                     annul.add_error("journey", _("No carpool journey has this number here."))
                 else:
@@ -321,9 +310,7 @@ def mine(request):
         "balance": selectors.person_balance(person),
         "account": account,
         "used_up": selectors.campaigns_used_up(),
-        "account_masked": masked(account.iban_end, account.country) if account else "",
         "form": form,
-        "euros": euros,
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "incentives/mine.html", context, status=status)

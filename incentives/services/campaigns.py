@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -224,7 +223,3 @@ def simulate(campaign: Campaign, first: date, last: date, *, by=None) -> Simulat
         seconds=round(time.perf_counter() - started, 3),
         by=by,
     )
-
-
-def budget_left(campaign: Campaign) -> Decimal:
-    return campaign.budget - spent(campaign)

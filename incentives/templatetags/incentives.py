@@ -7,6 +7,7 @@ from django import template
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from ..iban import masked
 from ..services.accrual import CAPPED, NOT_PAID
 
 register = template.Library()
@@ -66,3 +67,15 @@ ACTIONS = {
 @register.filter
 def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
+
+
+@register.filter
+def masked_iban(account) -> str:
+    """A bank account's IBAN as it is ever shown: « FR•• •••• •••• 0189 »."""
+    return masked(account.iban_end, account.country)
+
+
+@register.filter
+def share_of(part, whole) -> str:
+    """« 12 % » of the whole (an integer percentage, floored)."""
+    return f"{int(Decimal(part) * 100 / Decimal(whole)) if whole else 0}\u00a0%"
