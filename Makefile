@@ -11,7 +11,7 @@ export REDIS_URL ?= redis://127.0.0.1:6379/0
 # once (var/ is never committed) and every command it runs reads it. Production sets its own.
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
-.PHONY: run test system venv assets dbrole secret bench bench-db bench-pages bench-lighthouse lint messages clean
+.PHONY: run test cluster cluster-stop cluster-clean test-cluster system venv assets dbrole secret bench bench-db bench-pages bench-lighthouse lint messages clean
 
 run: system venv assets dbrole secret ## set up everything and serve the demo archipel (HTTP + websockets + worker)
 	$(PY) manage.py setup_archipel --port $(PORT)
@@ -20,6 +20,22 @@ run: system venv assets dbrole secret ## set up everything and serve the demo ar
 test: system venv assets dbrole ## run every test against real PostgreSQL/PostGIS, Redis and chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Past one machine (docs/operations.md): Patroni + etcd, HAProxy, Redis Sentinel, two app nodes,
+# two Celery workers and beat, on loopback ports; the demo through HAProxy at :28000.
+cluster: system venv assets secret ## start the production-like topology on this machine
+	scripts/cluster.sh start
+
+cluster-stop: ## stop every process of the cluster (its data stays in var/cluster)
+	scripts/cluster.sh stop
+
+cluster-clean: ## stop the cluster and remove its data
+	scripts/cluster.sh clean
+
+# The fault tests kill the leader, the Redis master, an app node; figures in bench/results/.
+test-cluster: cluster ## the fault tests on the cluster (each wait bounded, the run capped at 15 min)
+	timeout 900 $(PY) -m pytest tests/cluster --confcutdir=tests/cluster -p no:django -q -s $(PYTEST_ARGS); \
+	  status=$$?; scripts/cluster.sh stop; exit $$status
 
 system:
 	@WITH_BROWSER=$(if $(filter test,$(MAKECMDGOALS)),1,0) scripts/setup-system.sh

@@ -223,6 +223,19 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 ORIGINAL_BACKEND = "django.contrib.gis.db.backends.postgis"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# A streaming replica (the cluster's HAProxy read port, docs/operations.md) for reads that may
+# lag: the observatory, exports, open data (core.replica.replica_reads). Its connection is put
+# in the request's territory schema by django-tenants' set-tenant hook.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )  # fmt: skip
+    DATABASES["replica"]["ENGINE"] = "django_tenants.postgresql_backend"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ("core.replica.ReplicaRouter", *DATABASE_ROUTERS)
+EXTRA_SET_TENANT_METHOD_PATH = "core.replica.follow_tenant"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (tenant-aware keys), channel layer, Celery broker. Redis away is a degraded
@@ -231,26 +244,50 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # effects wait in the outbox; every connection gives up within REDIS_TIMEOUT_S.
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_TIMEOUT_S = float(env("REDIS_TIMEOUT_S", "2"))
+# Past one machine: Redis under Sentinel ("host:port,host:port,…" and the master's name); the
+# cache, presence, rate limits, channel layer and Celery all ask the Sentinels for the master.
+REDIS_SENTINELS = [
+    (host, int(port)) for host, port in (a.rsplit(":", 1) for a in envlist("REDIS_SENTINELS", ""))
+]
+REDIS_SENTINEL_MASTER = env("REDIS_SENTINEL_MASTER", "archipel")
+REDIS_DB = int(env("REDIS_DB", "0"))
 
 
 def redis_cache(url: str) -> dict:
+    options = {
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_S,
+        "SOCKET_TIMEOUT": REDIS_TIMEOUT_S,
+    }
+    if REDIS_SENTINELS:
+        # django-redis' Sentinel client; the master only (a replica's reads may lag).
+        url = [f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_DB}?is_master=1"]
+        options |= {
+            "CLIENT_CLASS": "django_redis.client.SentinelClient",
+            "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+            "SENTINELS": REDIS_SENTINELS,
+            "SENTINEL_KWARGS": {"socket_timeout": REDIS_TIMEOUT_S},
+        }
     return {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": env("CACHE_PREFIX", "archipel"),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-        "OPTIONS": {
-            "IGNORE_EXCEPTIONS": True,
-            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_S,
-            "SOCKET_TIMEOUT": REDIS_TIMEOUT_S,
-        },
+        "OPTIONS": options,
     }
 
 
 def channel_layer(url: str) -> dict:
     # No read timeout: the layer's blocking reads wait on purpose.
-    hosts = [{"address": url, "socket_connect_timeout": REDIS_TIMEOUT_S}]
+    if REDIS_SENTINELS:
+        hosts = [{
+            "sentinels": REDIS_SENTINELS, "master_name": REDIS_SENTINEL_MASTER, "db": REDIS_DB,
+            "socket_connect_timeout": REDIS_TIMEOUT_S,
+            "sentinel_kwargs": {"socket_timeout": REDIS_TIMEOUT_S},
+        }]  # fmt: skip
+    else:
+        hosts = [{"address": url, "socket_connect_timeout": REDIS_TIMEOUT_S}]
     return {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {"hosts": hosts, "prefix": env("CACHE_PREFIX", "archipel")},
@@ -260,15 +297,29 @@ def channel_layer(url: str) -> dict:
 CACHES = {"default": redis_cache(REDIS_URL)}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CHANNEL_LAYERS = {"default": channel_layer(REDIS_URL)}
-PRESENCE_REDIS_URL = REDIS_URL  # core.presence: who has a page open
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+PRESENCE_REDIS_URL = REDIS_URL  # core.presence: who has a page open (core.redis.client)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_S
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_TIMEOUT_S,
     "socket_timeout": REDIS_TIMEOUT_S,
+    # A task taken by a worker that died comes back to the queue after this long.
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT_S", 3600),
 }
+if REDIS_SENTINELS:
+    CELERY_BROKER_URL = ";".join(f"sentinel://{h}:{p}/{REDIS_DB}" for h, p in REDIS_SENTINELS)
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "master_name": REDIS_SENTINEL_MASTER,
+        "sentinel_kwargs": {"socket_timeout": REDIS_TIMEOUT_S},
+    }
+else:
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+# Tasks are acknowledged once done, and given back when their worker is lost: a killed worker's
+# task runs again on another (the outbox's idempotency key keeps its effect single).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Run by the beat embedded in `make run`'s worker (scripts/serve.sh).
 OUTBOX_SWEEP_S = envint("OUTBOX_SWEEP_S", 30)  # notifications.outbox: due rows, every territory
 CELERY_BEAT_SCHEDULE = {

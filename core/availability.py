@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 
 from .hosts import normalised_host
 from .http import answers_json
+from .redis import client as redis_client
 
 RETRY_AFTER_S = 30
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
@@ -83,13 +84,10 @@ def database_check() -> str:
 
 
 def redis_check() -> str:
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
     try:
-        client.ping()
+        redis_client().ping()
     except redis.RedisError as exc:
         raise CheckFailed("unreachable") from exc
-    finally:
-        client.close()
     return "ok"
 
 

@@ -9,23 +9,16 @@ online (no socket can be open without the channel layer either): messages are e-
 from __future__ import annotations
 
 import logging
-from functools import cache
 
 import redis
 from django.conf import settings
+
+from .redis import client as redis_client
 
 TTL = 2 * 3600
 
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def redis_client() -> redis.Redis:
-    timeout = settings.REDIS_TIMEOUT_S
-    return redis.Redis.from_url(
-        settings.PRESENCE_REDIS_URL, socket_connect_timeout=timeout, socket_timeout=timeout
-    )
 
 
 def key_prefix() -> str:

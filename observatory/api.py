@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import fields
+from core.replica import replica_reads
 from tenants.members.models import Role
 
 from .datasets import DATASETS, dataset, metadata
@@ -81,6 +82,7 @@ class Dataset(APIView):
             },
         ),
     )
+    @replica_reads
     def get(self, request, name: str):
         if name not in DATASETS:
             raise NotFound(f"Unknown dataset; use one of {', '.join(DATASETS)}.")

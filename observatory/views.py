@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import role_required
+from core.replica import replica_reads
 from tenants.members.models import Role
 
 from .aggregates import ReportPeriod, flows, indicators
@@ -122,6 +123,7 @@ def default_period(today: date | None = None) -> tuple[dict, str]:
 
 
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
+@replica_reads  # aggregates may lag the leader by the replica's delay
 def dashboard(request):
     chosen = ""
     if request.GET:
@@ -158,6 +160,7 @@ def dashboard(request):
 
 
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
+@replica_reads  # aggregates may lag the leader by the replica's delay
 def flows_map(request):
     """The flows shown and their areas, for the dashboard's map (GeoJSON)."""
     form = _period_form(request)
@@ -174,6 +177,7 @@ def flows_map(request):
 
 
 @role_required(Role.DATA_OFFICER, Role.TERRITORY_ADMIN)
+@replica_reads  # aggregates may lag the leader by the replica's delay
 def download(request, name: str, fmt: str):
     """A dataset in a format, zipped with its metadata file."""
     if name not in DATASETS or fmt not in formats_of(name):

@@ -29,6 +29,9 @@ from tenants.models import Territory
 from trips.models import Journey
 from trips.services.rides import offer_publish
 
+# The cluster's fault tests run against a running cluster, on their own (make test-cluster).
+collect_ignore = ["cluster"]
+
 # The shared helpers' asserts report like the tests' own (before they are first imported).
 pytest.register_assert_rewrite(
     "tests.factories",

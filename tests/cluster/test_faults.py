@@ -1,0 +1,229 @@
+"""Faults survived with nothing lost: the PostgreSQL leader, the Redis master and an app node
+are killed in turn (SIGKILL, as a machine lost) while a load runs through HAProxy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from collections import Counter
+
+import psycopg
+import pytest
+import redis
+from topology import (
+    ENV,
+    ROOT,
+    http_status,
+    kill,
+    leader,
+    patroni,
+    pid_of,
+    record,
+    restart_cluster,
+    wait_until,
+)  # fmt: skip
+
+WRITE_URL = ENV["DATABASE_URL"]
+FAILOVER_BOUND_S = 60  # the suite gives up past this; the figure itself is recorded
+
+
+class Load:
+    """Threads doing one thing in a loop until stopped, counting what they were answered."""
+
+    def __init__(self, action, threads: int = 2):
+        self.action, self.statuses, self.stop = action, Counter(), threading.Event()
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+
+    def _run(self):
+        while not self.stop.is_set():
+            self.statuses[self.action()] += 1
+            time.sleep(0.02)
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+
+class Writer:
+    """Commits numbered rows through HAProxy's write port and keeps those acknowledged."""
+
+    def __init__(self, table: str):
+        self.table, self.acknowledged, self.failed, self.next = table, [], 0, 0
+        self.lock = threading.Lock()
+        with psycopg.connect(WRITE_URL, autocommit=True) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.execute(f"CREATE TABLE {table} (n integer PRIMARY KEY)")
+        self.conn = None
+
+    def __call__(self) -> str:
+        with self.lock:
+            self.next += 1
+            n = self.next
+        try:
+            if self.conn is None or self.conn.closed:
+                self.conn = psycopg.connect(WRITE_URL, autocommit=True, connect_timeout=2)
+            self.conn.execute(f"INSERT INTO {self.table} VALUES (%s)", [n])
+        except psycopg.Error:
+            self.failed += 1
+            self.conn = None
+            return "failed"
+        self.acknowledged.append(n)
+        return "committed"
+
+    def stored(self) -> set[int]:
+        with psycopg.connect(WRITE_URL, autocommit=True) as conn:
+            return {n for (n,) in conn.execute(f"SELECT n FROM {self.table}")}
+
+
+def postmaster_pid(node: str) -> int:
+    return int((ROOT / f"var/cluster/data/{node}/postmaster.pid").read_text().split()[0])
+
+
+def readiness() -> int:
+    return http_status("/readyz")
+
+
+def test_replica_reads_see_the_territorys_schema():
+    """A read routed to the replica runs in the request's territory schema, never `public` or
+    another territory's, and on a server in recovery (a real replica)."""
+    code = """
+import json
+from django.db import connection, connections
+from core.replica import replica_reads
+from tenants.models import Territory
+from trips.models import Journey
+
+@replica_reads
+def read():
+    routed = Journey.objects.all().db
+    count = Journey.objects.count()
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("select current_schema(), pg_is_in_recovery()")
+        schema, in_recovery = cursor.fetchone()
+    return {"routed": routed, "count": count, "schema": schema, "replica": in_recovery}
+
+out = []
+for territory in Territory.objects.exclude(schema_name="public").order_by("schema_name"):
+    connection.set_tenant(territory)
+    seen = read()
+    seen["expected"] = territory.schema_name
+    seen["leader_count"] = Journey.objects.count()
+    out.append(seen)
+print(json.dumps(out))
+"""
+    env = {**ENV, "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert len(seen) >= 2
+    for read in seen:
+        assert read["routed"] == "replica"
+        assert read["replica"] is True
+        assert read["schema"] == read["expected"]
+        assert read["count"] == read["leader_count"]
+    assert len({read["schema"] for read in seen}) == len(seen)
+
+
+def test_leader_lost_no_acknowledged_commit_lost():
+    before = leader()
+    assert before, "no PostgreSQL leader"
+    assert patroni({"pg1": "pg2", "pg2": "pg1"}[before], "synchronous")[0] == 200
+    writer = Writer("cluster_probe_leader")
+    with Load(writer) as writes, Load(readiness) as reads:
+        time.sleep(2)
+        postmaster = postmaster_pid(before)
+        killed_at = time.monotonic()
+        kill(pid_of(before))
+        kill(postmaster)
+        promoted = wait_until(lambda: leader() not in (None, before), FAILOVER_BOUND_S)
+        acked = len(writer.acknowledged)
+        writes_back = wait_until(lambda: len(writer.acknowledged) > acked, FAILOVER_BOUND_S)
+        time.sleep(1)
+        wait_until(lambda: readiness() == 200, FAILOVER_BOUND_S)
+        switch_s = time.monotonic() - killed_at
+    lost = set(writer.acknowledged) - writer.stored()
+    record("postgres_leader_killed", {
+        "promoted_after_s": round(promoted, 2),
+        "writes_back_after_s": round(promoted + writes_back, 2),
+        "http_ready_after_s": round(switch_s, 2), "commits_acknowledged": len(writer.acknowledged),
+        "commits_failed": writer.failed, "acknowledged_lost": len(lost),
+        "http_statuses": dict(reads.statuses), "writes": dict(writes.statuses),
+    })  # fmt: skip
+    assert not lost
+    assert set(reads.statuses) <= {200, 503}
+    # The lost node comes back as a replica (pg_rewind) and is synchronous again.
+    restart_cluster()
+    wait_until(lambda: patroni(before, "synchronous")[0] == 200, 120)
+
+
+def test_writes_go_on_with_the_replica_down():
+    """Not strict synchronous mode: with the replica gone, the leader stops waiting for it
+    once Patroni notices (about ttl), and writes go on, on the leader alone."""
+    primary = leader()
+    replica = {"pg1": "pg2", "pg2": "pg1"}[primary]
+    writer = Writer("cluster_probe_replica")
+    postmaster = postmaster_pid(replica)
+    kill(pid_of(replica))
+    kill(postmaster)
+    start = time.monotonic()
+    with psycopg.connect(WRITE_URL, autocommit=True) as conn:
+        conn.execute("SET statement_timeout = '60s'")
+        conn.execute(f"INSERT INTO {writer.table} VALUES (1)")
+    waited = time.monotonic() - start
+    record("postgres_replica_killed", {"first_write_waited_s": round(waited, 2)})
+    assert writer.stored() == {1}
+    restart_cluster()
+    wait_until(lambda: patroni(replica, "synchronous")[0] == 200, 120)
+
+
+def sentinel() -> redis.Redis:
+    return redis.Redis(host=ENV["SENTINEL1_HOST"], port=int(ENV["SENTINEL1_PORT"]))
+
+
+def redis_master() -> tuple[str, int]:
+    host, port = sentinel().sentinel_get_master_addr_by_name(ENV["REDIS_MASTER_NAME"])
+    return host, int(port)
+
+
+def test_redis_master_lost_sentinel_fails_over():
+    before = redis_master()
+    name = "redis1" if before[1] == int(ENV["REDIS1_PORT"]) else "redis2"
+    with Load(readiness) as reads:
+        time.sleep(1)
+        kill(pid_of(name))
+        switched = wait_until(lambda: redis_master() != before, FAILOVER_BOUND_S)
+        ready = wait_until(lambda: readiness() == 200, FAILOVER_BOUND_S)
+    record("redis_master_killed", {
+        "sentinel_switched_after_s": round(switched, 2),
+        "http_ready_after_s": round(switched + ready, 2), "http_statuses": dict(reads.statuses),
+    })  # fmt: skip
+    assert set(reads.statuses) <= {200, 503}
+    restart_cluster()  # the old master comes back as a replica of the new one
+
+
+def test_app_node_lost_requests_go_to_the_other():
+    with Load(lambda: http_status("/"), threads=3) as pages:
+        time.sleep(2)
+        kill(pid_of("app1"))
+        time.sleep(5)
+    record("app_node_killed", {"page_statuses": dict(pages.statuses)})
+    assert set(pages.statuses) <= {200, 503}
+    assert pages.statuses[200] > 0
+    restart_cluster()
+    wait_until(lambda: http_status("/healthz") == 200, 30)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def cluster_healthy_after():
+    yield
+    restart_cluster()

@@ -1,0 +1,103 @@
+"""Helpers of the cluster's fault tests (make test-cluster): black-box, against the processes
+scripts/cluster.sh started, through HAProxy. Run without tests/conftest.py and without
+pytest-django (--confcutdir, -p no:django): nothing here opens a Django test database; the
+replica-read test runs the app's own code in a subprocess with the cluster's settings.
+
+Figures (failover times, success rates) are printed and written to
+bench/results/cluster.json; nothing here asserts a duration beyond the suite's own bounds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLUSTER = (ROOT / "var" / "cluster").resolve()
+RUN = CLUSTER / "run"
+RESULTS = ROOT / "bench" / "results" / "cluster.json"
+FIGURES: dict[str, object] = {}
+
+
+def cluster_settings() -> dict[str, str]:
+    values = {}
+    for file in (ROOT / "deploy/cluster/cluster.env", CLUSTER / "etc/app.env"):
+        for line in file.read_text().splitlines():
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.split("=", 1)
+                values[key] = value
+    return values
+
+
+ENV = cluster_settings()
+
+
+def pid_of(name: str) -> int:
+    return int((RUN / f"{name}.pid").read_text())
+
+
+def kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def patroni(node: str, path: str) -> tuple[int, dict]:
+    port = ENV[f"{node.upper()}_REST_PORT"]
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=2) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+    except OSError:
+        return 0, {}
+
+
+def leader() -> str | None:
+    for node in ("pg1", "pg2"):
+        if patroni(node, "primary")[0] == 200:
+            return node
+    return None
+
+
+def restart_cluster() -> None:
+    """scripts/cluster.sh start brings back whatever died (it starts what is not running)."""
+    subprocess.run([str(ROOT / "scripts/cluster.sh"), "start"], check=True, timeout=300,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def http_status(path: str, host: str = "andorra-la-vella.localhost") -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{ENV['LB_HTTP_PORT']}{path}", headers={"Host": host}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0  # no answer at all
+
+
+def wait_until(condition, timeout: float, step: float = 0.2) -> float:
+    """Seconds until `condition()` held; fails the test after `timeout`."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            pytest.fail(f"not reached within {timeout} s")
+        time.sleep(step)
+    return time.monotonic() - start
+
+
+def record(name: str, figures: dict) -> None:
+    FIGURES[name] = figures
+    print(f"\n[cluster] {name}: {json.dumps(figures)}")
+
+
