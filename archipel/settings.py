@@ -215,12 +215,14 @@ DATABASE_URL = env("DATABASE_URL", "postgres://archipel:archipel@127.0.0.1:5432/
 # Connections are kept between requests and websocket calls (Channels runs the consumers'
 # database calls on one thread, which then reuses its connection instead of opening one per
 # call); a broken one is replaced thanks to the health check.
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+def database(url: str) -> dict:
+    settings = dj_database_url.parse(
+        url, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
     )
-}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+    return settings | {"ENGINE": "django_tenants.postgresql_backend"}
+
+
+DATABASES = {"default": database(DATABASE_URL)}
 ORIGINAL_BACKEND = "django.contrib.gis.db.backends.postgis"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # A streaming replica (the cluster's HAProxy read port, docs/operations.md) for reads that may
@@ -228,12 +230,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 # in the request's territory schema by django-tenants' set-tenant hook.
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        DATABASE_REPLICA_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )  # fmt: skip
-    DATABASES["replica"]["ENGINE"] = "django_tenants.postgresql_backend"
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = database(DATABASE_REPLICA_URL) | {"TEST": {"MIRROR": "default"}}
     DATABASE_ROUTERS = ("core.replica.ReplicaRouter", *DATABASE_ROUTERS)
 EXTRA_SET_TENANT_METHOD_PATH = "core.replica.follow_tenant"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

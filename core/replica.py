@@ -48,16 +48,13 @@ def replica_reads(view):
 
 
 class ReplicaRouter:
-    """Reads inside `replica_reads` to the replica; no opinion otherwise (the tenants' router
-    and Django's default decide)."""
+    """Reads inside `replica_reads` to the replica; no opinion otherwise (writes, and reads
+    elsewhere, go to `default`)."""
 
     def db_for_read(self, model, **hints):
         if _reading_replica.get():
             return REPLICA
         return None
-
-    def db_for_write(self, model, **hints):
-        return DEFAULT_DB_ALIAS
 
     def allow_migrate(self, db, app_label, **hints):
         if db == REPLICA:

@@ -34,6 +34,14 @@ def pgbackrest(*arguments: str) -> subprocess.CompletedProcess:
     return as_postgres("pgbackrest", f"--config={CONFIG}", "--stanza=archipel", *arguments)
 
 
+def restored_query(query: str) -> str:
+    """One value read from the restored copy, in the app's database."""
+    return as_postgres(
+        "psql", "-h", "/var/run/postgresql", "-p", str(RESTORED_PORT), "-d", ENV["APP_DB_NAME"],
+        "-Atqc", query,
+    ).stdout.strip()  # fmt: skip
+
+
 def test_point_in_time_restore():
     with psycopg.connect(WRITE_URL, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS cluster_pitr_probe")
@@ -74,30 +82,15 @@ def test_point_in_time_restore():
             f"-p {RESTORED_PORT} -c listen_addresses='' -c archive_mode=off"
             " -c synchronous_standby_names='' -c unix_socket_directories=/var/run/postgresql",
         )  # fmt: skip
-
-        def in_recovery() -> str:
-            return as_postgres(
-                "psql", "-h", "/var/run/postgresql", "-p", str(RESTORED_PORT), "-d", "postgres",
-                "-Atqc", "select pg_is_in_recovery()",
-            ).stdout.strip()  # fmt: skip
-
         # Replays the archived WAL up to the target, then promotes (--target-action=promote).
-        wait_until(lambda: in_recovery() == "f", 120)
+        wait_until(lambda: restored_query("select pg_is_in_recovery()") == "f", 120)
         restore_s = time.monotonic() - started
-        query = "SELECT coalesce(string_agg(what, ',' ORDER BY what), '') FROM cluster_pitr_probe"
-
-        def rows() -> str:
-            return as_postgres(
-                "psql", "-h", "/var/run/postgresql", "-p", str(RESTORED_PORT), "-d",
-                ENV["APP_DB_NAME"], "-Atqc", query,
-            ).stdout.strip()  # fmt: skip
-
-        found = rows()
-        territories = as_postgres(
-            "psql", "-h", "/var/run/postgresql", "-p", str(RESTORED_PORT), "-d",
-            ENV["APP_DB_NAME"], "-Atqc",
-            "select count(*) from tenants_territory where schema_name <> 'public'",
-        ).stdout.strip()  # fmt: skip
+        found = restored_query(
+            "SELECT coalesce(string_agg(what, ',' ORDER BY what), '') FROM cluster_pitr_probe"
+        )
+        territories = restored_query(
+            "select count(*) from tenants_territory where schema_name <> 'public'"
+        )
     finally:
         subprocess.run(
             ["runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D",

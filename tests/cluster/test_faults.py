@@ -13,6 +13,7 @@ import psycopg
 import pytest
 import redis
 from topology import (
+    CLUSTER,
     ENV,
     ROOT,
     http_status,
@@ -84,7 +85,7 @@ class Writer:
 
 
 def postmaster_pid(node: str) -> int:
-    return int((ROOT / f"var/cluster/data/{node}/postmaster.pid").read_text().split()[0])
+    return int((CLUSTER / f"data/{node}/postmaster.pid").read_text().split()[0])
 
 
 def readiness() -> int:
