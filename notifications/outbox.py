@@ -120,8 +120,17 @@ def delivery_attempt(pk: int, now: datetime | None = None) -> str | None:
         if row is None:
             return None
         row.attempts += 1
+        fields = ["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
         try:
-            with transaction.atomic():  # a handler's database error rolls back its own part
+            # "Sent" is written before the effect and committed right after it: a process
+            # killed in between (a lost worker) leaves the row pending and the effect is
+            # retried with the same key; the window where it was done and not recorded is
+            # only the time from the handler's return to COMMIT leaving this process.
+            with transaction.atomic():  # a handler's failure rolls back its part and "sent"
+                Delivery.objects.filter(pk=row.pk).update(
+                    attempts=row.attempts, status=Delivery.Status.SENT, sent_at=now,
+                    last_error="",
+                )  # fmt: skip
                 _handlers[row.kind](row.payload, str(row.key))
         except Exception as exc:  # any failure of a side effect: recorded, retried
             row.last_error = f"{type(exc).__name__}: {exc}"[:500]
@@ -130,10 +139,9 @@ def delivery_attempt(pk: int, now: datetime | None = None) -> str | None:
                 log.error("outbox: %s row %s given up: %s", row.kind, row.pk, row.last_error)
             else:
                 row.next_attempt_at = now + _wait(row.attempts)
-        else:
-            row.status, row.sent_at, row.last_error = Delivery.Status.SENT, now, ""
-        row.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
-        return row.status
+            row.save(update_fields=fields)
+            return row.status
+        return Delivery.Status.SENT
 
 
 def deliver_due(now: datetime | None = None) -> dict[str, int]:

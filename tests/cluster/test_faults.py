@@ -1,24 +1,33 @@
-"""Faults survived with nothing lost: the PostgreSQL leader, the Redis master and an app node
-are killed in turn (SIGKILL, as a machine lost) while a load runs through HAProxy."""
+"""Faults survived with nothing lost: the PostgreSQL leader, the Redis master, an app node and
+a Celery worker are killed in turn (SIGKILL, as a machine lost) while the product's load
+(load.py: searches, bookings, messages, confirmations) runs through HAProxy, from the first
+fault to the last; then what the load was acknowledged is compared with what was stored."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import threading
 import time
+import uuid
 from collections import Counter
+from pathlib import Path
 
 import psycopg
 import pytest
 import redis
+from load import ProductLoad
 from topology import (
     CLUSTER,
     ENV,
     ROOT,
+    app_side,
     http_status,
     kill,
     leader,
+    mail_keys,
     patroni,
     pid_of,
     record,
@@ -92,6 +101,30 @@ def readiness() -> int:
     return http_status("/readyz")
 
 
+RUN = uuid.uuid4().hex[:8]
+STARTED = time.time()
+
+
+@pytest.fixture(scope="module")
+def product():
+    """The product's load, from the first fault to the last (test_the_load_lost_nothing)."""
+    load = ProductLoad(app_side("seed", RUN), RUN)
+    with load:
+        time.sleep(2)
+        yield load
+
+
+def succeeds_again(product: ProductLoad) -> float:
+    """Seconds until the load's searches, bookings and messages are served again."""
+    before = product.succeeded()
+
+    def served():
+        now = product.succeeded()
+        return all(now[kind] > before[kind] for kind in ("search", "message", "booking"))
+
+    return wait_until(served, FAILOVER_BOUND_S)
+
+
 def test_replica_reads_see_the_territorys_schema():
     """A read routed to the replica runs in the request's territory schema, never `public` or
     another territory's, and on a server in recovery (a real replica)."""
@@ -135,7 +168,7 @@ print(json.dumps(out))
     assert len({read["schema"] for read in seen}) == len(seen)
 
 
-def test_leader_lost_no_acknowledged_commit_lost():
+def test_leader_lost_no_acknowledged_commit_lost(product):
     before = leader()
     assert before, "no PostgreSQL leader"
     assert patroni({"pg1": "pg2", "pg2": "pg1"}[before], "synchronous")[0] == 200
@@ -152,6 +185,7 @@ def test_leader_lost_no_acknowledged_commit_lost():
         time.sleep(1)
         wait_until(lambda: readiness() == 200, FAILOVER_BOUND_S)
         switch_s = time.monotonic() - killed_at
+        served_s = switch_s + succeeds_again(product)
     lost = set(writer.acknowledged) - writer.stored()
     record("postgres_leader_killed", {
         "promoted_after_s": round(promoted, 2),
@@ -159,6 +193,7 @@ def test_leader_lost_no_acknowledged_commit_lost():
         "http_ready_after_s": round(switch_s, 2), "commits_acknowledged": len(writer.acknowledged),
         "commits_failed": writer.failed, "acknowledged_lost": len(lost),
         "http_statuses": dict(reads.statuses), "writes": dict(writes.statuses),
+        "product_served_again_after_s": round(served_s, 2),
     })  # fmt: skip
     assert not lost
     assert set(reads.statuses) <= {200, 503}
@@ -167,7 +202,7 @@ def test_leader_lost_no_acknowledged_commit_lost():
     wait_until(lambda: patroni(before, "synchronous")[0] == 200, 120)
 
 
-def test_writes_go_on_with_the_replica_down():
+def test_writes_go_on_with_the_replica_down(product):
     """Not strict synchronous mode: with the replica gone, the leader stops waiting for it
     once Patroni notices (about ttl), and writes go on, on the leader alone."""
     primary = leader()
@@ -196,7 +231,7 @@ def redis_master() -> tuple[str, int]:
     return host, int(port)
 
 
-def test_redis_master_lost_sentinel_fails_over():
+def test_redis_master_lost_sentinel_fails_over(product):
     before = redis_master()
     name = "redis1" if before[1] == int(ENV["REDIS1_PORT"]) else "redis2"
     with Load(readiness) as reads:
@@ -204,15 +239,17 @@ def test_redis_master_lost_sentinel_fails_over():
         kill(pid_of(name))
         switched = wait_until(lambda: redis_master() != before, FAILOVER_BOUND_S)
         ready = wait_until(lambda: readiness() == 200, FAILOVER_BOUND_S)
+        served = succeeds_again(product)
     record("redis_master_killed", {
         "sentinel_switched_after_s": round(switched, 2),
+        "product_served_again_after_s": round(switched + ready + served, 2),
         "http_ready_after_s": round(switched + ready, 2), "http_statuses": dict(reads.statuses),
     })  # fmt: skip
     assert set(reads.statuses) <= {200, 503}
     restart_cluster()  # the old master comes back as a replica of the new one
 
 
-def test_app_node_lost_requests_go_to_the_other():
+def test_app_node_lost_requests_go_to_the_other(product):
     with Load(lambda: http_status("/"), threads=3) as pages:
         time.sleep(2)
         kill(pid_of("app1"))
@@ -222,6 +259,76 @@ def test_app_node_lost_requests_go_to_the_other():
     assert pages.statuses[200] > 0
     restart_cluster()
     wait_until(lambda: http_status("/healthz") == 200, 30)
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (a Celery worker's pool)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return [pid, *children]
+
+
+def test_worker_lost_mid_task_its_deliveries_done_once(product):
+    """A worker is killed while its task delivers a batch of e-mails: the rows it had not
+    recorded are delivered by the other worker, each e-mail once (Message-ID = the row's
+    key). Worker 2 is held (SIGSTOP) while the batch is handed out, so that worker 1 takes
+    it; it is let go at the kill."""
+    rows, since = 150, time.time()
+    held = pid_of("worker2")
+    os.kill(held, signal.SIGSTOP)
+    try:
+        keys = set(app_side("outbox", RUN, str(rows))["keys"])
+
+        def delivered() -> int:
+            return len(keys & set(mail_keys(since)))
+
+        wait_until(lambda: delivered() > 0, FAILOVER_BOUND_S, step=0.02)
+        for pid in process_tree(pid_of("worker1")):
+            kill(pid)
+        killed_at = time.monotonic()
+        before_kill = delivered()
+    finally:
+        os.kill(held, signal.SIGCONT)
+    finished = wait_until(lambda: delivered() == rows, 120, step=0.5)
+    sink = mail_keys(since)
+    record("celery_worker_killed", {
+        "emails": rows, "delivered_before_the_kill": before_kill,
+        "all_delivered_after_s": round(time.monotonic() - killed_at, 2),
+        "sent_twice": sum(1 for key in keys if sink[key] > 1),
+    })  # fmt: skip
+    assert 0 < before_kill < rows, "the worker was not killed mid-task"
+    assert finished and all(sink[key] == 1 for key in keys)
+    restart_cluster()
+
+
+def test_the_load_lost_nothing(product):
+    """After every fault: each acknowledged booking, message and journey is stored; no ride
+    has more seats taken than it offers, nor a count that differs from its bookings; nobody
+    holds two bookings of one ride; no e-mail was sent twice; and nothing was answered
+    outside its kind's allowed statuses (a switch is a 503, never a 500)."""
+    product.__exit__(None, None, None)
+    stored = app_side("stored", RUN)
+    bodies = Counter(stored["messages"])
+    both = {booking for booking, sides in product.confirmed.items() if len(sides) == 2}
+    sink = mail_keys(STARTED)
+    record("product_load", {
+        "statuses": product.figures(), "bookings_acknowledged": len(product.bookings),
+        "messages_acknowledged": len(product.messages_sent),
+        "messages_unanswered": len(product.messages_unknown),
+        "journeys_confirmed": len(both), "emails_in_sink": sum(sink.values()),
+    })  # fmt: skip
+    assert not product.unexpected, product.unexpected[:5]
+    assert all(product.succeeded().values())
+    for offer in stored["offers"]:
+        assert offer["booked"] == offer["seats_taken"] <= offer["seats"], offer
+    assert stored["duplicated"] == 0
+    assert product.bookings <= set(stored["bookings"])
+    assert all(bodies[body] == 1 for body in product.messages_sent)
+    assert all(bodies[body] <= 1 for body in product.messages_unknown)
+    assert set(bodies) <= product.messages_sent | product.messages_unknown
+    assert both <= set(stored["journeys"])
+    assert all(count == 1 for count in sink.values())
 
 
 @pytest.fixture(autouse=True, scope="module")

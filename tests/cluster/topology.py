@@ -14,6 +14,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,29 @@ def record(name: str, figures: dict) -> None:
     print(f"\n[cluster] {name}: {json.dumps(figures)}")
 
 
+def app_side(command: str, *args: str, timeout: float = 300) -> dict:
+    """tests/cluster/app_side.py run with the cluster's settings (the app's own code)."""
+    result = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "tests/cluster/app_side.py"), command, *args],
+        cwd=ROOT, env={**ENV, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+        timeout=timeout,
+    )  # fmt: skip
+    if result.returncode:
+        pytest.fail(f"app_side {command}: {result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+MAIL = CLUSTER / "mail"
+
+
+def mail_keys(since: float = 0) -> Counter:
+    """The outbox keys of the e-mails in the sink (their Message-ID), with how many times
+    each was sent; `since`: only the files written after that time.time()."""
+    keys: Counter = Counter()
+    for file in MAIL.glob("*.log"):
+        if file.stat().st_mtime < since:
+            continue
+        for line in file.read_text(errors="replace").splitlines():
+            if line.lower().startswith("message-id: <"):
+                keys[line.split("<", 1)[1].split("@", 1)[0]] += 1
+    return keys
