@@ -11,7 +11,7 @@ export REDIS_URL ?= redis://127.0.0.1:6379/0
 # once (var/ is never committed) and every command it runs reads it. Production sets its own.
 export SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
-.PHONY: run test cluster cluster-stop cluster-clean test-cluster system venv assets dbrole secret bench bench-db bench-pages bench-lighthouse lint messages clean
+.PHONY: run test cluster cluster-stop cluster-clean test-cluster system venv assets dbrole secret bench bench-db bench-capacity bench-pages bench-lighthouse lint messages clean
 
 run: system venv assets dbrole secret ## set up everything and serve the demo archipel (HTTP + websockets + worker)
 	$(PY) manage.py setup_archipel --port $(PORT)
@@ -82,8 +82,13 @@ bench: bench-db ## benchmarks on their own database; results in bench/results/
 	$(BENCH_ENV) $(PY) bench/incentives.py
 	$(BENCH_ENV) $(PY) bench/places.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/realtime.py
-	$(MAKE) --no-print-directory bench-pages bench-lighthouse
+	$(MAKE) --no-print-directory bench-pages bench-lighthouse bench-capacity
 	$(PY) bench/elapsed.py stop
+
+# One, two and three app nodes of the cluster under the same load (the cluster is stopped after).
+bench-capacity: venv secret ## throughput and latency over 1, 2, 3 app nodes (make cluster's)
+	APP_NODES=3 scripts/cluster.sh start
+	$(PY) bench/capacity.py; status=$$?; scripts/cluster.sh stop; exit $$status
 
 bench-db: venv dbrole secret
 	DATABASE_URL=$(BENCH_DATABASE_URL) scripts/setup-db.sh

@@ -200,7 +200,13 @@ start_balancer() {
   printf 'HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nRetry-After: 2\r\nContent-Type: application/json\r\n\r\n{"error": "unavailable", "retry_after": 2}\n' \
     > "$ETC_DIR/503.http"
   haproxy -c -q -f "$ETC_DIR/haproxy.cfg"
-  running haproxy || haproxy -D -f "$ETC_DIR/haproxy.cfg" -p "$RUN_DIR/haproxy.pid"
+  if ! running haproxy; then
+    haproxy -D -f "$ETC_DIR/haproxy.cfg" -p "$RUN_DIR/haproxy.pid"
+  elif ! cmp -s "$ETC_DIR/haproxy.cfg" "$RUN_DIR/haproxy.cfg"; then
+    # Another set of app nodes (APP_NODES): a graceful reload, open connections finish.
+    haproxy -D -f "$ETC_DIR/haproxy.cfg" -p "$RUN_DIR/haproxy.pid" -sf "$(cat "$RUN_DIR/haproxy.pid")"
+  fi
+  cp "$ETC_DIR/haproxy.cfg" "$RUN_DIR/haproxy.cfg"  # the configuration it runs
   wait_for 30 "HAProxy's write port" runuser -u postgres -- \
     psql "postgres://$APP_DB_USER:$APP_DB_PASSWORD@$LB_HOST:$LB_PG_WRITE_PORT/$APP_DB_NAME" -Atqc "select 1"
 }
