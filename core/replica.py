@@ -47,6 +47,14 @@ def replica_reads(view):
     return wrapped
 
 
+def reading_connection():
+    """The connection a raw SQL read should use: the replica inside `replica_reads` (the
+    router only sees the ORM's queries), `default` otherwise."""
+    if _reading_replica.get() and replica_configured():
+        return connections[REPLICA]
+    return connections[DEFAULT_DB_ALIAS]
+
+
 class ReplicaRouter:
     """Reads inside `replica_reads` to the replica; no opinion otherwise (writes, and reads
     elsewhere, go to `default`)."""

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from core.replica import reading_connection
 from solidarity.models import Request
 from tenants.members.models import Membership
 from tenants.models import Area
@@ -91,9 +92,15 @@ def journeys_sql(rides: bool = False) -> str:
 
 
 def _query(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    """One aggregate query, on the replica inside `replica_reads`. Without JIT: compiling the
+    expressions of a query over a year of journeys costs more (a third of a second) than it
+    saves on them; with room to sort in memory rather than in temporary files."""
+    with transaction.atomic(using=reading_connection().alias):
+        with reading_connection().cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
 def _totals(period: ReportPeriod) -> dict:
@@ -119,35 +126,33 @@ def grouped(period: ReportPeriod, keys: list[str], joins: str = "", *, k: int) -
     """(key…, journeys, passengers, passenger-metres, people) per group of journeys, computed in
     PostgreSQL; `keys` are SQL expressions over the journey rows `j` (and `joins`).
 
-    People are the group's drivers and passengers together. Their number lies between the
-    larger of (distinct drivers, distinct passengers) and their sum: when that range decides
-    the threshold k, the bound is reported (a lower bound ≥ k, or an upper bound < k); the
-    exact count is computed only for the groups it does not decide."""
+    People are the group's drivers and passengers together, and they only decide whether the
+    group is shown (at least k of them). One distinct count per group, the drivers', decides
+    most groups: k drivers or more is shown (the people reported: that lower bound), and a
+    group of n journeys concerns at most 2n people, so 2n < k is hidden (reported: 2n, an
+    upper bound). The exact count of distinct people is computed only for the groups in
+    between."""
     names = [f"key{n}" for n in range(len(keys))]
     listed = ", ".join(names)
     aliased = ", ".join(f"{expr} AS {name}" for expr, name in zip(keys, names, strict=True))
-    qualified = ", ".join(f"g.{n}" for n in names)
+    exprs = ", ".join(keys)
+    # `j` is inlined (not materialized) in both scans, so that PostgreSQL may scan in parallel.
     return _query(
         f"""
-        WITH g AS MATERIALIZED (
-            SELECT {aliased}, j.driver_key, j.passenger_key, j.seats, j.distance_m
-            FROM ({journeys_sql()}) AS j {joins}),
-        cells AS (SELECT {listed}, count(*) AS n, sum(seats) AS seats,
-                         sum(seats::bigint * distance_m) AS metres,
-                         count(DISTINCT driver_key) AS drivers,
-                         count(DISTINCT passenger_key) AS passengers
-                  FROM g GROUP BY {listed}),
-        undecided AS (SELECT {listed} FROM cells
-                      WHERE greatest(drivers, passengers) < %s AND drivers + passengers >= %s),
-        persons AS (SELECT {qualified}, count(DISTINCT v.person) AS people
-                    FROM g CROSS JOIN LATERAL (VALUES (g.driver_key), (g.passenger_key))
+        WITH j AS NOT MATERIALIZED ({journeys_sql()}),
+        cells AS MATERIALIZED (
+            SELECT {aliased}, count(*) AS n, sum(j.seats) AS seats,
+                   sum(j.seats::bigint * j.distance_m) AS metres,
+                   count(DISTINCT j.driver_key) AS drivers
+            FROM j {joins} GROUP BY {exprs}),
+        persons AS (SELECT {aliased}, count(DISTINCT v.person) AS people
+                    FROM j {joins} CROSS JOIN LATERAL (VALUES (j.driver_key), (j.passenger_key))
                          AS v(person)
-                    WHERE ({qualified}) IN (SELECT {listed} FROM undecided)
-                    GROUP BY {qualified})
+                    WHERE ({exprs}) IN (SELECT {listed} FROM cells
+                                        WHERE drivers < %s AND 2 * n >= %s)
+                    GROUP BY {exprs})
         SELECT {", ".join(f"cells.{n}" for n in names)}, n, seats, metres,
-               coalesce(persons.people,
-                        CASE WHEN greatest(drivers, passengers) >= %s
-                             THEN greatest(drivers, passengers) ELSE drivers + passengers END)
+               coalesce(persons.people, CASE WHEN drivers >= %s THEN drivers ELSE 2 * n END)
         FROM cells LEFT JOIN persons USING ({listed})
         ORDER BY {", ".join(f"cells.{n}" for n in names)}
         """,
@@ -284,32 +289,35 @@ def area_keys(codes: set[str], level: str) -> dict[str, tuple[str, str]]:
 
 def flows(period: ReportPeriod, level: str = "commune", k: int | None = None) -> Flows:
     k = k or settings_get().observatory_min_people
+    # Area codes are ASCII: grouped bytewise (COLLATE "C"), in the same order, twice as fast.
     if level == "epci":
         keys = [
-            "CASE WHEN ao.epci <> '' THEN ao.epci ELSE j.pickup_commune END",
-            "CASE WHEN ad.epci <> '' THEN ad.epci ELSE j.dropoff_commune END",
+            "(CASE WHEN ao.epci <> '' THEN ao.epci ELSE j.pickup_commune END) COLLATE \"C\"",
+            "(CASE WHEN ad.epci <> '' THEN ad.epci ELSE j.dropoff_commune END) COLLATE \"C\"",
         ]
         joins = (
             "LEFT JOIN tenants_area ao ON ao.code = j.pickup_commune "
             "LEFT JOIN tenants_area ad ON ad.code = j.dropoff_commune"
         )
     else:
-        keys, joins = ["j.pickup_commune", "j.dropoff_commune"], ""
+        keys, joins = ['j.pickup_commune COLLATE "C"', 'j.dropoff_commune COLLATE "C"'], ""
     rows = grouped(period, keys, joins, k=k)
-    names = _names({r[0] for r in rows} | {r[1] for r in rows}, level)
+    codes = {r[0] for r in rows} | {r[1] for r in rows}
+    names = _names(codes, level)
+    named = {code: area_name(code, names) for code in codes}
     out = []
     for origin, destination, count, passengers, passenger_m, people in rows:
-        km = round(float(passenger_m) / 1000, 1)
+        km = figure(round(float(passenger_m) / 1000, 1), people, k)  # passenger-km = vehicle-km
         out.append(
             Flow(
                 origin,
-                area_name(origin, names),
+                named[origin],
                 destination,
-                area_name(destination, names),
+                named[destination],
                 figure(count, people, k),
                 figure(passengers, people, k),
-                figure(km, people, k),
-                figure(km, people, k),
+                km,
+                km,
             )
         )
     shown = [f for f in out if not f.suppressed]

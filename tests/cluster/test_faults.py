@@ -130,8 +130,10 @@ def test_replica_reads_see_the_territorys_schema():
     another territory's, and on a server in recovery (a real replica)."""
     code = """
 import json
+from datetime import date
 from django.db import connection, connections
-from core.replica import replica_reads
+from core.replica import reading_connection, replica_reads
+from observatory.aggregates import ReportPeriod, indicators
 from tenants.models import Territory
 from trips.models import Journey
 
@@ -142,7 +144,14 @@ def read():
     with connections["replica"].cursor() as cursor:
         cursor.execute("select current_schema(), pg_is_in_recovery()")
         schema, in_recovery = cursor.fetchone()
-    return {"routed": routed, "count": count, "schema": schema, "replica": in_recovery}
+    # The observatory's raw SQL aggregates take the same connection.
+    with reading_connection().cursor() as cursor:
+        cursor.execute("select current_schema(), pg_is_in_recovery()")
+        raw = list(cursor.fetchone())
+    year = ReportPeriod(date(2000, 1, 1), date(2100, 12, 31))
+    journeys = indicators(year, k=1)["journeys"].value
+    return {"routed": routed, "count": count, "schema": schema, "replica": in_recovery,
+            "raw": raw, "aggregated": journeys}
 
 out = []
 for territory in Territory.objects.exclude(schema_name="public").order_by("schema_name"):
@@ -164,7 +173,8 @@ print(json.dumps(out))
         assert read["routed"] == "replica"
         assert read["replica"] is True
         assert read["schema"] == read["expected"]
-        assert read["count"] == read["leader_count"]
+        assert read["count"] == read["leader_count"] == read["aggregated"]
+        assert read["raw"] == [read["expected"], True]
     assert len({read["schema"] for read in seen}) == len(seen)
 
 
