@@ -1,8 +1,12 @@
 """The live side of conversations: a socket per open conversation page. Only its two
 participants get in; messages are size- and rate-limited, HTML-escaped, stored in the
-territory's schema and delivered to every open page of both participants."""
+territory's schema and delivered to every open page of both participants. A page (re)joining
+with `?after=<id>` first gets what it missed, then a `ready` frame (docs/realtime.md)."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
@@ -16,9 +20,24 @@ from tenants.members.consumers import MemberConsumer
 from . import conversations
 from .errors import ValidationError
 
+MAX_ID = 2**63 - 1  # the largest message id (a bigint)
+
 
 def conversation_group(territory, pk: int) -> str:
     return f"{territory.schema_name}.conversation.{pk}"
+
+
+def after_of(scope) -> int | None:
+    """The `after` query parameter (the last message id the page shows), clamped to 0..MAX_ID;
+    None when absent or not a whole number: a bad value is ignored, never an error."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after")
+    found = re.fullmatch(r"\s*(-?)([0-9]+)\s*", values[-1]) if values else None
+    if found is None:
+        return None
+    sign, digits = found.groups()
+    if sign:
+        return 0
+    return MAX_ID if len(digits) > 19 else min(int(digits), MAX_ID)
 
 
 class ConversationConsumer(MemberConsumer):
@@ -39,7 +58,24 @@ class ConversationConsumer(MemberConsumer):
 
     async def joined(self) -> None:
         self.group = conversation_group(self.scope["tenant"], self.pk)
+        # In the group before reading what was missed: a message posted in between comes twice
+        # (after the catch-up, which runs first), never not at all; pages drop repeated ids.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        after = after_of(self.scope)
+        if after is None:
+            return
+        for event in await self._missed(after):
+            await self.send_json(event)
+        await self.send_json({"type": "ready"})
+
+    @database_sync_to_async
+    def _missed(self, after: int) -> list[dict]:
+        """This socket's conversation only, one query; shown on the page, so read."""
+        with tenant_context(self.scope["tenant"]):
+            missed = conversations.messages_after(self.conversation, after)
+            if any(message.author_id != self.scope["user"].pk for message in missed):
+                conversations.conversation_mark_read(self.conversation, self.scope["user"])
+            return [conversations.as_event(message) for message in missed]
 
     async def disconnect(self, code):
         if getattr(self, "group", None):

@@ -31,6 +31,7 @@ User = get_user_model()
 RATE_MESSAGES = 10  # per person …
 RATE_SECONDS = 20  # … within this many seconds
 EMAIL_EVERY = 15 * 60  # at most one e-mail per conversation and person in this many seconds
+CATCH_UP = 200  # messages at most sent to a page that (re)joins a conversation's socket
 
 
 def conversation_of(booking: Booking) -> Conversation:
@@ -190,6 +191,17 @@ def as_event(message: Message) -> dict:
         "html": linebreaks(escape(message.body)),
         "at": timezone.localtime(message.created_at).strftime("%H:%M"),
     }
+
+
+def messages_after(conversation: Conversation, after: int, limit: int = CATCH_UP) -> list[Message]:
+    """The conversation's messages with an id above `after`, oldest first: the last `limit` of
+    them when there are more (what a page that lost its socket missed; docs/realtime.md)."""
+    newest = (
+        Message.objects.filter(conversation_id=conversation.pk, pk__gt=after)
+        .select_related("author")
+        .order_by("-pk")[:limit]
+    )
+    return list(reversed(newest))
 
 
 def _unread_of(user):

@@ -14,7 +14,7 @@ from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
 from notifications.models import Delivery, Notification
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, book, tomorrow_at
 from tests.websockets import handshake, in_db, run
-from trips.conversations import conversation_of, unread, unread_total
+from trips.conversations import CATCH_UP, conversation_of, unread, unread_total
 from trips.models import Booking, Message, ReadMark
 from trips.services.rides import offer_publish
 
@@ -50,11 +50,12 @@ def committed(archipel, django_db_blocker):
             cache.clear()
 
 
-async def open_socket(host, pk, key=None):
+async def open_socket(host, pk, key=None, after=None):
     headers = [(b"host", host.encode()), (b"origin", f"http://{host}".encode())]
     if key:
         headers.append((b"cookie", f"sessionid={key}".encode()))
-    socket = WebsocketCommunicator(application, f"/ws/conversations/{pk}/", headers=headers)
+    path = f"/ws/conversations/{pk}/" + ("" if after is None else f"?after={after}")
+    socket = WebsocketCommunicator(application, path, headers=headers)
     connected, code = await handshake(socket)
     return socket, connected, code
 
@@ -214,3 +215,154 @@ def test_a_message_over_2000_characters_is_refused_not_cut(ride, in_alpha, alpha
     assert "x" * 2001 in page  # given back to the person, not lost
     with schema_context(alpha.territory.schema_name):
         assert not Message.objects.exists()
+
+
+def written(django_db_blocker, schema, talk, authors):
+    """Messages stored as if posted while a page was away (authors in turn), their ids in order."""
+
+    def write():
+        return [
+            Message.objects.create(conversation=talk, author=author, body=f"message {n}").pk
+            for n, author in enumerate(authors)
+        ]
+
+    return in_db(django_db_blocker, schema, write)
+
+
+async def frames_until_ready(socket) -> list[dict]:
+    """The catch-up's frames up to its `ready` frame (excluded)."""
+    frames = []
+    while (frame := await socket.receive_json_from(timeout=5))["type"] != "ready":
+        frames.append(frame)
+    return frames
+
+
+def test_a_socket_joining_after_an_id_gets_what_followed_in_order_then_ready(
+    committed, session_for, django_db_blocker
+):
+    archipel, talk = committed
+    alpha = archipel["alpha"]
+    schema = alpha.territory.schema_name
+    driver, citizen = alpha["driver"], alpha["citizen"]
+    ids = written(django_db_blocker, schema, talk, [driver, citizen, driver, driver, citizen])
+
+    def another_conversation():
+        # Another booking's conversation on the same ride, whose messages come later: the
+        # catch-up reads the socket's own conversation only.
+        other = conversation_of(book(talk.booking.offer, alpha["volunteer"]))
+        Message.objects.create(conversation=other, author=driver, body="pour quelqu'un d'autre")
+        return other
+
+    other = in_db(django_db_blocker, schema, another_conversation)
+    with django_db_blocker.unblock():
+        key = session_for(citizen, schema)
+
+    async def scenario():
+        socket, connected, _ = await open_socket(alpha.host, talk.pk, key, after=ids[1])
+        assert connected
+        missed = await frames_until_ready(socket)
+        assert await socket.receive_nothing(timeout=0.3)
+        # Live messages still come after the catch-up, on the same socket.
+        await socket.send_json_to({"type": "message", "body": "me revoilà"})
+        live = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return missed, live
+
+    try:
+        missed, live = run(scenario)
+        assert [frame["id"] for frame in missed] == ids[2:]
+        assert [frame["type"] for frame in missed] == ["message"] * 3
+        assert missed[0]["html"] == "<p>message 2</p>" and missed[0]["author_id"] == driver.pk
+        assert live["type"] == "message" and live["id"] > ids[-1]
+
+        def read():  # shown on the page, so read: the citizen has nothing left unread here
+            assert unread(talk, citizen) == 0
+
+        in_db(django_db_blocker, schema, read)
+    finally:
+
+        def remove():
+            Message.objects.filter(conversation=other).delete()
+            booking = other.booking
+            other.delete()
+            booking.delete()
+
+        in_db(django_db_blocker, schema, remove)
+
+
+def test_the_catch_up_sends_the_last_messages_only(committed, session_for, django_db_blocker):
+    archipel, talk = committed
+    alpha = archipel["alpha"]
+    schema = alpha.territory.schema_name
+    ids = written(django_db_blocker, schema, talk, [alpha["driver"]] * (CATCH_UP + 5))
+    with django_db_blocker.unblock():
+        key = session_for(alpha["citizen"], schema)
+
+    async def scenario():
+        socket, connected, _ = await open_socket(alpha.host, talk.pk, key, after=0)
+        assert connected
+        missed = await frames_until_ready(socket)
+        await socket.disconnect()
+        return [frame["id"] for frame in missed]
+
+    assert CATCH_UP == 200
+    assert run(scenario) == ids[-CATCH_UP:]  # the newest 200, oldest first
+
+
+@pytest.mark.parametrize(
+    ("after", "caught_up"),
+    [
+        ("abc", None),  # not a number: ignored, the socket works as without it
+        ("1.5", None),
+        ("1e3", None),
+        ("", None),
+        ("%00", None),
+        ("%EF%BC%91", None),  # a full-width digit one: not a decimal number here
+        ("-3", "all"),  # clamped to 0
+        ("99999999999999999999999999", "none"),  # above any id: clamped, nothing to send
+        ("9" * 5000, "none"),  # longer than Python turns into an int by default
+        ("9223372036854775807", "none"),  # the largest id
+    ],
+)
+def test_a_bad_after_value_is_harmless(committed, session_for, django_db_blocker, after, caught_up):
+    archipel, talk = committed
+    alpha = archipel["alpha"]
+    schema = alpha.territory.schema_name
+    ids = written(django_db_blocker, schema, talk, [alpha["driver"], alpha["citizen"]])
+    with django_db_blocker.unblock():
+        key = session_for(alpha["citizen"], schema)
+
+    async def scenario():
+        socket, connected, code = await open_socket(alpha.host, talk.pk, key, after=after)
+        assert connected, code
+        missed = None if caught_up is None else await frames_until_ready(socket)
+        assert await socket.receive_nothing(timeout=0.3)  # no ready without a valid `after`
+        await socket.send_json_to({"type": "message", "body": "toujours là"})
+        frame = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return missed, frame
+
+    missed, frame = run(scenario)
+    expected = {None: None, "all": ids, "none": []}[caught_up]
+    assert (missed if missed is None else [event["id"] for event in missed]) == expected
+    assert frame["type"] == "message" and frame["html"] == "<p>toujours là</p>"
+
+
+def test_catching_up_is_for_participants_only(committed, session_for, django_db_blocker):
+    """A stranger of the territory, a member of another territory and an anonymous visitor
+    asking to catch up from 0 are closed before anything is sent."""
+    archipel, talk = committed
+    alpha, beta = archipel["alpha"], archipel["beta"]
+    written(django_db_blocker, alpha.territory.schema_name, talk, [alpha["driver"]])
+    with django_db_blocker.unblock():
+        stranger = session_for(alpha["operator"], alpha.territory.schema_name)
+        other_territory = session_for(beta["driver"], beta.territory.schema_name)
+
+    async def code_of(host, key):
+        socket, connected, code = await open_socket(host, talk.pk, key, after=0)
+        assert not connected  # handshake(): the first frame after the accept is the close
+        return code
+
+    assert run(lambda: code_of(alpha.host, stranger)) == CLOSE_NOT_PARTICIPANT
+    assert run(lambda: code_of(beta.host, other_territory)) == CLOSE_NOT_PARTICIPANT
+    assert run(lambda: code_of(alpha.host, None)) == CLOSE_UNAUTHENTICATED
