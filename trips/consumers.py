@@ -14,17 +14,13 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from core.errors import Conflict
-from core.websocket import CLOSE_NOT_PARTICIPANT, person_group
+from core.websocket import CLOSE_NOT_PARTICIPANT
 from tenants.members.consumers import MemberConsumer
 
 from . import conversations
 from .errors import ValidationError
 
 MAX_ID = 2**63 - 1  # the largest message id (a bigint)
-
-
-def conversation_group(territory, pk: int) -> str:
-    return f"{territory.schema_name}.conversation.{pk}"
 
 
 def after_of(scope) -> int | None:
@@ -57,7 +53,7 @@ class ConversationConsumer(MemberConsumer):
             return self.scope["user"].pk in conversations.participants(found)
 
     async def joined(self) -> None:
-        self.group = conversation_group(self.scope["tenant"], self.pk)
+        self.group = conversations.conversation_group(self.scope["tenant"], self.pk)
         # In the group before reading what was missed: a message posted in between comes twice
         # (after the catch-up, which runs first), never not at all; pages drop repeated ids.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -87,32 +83,23 @@ class ConversationConsumer(MemberConsumer):
             return
         body = content.get("body")
         try:
-            event = await self._post(body if isinstance(body, str) else "")
+            events = await self._post(body if isinstance(body, str) else "")
         except ValidationError as exc:
             await self.send_error(" ".join(exc.messages))
             return
         except (Conflict, PermissionDenied) as exc:
             await self.send_error(str(getattr(exc, "message", exc)))
             return
-        await self.channel_layer.group_send(
-            self.group, {"type": "conversation.message", "payload": event}
-        )
-        for other in self.others:
-            await self.channel_layer.group_send(
-                person_group(self.scope["tenant"], other),
-                {"type": "person.event", "payload": self._unread_event()},
-            )
-
-    def _unread_event(self) -> dict:
-        # `trip`: about a booking, so counted on « My trips » (js/presence.js).
-        trip = self.conversation.booking_id is not None
-        return {"type": "unread", "conversation": self.pk, "trip": trip}
+        for group, event in events:
+            await self.channel_layer.group_send(group, event)
 
     @database_sync_to_async
-    def _post(self, body: str) -> dict:
+    def _post(self, body: str) -> list[tuple[str, dict]]:
+        """Stored in the sync thread; sent from here, without holding that thread."""
         with tenant_context(self.scope["tenant"]):
-            message = conversations.message_post(self.conversation, self.scope["user"], body)
-            return conversations.as_event(message)
+            user = self.scope["user"]
+            message = conversations.message_post(self.conversation, user, body, live=False)
+            return conversations.live_events(self.conversation, message, self.others)
 
     async def conversation_message(self, event):
         await self.send_json(event["payload"])

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core import blocks, presence, ratelimit
+from core.websocket import person_group
 from notifications import outbox
 from notifications.models import Kind
 from notifications.selectors import wants_email
-from notifications.services import email
+from notifications.services import email, group_send
 
 from .errors import Conflict, ValidationError
 from .models import Booking, Conversation, Message, ReadMark
@@ -74,7 +75,9 @@ def ensure_participant(conversation: Conversation, user) -> None:
         raise PermissionDenied(_("You do not take part in this conversation."))
 
 
-def message_post(conversation: Conversation, author, body: str) -> Message:
+def message_post(conversation: Conversation, author, body: str, *, live: bool = True) -> Message:
+    """Store a message and tell the other participants; `live`: also send it to the open
+    pages after commit (the socket's own post sends `live_events` itself, asynchronously)."""
     ensure_participant(conversation, author)
     others = participants(conversation) - {author.pk}
     if others & blocks.hidden_from(author):
@@ -102,7 +105,43 @@ def message_post(conversation: Conversation, author, body: str) -> Message:
     conversation_mark_read(conversation, author)
     for other in others:
         tell_if_away(conversation, other, message)
+    if live:
+        events = live_events(conversation, message, others)
+        transaction.on_commit(lambda: _send_live(events), robust=True)
     return message
+
+
+def conversation_group(territory, pk: int) -> str:
+    """The channel-layer group of a conversation's open pages (trips/consumers.py)."""
+    return f"{territory.schema_name}.conversation.{pk}"
+
+
+def live_events(conversation: Conversation, message: Message, others) -> list[tuple[str, dict]]:
+    """What a new message sends to open pages, as (group, event): the message to the
+    conversation's sockets, and to each other participant's pages the news of an unread one
+    (`trip`: about a booking, so counted on « My trips », js/presence.js)."""
+    territory = connection.tenant
+    unread_event = {
+        "type": "unread",
+        "conversation": conversation.pk,
+        "trip": conversation.booking_id is not None,
+    }
+    return [
+        (
+            conversation_group(territory, conversation.pk),
+            {"type": "conversation.message", "payload": as_event(message)},
+        ),
+        *[
+            (person_group(territory, other), {"type": "person.event", "payload": unread_event})
+            for other in sorted(others)
+        ],
+    ]
+
+
+def _send_live(events: list[tuple[str, dict]]) -> None:
+    """After commit: a page that misses it (Redis away) catches up when its socket reopens."""
+    for group, event in events:
+        group_send(group, event)
 
 
 def link(conversation: Conversation) -> str:

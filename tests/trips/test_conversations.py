@@ -5,6 +5,7 @@ Consumers close the database connection they use (channels does, after each call
 these tests need is therefore committed, outside a test transaction, and removed afterwards."""
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django_tenants.utils import schema_context
@@ -101,6 +102,45 @@ def test_both_participants_receive_the_message_escaped(
         assert unread(talk, alpha["driver"]) == 0 and unread(talk, alpha["citizen"]) == 0
 
     in_db(django_db_blocker, schema, stored)
+
+
+def test_a_message_posted_by_the_page_form_reaches_the_open_pages_live(
+    committed, session_for, django_db_blocker
+):
+    """Without JavaScript, or while one's own socket is down, a message goes by the page's
+    form: the other participant's open page gets it at once, as from a socket, and their
+    other pages hear of an unread message."""
+    archipel, talk = committed
+    alpha = archipel["alpha"]
+    schema = alpha.territory.schema_name
+    with django_db_blocker.unblock():
+        passenger_key = session_for(alpha["citizen"], schema)
+        driver_page = alpha.client("driver")
+    headers = [(b"host", alpha.host.encode()), (b"origin", f"http://{alpha.host}".encode())]
+    headers.append((b"cookie", f"sessionid={passenger_key}".encode()))
+
+    def post():
+        with django_db_blocker.unblock():
+            path = f"/bookings/{talk.booking_id}/conversation/"
+            return driver_page.post(path, {"body": "Par le <b>formulaire</b>"})
+
+    async def scenario():
+        passenger, connected, _ = await open_socket(alpha.host, talk.pk, passenger_key)
+        elsewhere = WebsocketCommunicator(application, "/ws/presence/", headers=headers)
+        assert connected and (await handshake(elsewhere))[0]
+        assert (await elsewhere.receive_json_from(timeout=5))["type"] == "hello"
+        response = await sync_to_async(post)()
+        live = await passenger.receive_json_from(timeout=5)
+        unread_news = await elsewhere.receive_json_from(timeout=5)
+        await passenger.disconnect()
+        await elsewhere.disconnect()
+        return response, live, unread_news
+
+    response, live, unread_news = run(scenario)
+    assert response.status_code == 302
+    assert live["type"] == "message" and live["author_id"] == alpha["driver"].pk
+    assert live["html"] == "<p>Par le &lt;b&gt;formulaire&lt;/b&gt;</p>"
+    assert unread_news == {"type": "unread", "conversation": talk.pk, "trip": True}
 
 
 def test_others_are_closed_before_anything_is_sent(
