@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import random
-import socket
 import sys
 import threading
 import time
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "cluster"))
 
 from load import send  # noqa: E402  (the product load's client: sessions, CSRF, no redirects)
-from topology import CLUSTER, app_side, wait_until  # noqa: E402
+from topology import app_server_rows, app_side, haproxy, node_up, wait_until  # noqa: E402
 
 SEED = 20261202
 CLIENTS = int(os.environ.get("BENCH_CAP_CLIENTS", "12"))
@@ -40,27 +39,9 @@ RESULTS_DIR = Path(os.environ.get("BENCH_RESULTS_DIR", ROOT / "bench" / "results
 RESULTS = RESULTS_DIR / "capacity.json"
 
 
-def haproxy(command: str) -> str:
-    """One command on HAProxy's admin socket (stats socket … level admin)."""
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.connect(str(CLUSTER / "run" / "haproxy.sock"))
-        sock.sendall(command.encode() + b"\n")
-        out = b""
-        while chunk := sock.recv(65536):
-            out += chunk
-    return out.decode()
-
-
-def server_rows() -> list[list[str]]:
-    """HAProxy's state of each app node: [be_id, be_name, srv_id, srv_name, srv_addr,
-    srv_op_state (2: running), srv_admin_state (0: ready, 1: maintenance), …]."""
-    lines = haproxy("show servers state app").splitlines()[1:]  # after the format's version
-    return [line.split() for line in lines if line and not line.startswith("#")]
-
-
 def app_servers() -> list[str]:
     """The app nodes HAProxy balances over (backend `app`), in order."""
-    return sorted(row[3] for row in server_rows())
+    return sorted(row[3] for row in app_server_rows())
 
 
 def use_nodes(count: int, servers: list[str]) -> None:
@@ -68,8 +49,7 @@ def use_nodes(count: int, servers: list[str]) -> None:
         haproxy(f"set server app/{name} state {'ready' if n < count else 'maint'}")
 
     def settled() -> bool:
-        up = [row[3] for row in server_rows() if row[5] == "2" and row[6] == "0"]
-        return sorted(up) == servers[:count]
+        return [name for name in servers if node_up(name)] == servers[:count]
 
     wait_until(settled, 30)
 

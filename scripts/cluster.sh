@@ -108,7 +108,10 @@ start_daemon() {  # start_daemon NAME COMMAND…: in the background, its pid in 
 
 start_patroni() {  # start_patroni NAME
   local name=$1
-  running "$name" && return
+  if running "$name"; then  # a running node rereads its configuration (SIGHUP)
+    kill -HUP "$(cat "$RUN_DIR/$name.pid")"
+    return
+  fi
   # The pid file is written by the shell that becomes Patroni (exec), as postgres.
   nohup runuser -u postgres -- sh -c "echo \$\$ > '$RUN_DIR/$name.pid'; exec patroni '$ETC_DIR/$name.yml'" \
     >>"$LOG_DIR/$name.log" 2>&1 &

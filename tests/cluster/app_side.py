@@ -108,8 +108,9 @@ def seed(run: str) -> dict:
             distance_m=offer.distance_m, detour_s=0,
             price=share(offer.distance_m, offer.cost_per_km),
         )  # fmt: skip
-        conversation_of(booking)
-        past.append({"booking": booking.pk, "passenger": p, "driver": p % DRIVERS})
+        talk = conversation_of(booking)
+        past.append({"booking": booking.pk, "conversation": talk.pk, "passenger": p,
+                     "driver": p % DRIVERS})  # fmt: skip
     return {
         "drivers": [session_of(user) for user in drivers],
         "passengers": [session_of(user) for user in passengers],

@@ -9,6 +9,7 @@ nothing). A message not answered is not: it counts as unknown, stored at most on
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import secrets
@@ -20,6 +21,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
+import websockets
 from topology import ENV
 
 CSRF = secrets.token_hex(16)  # a 32-character secret: cookie and header alike
@@ -203,3 +205,53 @@ class ProductLoad:
 
     def figures(self) -> dict:
         return {kind: dict(counts) for kind, counts in self.statuses.items()}
+
+
+class ConversationSocket:
+    """A conversation page's socket through HAProxy, reconnecting as the page does
+    (core/static/js/conversation.js: after 0.5 s, doubling up to 30 s, with ?after=<last id>)
+    and keeping every message it was sent (id → its HTML)."""
+
+    def __init__(self, host: str, session: str, conversation: int):
+        self.host, self.session, self.conversation = host, session, conversation
+        self.messages: dict[int, str] = {}
+        self.node = ""
+
+    async def open(self):
+        path = f"/ws/conversations/{self.conversation}/?after={max(self.messages, default=0)}"
+        ws = await websockets.connect(
+            f"ws://{self.host}:{ENV['LB_HTTP_PORT']}{path}", host="127.0.0.1",
+            port=int(ENV["LB_HTTP_PORT"]), open_timeout=5,
+            additional_headers={"Cookie": f"sessionid={self.session}"},
+        )  # fmt: skip
+        self.node = ws.response.headers.get("X-Served-By", "")
+        while (frame := json.loads(await asyncio.wait_for(ws.recv(), 10)))["type"] != "ready":
+            if frame["type"] == "message":
+                self.messages[frame["id"]] = frame["html"]
+        return ws
+
+    async def reopen(self, give_up_s: float):
+        """After the socket was lost: (seconds until caught up again, attempts, the socket)."""
+        started, wait, attempts = time.monotonic(), 0.5, 0
+        while time.monotonic() - started < give_up_s:
+            await asyncio.sleep(wait)
+            attempts += 1
+            try:
+                ws = await self.open()
+            except (TimeoutError, OSError, websockets.WebSocketException):
+                wait = min(wait * 2, 30)
+                continue
+            return time.monotonic() - started, attempts, ws
+        raise TimeoutError("the conversation's socket did not come back")
+
+    async def until(self, ws, text: str, timeout: float = 10) -> bool:
+        """Whether a message with `text` has come (caught up, or live within `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while not any(text in html for html in self.messages.values()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            frame = json.loads(await asyncio.wait_for(ws.recv(), left))
+            if frame["type"] == "message":
+                self.messages[frame["id"]] = frame["html"]
+        return True

@@ -11,27 +11,15 @@ import time
 from pathlib import Path
 
 import psycopg
-from topology import CLUSTER, ENV, record, wait_until
+from topology import CLUSTER, ENV, as_postgres, pgbackrest, record, wait_until
 
 WRITE_URL = ENV["DATABASE_URL"]
-CONFIG = CLUSTER / "etc/pgbackrest.conf"
 # Switching WAL files and reading the archiver's state are the superuser's.
 ADMIN_URL = (
     f"postgres://postgres:{ENV['PG_SUPERUSER_PASSWORD']}@{ENV['LB_HOST']}:{ENV['LB_PG_WRITE_PORT']}"
     "/postgres"
 )
 RESTORED_PORT = 25499
-
-
-def as_postgres(*command: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", *command],
-        check=True, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-
-
-def pgbackrest(*arguments: str) -> subprocess.CompletedProcess:
-    return as_postgres("pgbackrest", f"--config={CONFIG}", "--stanza=archipel", *arguments)
 
 
 def restored_query(query: str) -> str:

@@ -5,6 +5,8 @@ fault to the last; then what the load was acknowledged is compared with what was
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -18,7 +20,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
-from load import ProductLoad
+import websockets
+from load import ConversationSocket, ProductLoad, send
 from topology import (
     CLUSTER,
     ENV,
@@ -28,7 +31,9 @@ from topology import (
     kill,
     leader,
     mail_keys,
+    node_up,
     patroni,
+    pgbackrest,
     pid_of,
     record,
     restart_cluster,
@@ -240,9 +245,11 @@ def test_leader_lost_no_acknowledged_commit_lost(product):
     })  # fmt: skip
     assert not lost
     assert set(reads.statuses) <= {200, 503}
-    # The lost node comes back as a replica (pg_rewind) and is synchronous again.
+    # The lost node comes back as a replica (pg_rewind) and is synchronous again, and the new
+    # leader archives its WAL (pgBackRest's check switches a WAL file and waits for it).
     restart_cluster()
     wait_until(lambda: patroni(before, "synchronous")[0] == 200, 120)
+    pgbackrest("check")
 
 
 def test_writes_go_on_with_the_replica_down(product):
@@ -293,13 +300,46 @@ def test_redis_master_lost_sentinel_fails_over(product):
 
 
 def test_app_node_lost_requests_go_to_the_other(product):
+    """The node holding a conversation's socket is killed under page load: pages go on (reads
+    retried on the other node), and the socket comes back through the other node with the
+    message the driver wrote meanwhile."""
+    past = product.seeded["past"][0]
+    passenger = product.seeded["passengers"][0]
+    driver = product.seeded["drivers"][past["driver"]]
+    socket = ConversationSocket(product.host, passenger, past["conversation"])
+
+    async def drop_and_come_back() -> tuple[str, float, int, int, bool]:
+        ws = await socket.open()
+        lost = socket.node
+        kill(pid_of(lost))
+        with contextlib.suppress(websockets.WebSocketException, TimeoutError):
+            await asyncio.wait_for(ws.recv(), 10)  # the socket closes with its node
+        back = asyncio.create_task(socket.reopen(FAILOVER_BOUND_S))  # as the page does
+        # Meanwhile the driver writes, once HAProxy knows the node is gone (a write that
+        # reached the dead node would be a 503, and is not sent twice).
+        await asyncio.to_thread(wait_until, lambda: not node_up(lost), 30)
+        wrote = f"load {RUN} written while the socket was down"
+        status, _body = await asyncio.to_thread(
+            send, product.host, driver, "POST", f"/bookings/{past['booking']}/conversation/",
+            form={"body": wrote},
+        )  # fmt: skip
+        seconds, attempts, ws = await back
+        arrived = await socket.until(ws, wrote)  # caught up, or live if it came back first
+        await ws.close()
+        return lost, seconds, attempts, status, arrived
+
     with Load(lambda: http_status("/"), threads=3) as pages:
         time.sleep(2)
-        kill(pid_of("app1"))
-        time.sleep(5)
-    record("app_node_killed", {"page_statuses": dict(pages.statuses)})
+        lost, seconds, attempts, posted, caught_up = asyncio.run(drop_and_come_back())
+        time.sleep(3)
+    record("app_node_killed", {
+        "page_statuses": dict(pages.statuses), "node_killed": lost,
+        "websocket_back_through": socket.node,
+        "websocket_back_after_s": round(seconds, 2), "websocket_attempts": attempts,
+    })  # fmt: skip
     assert set(pages.statuses) <= {200, 503}
     assert pages.statuses[200] > 0
+    assert posted == 302 and caught_up  # the message written meanwhile reached the page
     restart_cluster()
     wait_until(lambda: http_status("/healthz") == 200, 30)
 

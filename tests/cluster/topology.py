@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -128,3 +129,38 @@ def mail_keys(since: float = 0) -> Counter:
             if line.lower().startswith("message-id: <"):
                 keys[line.split("<", 1)[1].split("@", 1)[0]] += 1
     return keys
+
+
+def haproxy(command: str) -> str:
+    """One command on HAProxy's admin socket (stats socket … level admin)."""
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(RUN / "haproxy.sock"))
+        sock.sendall(command.encode() + b"\n")
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+    return out.decode()
+
+
+def app_server_rows() -> list[list[str]]:
+    """HAProxy's state of each app node: [be_id, be_name, srv_id, srv_name, srv_addr,
+    srv_op_state (2: running), srv_admin_state (0: ready, 1: maintenance), …]."""
+    lines = haproxy("show servers state app").splitlines()[1:]  # after the format's version
+    return [line.split() for line in lines if line and not line.startswith("#")]
+
+
+def node_up(name: str) -> bool:
+    """Whether HAProxy sends requests to app node `name` (checked up, not in maintenance)."""
+    return any(row[3] == name and row[5] == "2" and row[6] == "0" for row in app_server_rows())
+
+
+def as_postgres(*command: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", *command],
+        check=True, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def pgbackrest(*arguments: str) -> subprocess.CompletedProcess:
+    config = CLUSTER / "etc/pgbackrest.conf"
+    return as_postgres("pgbackrest", f"--config={config}", "--stanza=archipel", *arguments)
