@@ -3,7 +3,7 @@
 500 clients on two territories (250 conversations, driver and passenger each with the page
 open: a presence socket and the conversation's socket), served by one uvicorn process with the
 Redis channel layer and PostgreSQL, exactly as `make run` serves them. A seeded round-robin
-sends a baseline phase (10 messages per second) then the load phase (100 messages per second
+sends a baseline phase (10 messages per second) then the load phase (200 messages per second
 for a minute); every message must reach both participants' open conversation pages.
 
 Measured, per phase: delivery latency (send → frame received by the other participant, and by
@@ -54,7 +54,7 @@ from trips.models import Booking, Conversation, Message, Offer  # noqa: E402
 
 SEED = 20261127
 CLIENTS = int(os.environ.get("BENCH_RT_CLIENTS", "500"))
-RATE = float(os.environ.get("BENCH_RT_RATE", "100"))
+RATE = float(os.environ.get("BENCH_RT_RATE", "200"))
 SECONDS = float(os.environ.get("BENCH_RT_SECONDS", "60"))
 BASELINE_RATE, BASELINE_SECONDS = 10.0, 10.0
 WORKERS = int(os.environ.get("BENCH_RT_WORKERS", "2"))  # uvicorn processes, as `make run`
@@ -199,6 +199,8 @@ def start_server(port: int) -> subprocess.Popen:
             "warning",
             "--workers",
             str(WORKERS),
+            "--ws-per-message-deflate",  # as scripts/serve.sh
+            "false",
         ],  # fmt: skip
         cwd=ROOT,
         env=env,

@@ -226,7 +226,7 @@ start_app() {
   for n in $(seq 1 "$APP_NODES"); do
     local host_var="APP${n}_HOST" port_var="APP${n}_PORT"
     start_daemon "app$n" .venv/bin/uvicorn archipel.asgi:application --host "${!host_var}" \
-      --port "${!port_var}" --workers 1 --log-level warning --proxy-headers \
+      --port "${!port_var}" --workers 1 --log-level warning --proxy-headers --ws-per-message-deflate false \
       --forwarded-allow-ips "$LB_HOST"
   done
   # Tasks are acknowledged after they ran (settings: CELERY_TASK_ACKS_LATE): a worker killed

@@ -17,5 +17,7 @@ echo "Celery worker started (log: var/log/celery.log)."
 echo "Serving on http://localhost:${port}/ — Ctrl-C to stop."
 # Two server processes (one per core of the development machine): a single process cannot
 # keep up with 100 websocket messages per second (see bench/realtime.py and the README).
+# No per-message compression on websockets: frames are a few hundred bytes, and compressing
+# each one cost a third of the messages a process can deliver (bench/realtime.py).
 .venv/bin/uvicorn archipel.asgi:application --host "$host" --port "$port" --log-level warning \
-  --workers "${WEB_WORKERS:-2}"
+  --workers "${WEB_WORKERS:-2}" --ws-per-message-deflate false
