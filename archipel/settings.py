@@ -278,10 +278,19 @@ def redis_cache(url: str) -> dict:
 def channel_layer(url: str) -> dict:
     # No read timeout: the layer's blocking reads wait on purpose.
     if REDIS_SENTINELS:
+        from redis.asyncio.retry import Retry
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
         hosts = [{
             "sentinels": REDIS_SENTINELS, "master_name": REDIS_SENTINEL_MASTER, "db": REDIS_DB,
             "socket_connect_timeout": REDIS_TIMEOUT_S,
             "sentinel_kwargs": {"socket_timeout": REDIS_TIMEOUT_S},
+            # A pooled connection to a master that is gone fails once: the command is sent
+            # again on a new connection, to the master Sentinel names now.
+            "retry": Retry(ExponentialBackoff(cap=0.5, base=0.05), 4),
+            "retry_on_error": [RedisConnectionError, RedisTimeoutError],
         }]  # fmt: skip
     else:
         hosts = [{"address": url, "socket_connect_timeout": REDIS_TIMEOUT_S}]

@@ -33,6 +33,10 @@ from .redis import client as redis_client
 
 RETRY_AFTER_S = 30
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+# A write that reached a server not writable (yet) during a switch — a replica being promoted,
+# a leader stepping down — failed as surely as an unreachable one, and wrote nothing: the same
+# 503, try again. (read_only_sql_transaction; psycopg's error is the Django error's cause.)
+SWITCHING_SQLSTATES = {"25006"}
 # Headers of the failed answer kept on the 503 (security headers set by outer middleware).
 _BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
 LOOK_KEYS = ("display_name", "primary", "on_primary", "secondary", "on_secondary")
@@ -140,8 +144,15 @@ def _note_unavailable(sender, request=None, **kwargs) -> None:
     """Django sends this inside its `except` block: the exception is the current one (this is
     how its test client reads it too)."""
     error = sys.exc_info()[1]
-    if request is not None and isinstance(error, UNAVAILABLE_ERRORS):
+    if request is not None and database_unavailable(error):
         request.unavailable_service = "database"
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    if isinstance(error, UNAVAILABLE_ERRORS):
+        return True
+    sqlstate = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+    return isinstance(error, DatabaseError) and sqlstate in SWITCHING_SQLSTATES
 
 
 class AvailabilityMiddleware:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 import requests
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django_tenants.utils import schema_context
 
@@ -126,32 +127,33 @@ def test_a_booking_made_without_redis_is_told_once_redis_is_back(no_redis, djang
     assert pushes and all(row.status == Delivery.Status.PENDING for row in pushes)
     assert all(row.attempts == 1 and row.last_error for row in pushes)
 
-    # Redis is back (this process's): the sweep delivers each push once, with its key.
+    # Redis is back (this process's): the sweep delivers each push once, with its key, to the
+    # pages open meanwhile (the channel layer is pub/sub: a page listens while it is open).
     layer = get_channel_layer()
     to_driver = [r for r in pushes if r.payload["user_id"] == alpha["driver"].pk]
     group = person_group(alpha.territory, alpha["driver"].pk)
 
-    async def listen() -> str:
+    def sweep():
+        with django_db_blocker.unblock(), schema_context(alpha.territory.schema_name):
+            Delivery.objects.filter(kind="push").update(next_attempt_at=pushes[0].created_at)
+            outbox.deliver_due()
+            outbox.deliver_due()  # a second sweep sends nothing twice
+            return Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
+
+    async def open_page_during_the_sweep() -> tuple[bool, list[dict]]:
         channel = await layer.new_channel()
         await layer.group_add(group, channel)
-        return channel
-
-    listener = run(listen)  # on its own event loop: the browser tests keep one in this thread
-    with django_db_blocker.unblock(), schema_context(alpha.territory.schema_name):
-        Delivery.objects.filter(kind="push").update(next_attempt_at=pushes[0].created_at)
-        outbox.deliver_due()
-        outbox.deliver_due()  # a second sweep sends nothing twice
-        assert not Delivery.objects.exclude(status=Delivery.Status.SENT).exists()
-
-    async def drain() -> list[dict]:
+        left = await sync_to_async(sweep)()
         received = []
         while True:
             try:
-                received.append(await asyncio.wait_for(layer.receive(listener), 1))
+                received.append(await asyncio.wait_for(layer.receive(channel), 1))
             except TimeoutError:
-                return received
+                return left, received
 
-    received = run(drain)
+    # On its own event loop: the browser tests keep one in this thread.
+    left, received = run(open_page_during_the_sweep)
+    assert not left
     keys = sorted(event["payload"]["event_id"] for event in received)
     assert keys == sorted(str(row.key) for row in to_driver)
 
