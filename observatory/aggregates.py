@@ -95,8 +95,9 @@ def _query(sql: str, params: list) -> list[tuple]:
     """One aggregate query, on the replica inside `replica_reads`. Without JIT: compiling the
     expressions of a query over a year of journeys costs more (a third of a second) than it
     saves on them; with room to sort in memory rather than in temporary files."""
-    with transaction.atomic(using=reading_connection().alias):
-        with reading_connection().cursor() as cursor:
+    reading = reading_connection()
+    with transaction.atomic(using=reading.alias):
+        with reading.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(sql, params)

@@ -77,7 +77,25 @@ def _is_json(response) -> bool:
     return "json" in (response.headers.get("Content-Type") or "")
 
 
-class ProductLoad:
+class Threads:
+    """Threads started on entering, stopped (`stop` set, then joined) on leaving; a subclass
+    sets `self.threads` and `self.stop` and loops until `stop` is set."""
+
+    threads: list[threading.Thread]
+    stop: threading.Event
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+class ProductLoad(Threads):
     def __init__(self, seeded: dict, run: str, threads: int = 4, seed: int = 20):
         self.seeded, self.run, self.host = seeded, run, seeded["host"]
         self.rng = random.Random(seed)
@@ -187,16 +205,6 @@ class ProductLoad:
         while not self.stop.is_set():
             rng.choice(actions)(rng.choice(group), rng)
             time.sleep(0.05)
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=60)
 
     def succeeded(self) -> dict[str, int]:
         ok = {"search": 200, "booking": 201, "message": 302, "confirm": 200, "cancel": 200}

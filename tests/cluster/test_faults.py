@@ -21,7 +21,7 @@ import psycopg
 import pytest
 import redis
 import websockets
-from load import ConversationSocket, ProductLoad, send
+from load import ConversationSocket, ProductLoad, Threads, send
 from topology import (
     CLUSTER,
     ENV,
@@ -44,7 +44,7 @@ WRITE_URL = ENV["DATABASE_URL"]
 FAILOVER_BOUND_S = 60  # the suite gives up past this; the figure itself is recorded
 
 
-class Load:
+class Load(Threads):
     """Threads doing one thing in a loop until stopped, counting what they were answered."""
 
     def __init__(self, action, threads: int = 2):
@@ -55,16 +55,6 @@ class Load:
         while not self.stop.is_set():
             self.statuses[self.action()] += 1
             time.sleep(0.02)
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
 
 
 class Writer:
