@@ -299,9 +299,10 @@ def channel_layer(url: str) -> dict:
     # back), so the list layer's per-message bookkeeping (a blocking pop, its backup and clean-up
     # per message, group sets in Redis) buys nothing, and it halved the messages one node can
     # deliver (bench/realtime.py at 200 messages/s: p95 188 ms → 58 ms with compression off too;
-    # README). Groups live in each process and are subscribed again after a Redis switch.
+    # README). Groups live in each process and are subscribed again after a Redis switch, and
+    # then its sockets catch up from the database (core.channel_layer).
     return {
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "core.channel_layer.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": hosts, "prefix": env("CACHE_PREFIX", "archipel")},
     }
 
@@ -447,7 +448,7 @@ PERMISSIONS_POLICY = {
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", "")
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend"
+    "core.mailspool.EmailBackend"  # one file per Message-ID
     if EMAIL_FILE_PATH
     else "django.core.mail.backends.console.EmailBackend",
 )

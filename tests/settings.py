@@ -13,7 +13,7 @@ from archipel.settings import channel_layer, env, redis_cache  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The browser tests' server process writes e-mails to files the test reads.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.filebased.EmailBackend"
+    "core.mailspool.EmailBackend"  # one file per Message-ID
     if EMAIL_FILE_PATH  # noqa: F405
     else "django.core.mail.backends.locmem.EmailBackend"
 )

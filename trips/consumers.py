@@ -57,12 +57,21 @@ class ConversationConsumer(MemberConsumer):
         # In the group before reading what was missed: a message posted in between comes twice
         # (after the catch-up, which runs first), never not at all; pages drop repeated ids.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        after = after_of(self.scope)
-        if after is None:
+        self.last = after_of(self.scope)  # the last message this page has; None: unknown
+        if self.last is None:
             return
-        for event in await self._missed(after):
-            await self.send_json(event)
+        await self._catch_up()
         await self.send_json({"type": "ready"})
+
+    async def layer_reconnected(self, event) -> None:
+        """Redis came back after a switch: what was posted meanwhile, from the database."""
+        if getattr(self, "last", None) is not None:  # joined, and the page said what it has
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        for event in await self._missed(self.last):
+            await self.send_json(event)
+            self.last = max(self.last, event["id"])
 
     @database_sync_to_async
     def _missed(self, after: int) -> list[dict]:
@@ -103,6 +112,8 @@ class ConversationConsumer(MemberConsumer):
 
     async def conversation_message(self, event):
         await self.send_json(event["payload"])
+        if self.last is not None:
+            self.last = max(self.last, event["payload"]["id"])
         if event["payload"]["author_id"] != self.scope["user"].pk:  # posting marked the author's
             await self._read()  # seen on an open page
 

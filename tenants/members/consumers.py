@@ -76,6 +76,11 @@ class MemberConsumer(AsyncJsonWebsocketConsumer):
     async def joined(self) -> None:
         """Hook for subclasses, called once the member is accepted."""
 
+    async def layer_reconnected(self, event) -> None:
+        """The process's channel layer lost Redis and is subscribed again: what was sent in
+        between never came (core.channel_layer). Subclasses that can catch up from the
+        database do; the presence socket's counts are refreshed by the next event."""
+
 
 class PresenceConsumer(MemberConsumer):
     """One per open page: says who it is connected as and relays events addressed to the

@@ -30,6 +30,7 @@ from topology import (
     http_status,
     kill,
     leader,
+    mail_handed_again,
     mail_keys,
     node_up,
     patroni,
@@ -404,6 +405,7 @@ def test_worker_lost_mid_task_its_deliveries_done_once(product):
         "emails": rows, "delivered_before_the_kill": before_kill,
         "all_delivered_after_s": round(time.monotonic() - killed_at, 2),
         "sent_twice": sum(1 for key in keys if sink[key] > 1),
+        "handed_again_and_recognised": mail_handed_again(keys),
     })  # fmt: skip
     assert 0 < before_kill < rows, "the worker was not killed mid-task"
     assert finished and all(sink[key] == 1 for key in keys)

@@ -131,6 +131,18 @@ def mail_keys(since: float = 0) -> Counter:
     return keys
 
 
+def mail_handed_again(keys: set[str]) -> int:
+    """How many of these keys' e-mails were handed to the mail directory again and recognised
+    there (core.mailspool's warning in the app nodes' and workers' logs): deliveries done but
+    not recorded when their process was lost."""
+    found = 0
+    for log in (CLUSTER / "log").glob("*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if "already handed over" in line:
+                found += any(key in line for key in keys)
+    return found
+
+
 def haproxy(command: str) -> str:
     """One command on HAProxy's admin socket (stats socket … level admin)."""
     with socket.socket(socket.AF_UNIX) as sock:

@@ -7,9 +7,12 @@ import json
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core import mailspool
 from notifications import outbox
 from notifications.models import Delivery
 from tests.factories import ANDORRA_LA_VELLA, ENCAMP, ESCALDES, tomorrow_at
@@ -97,11 +100,42 @@ def test_given_up_rows_are_shown_to_the_admin_who_sends_them_again(
 
 
 def test_a_rolled_back_change_tells_nobody(in_alpha, django_capture_on_commit_callbacks):
-    from django.db import transaction
-
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
             outbox.enqueue("email", {"to": "x@example.org", "subject": "s", "body": "b"})
             raise RuntimeError
     assert not Delivery.objects.exists() and not mail.outbox
+
+
+class LostBeforeCommit(Exception):
+    """The delivering process dies, or loses its database, between the e-mail and COMMIT."""
+
+
+def test_an_email_handed_over_again_after_a_lost_commit_is_one_file_of_its_message_id(
+    in_alpha, settings, tmp_path
+):
+    settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = "core.mailspool.EmailBackend", tmp_path
+    row = outbox.enqueue("email", {"to": "x@example.org", "subject": "Départ", "body": "Demain"},
+                         at_once=False)  # fmt: skip
+    with pytest.raises(LostBeforeCommit), transaction.atomic():
+        assert outbox.delivery_attempt(row.pk) == Delivery.Status.SENT  # written, then lost
+        raise LostBeforeCommit
+    row.refresh_from_db()
+    assert row.status == Delivery.Status.PENDING  # not recorded: delivered again, same key
+    assert outbox.delivery_attempt(row.pk) == Delivery.Status.SENT
+    [kept] = [path for path in tmp_path.iterdir()]  # no second file, no temporary one left
+    assert kept.name == f"{row.key}@{in_alpha.territory.primary_host}.log"
+    text = kept.read_text()
+    assert text.count("Message-ID:") == 1 and "Subject: =?utf-8?q?D=C3=A9part?=" in text
+
+
+def test_the_mail_directory_keeps_every_message_id_inside_it(tmp_path):
+    backend = mailspool.EmailBackend(file_path=str(tmp_path))
+    headers = {"Message-ID": "<../../../etc/passwd@example.org>"}
+    message = EmailMessage("s", "b", "a@example.org", ["x@example.org"], headers=headers)
+    other = EmailMessage("s", "b", "a@example.org", ["x@example.org"])  # its own Message-ID
+    assert backend.send_messages([message, other, message]) == 3
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert len(names) == 2 and ".._.._.._etc_passwd@example.org.log" in names
+    assert all("/" not in name for name in names)

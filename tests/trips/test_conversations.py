@@ -6,9 +6,12 @@ these tests need is therefore committed, outside a test transaction, and removed
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
+from redis import Redis
 
 from archipel.asgi import application
 from core.websocket import CLOSE_NOT_PARTICIPANT, CLOSE_UNAUTHENTICATED
@@ -406,3 +409,51 @@ def test_catching_up_is_for_participants_only(committed, session_for, django_db_
     assert run(lambda: code_of(alpha.host, stranger)) == CLOSE_NOT_PARTICIPANT
     assert run(lambda: code_of(beta.host, other_territory)) == CLOSE_NOT_PARTICIPANT
     assert run(lambda: code_of(alpha.host, None)) == CLOSE_UNAUTHENTICATED
+
+
+async def subscriber_connection_killed() -> None:
+    """Redis closes this process's pub/sub connection (as when the master it was on is lost):
+    the channel layer reconnects and subscribes again."""
+    layer = get_channel_layer()
+    connection = layer._get_layer()._shards[0]._pubsub.connection
+    host, port = connection._writer.get_extra_info("sockname")[:2]
+    redis = Redis.from_url(settings.TEST_REDIS_URL)
+    try:
+        ours = [c for c in redis.client_list(_type="pubsub") if c["addr"] == f"{host}:{port}"]
+        assert len(ours) == 1, "the layer's subscriber connection was not found"
+        redis.client_kill_filter(_id=ours[0]["id"])
+    finally:
+        redis.close()
+
+
+def test_a_message_lost_while_redis_was_away_reaches_the_open_page_when_it_is_back(
+    committed, session_for, django_db_blocker
+):
+    """Redis pub/sub keeps nothing: a message whose live event was published while this
+    process's subscription was away (a Redis switch) never comes live. Once the layer is
+    subscribed again, the open page gets it from the database — and not again what it has."""
+    archipel, talk = committed
+    alpha = archipel["alpha"]
+    schema = alpha.territory.schema_name
+    with django_db_blocker.unblock():
+        key = session_for(alpha["citizen"], schema)
+
+    async def scenario():
+        socket, connected, _ = await open_socket(alpha.host, talk.pk, key, after=0)
+        assert connected and await frames_until_ready(socket) == []
+        await socket.send_json_to({"type": "message", "body": "avant la coupure"})
+        shown = await socket.receive_json_from(timeout=5)
+        (missed,) = await sync_to_async(written)(django_db_blocker, schema, talk, [alpha["driver"]])
+        assert await socket.receive_nothing(timeout=0.3)  # stored, its live event lost
+        await subscriber_connection_killed()
+        caught_up = await socket.receive_json_from(timeout=10)
+        assert await socket.receive_nothing(timeout=0.5)
+        await socket.send_json_to({"type": "message", "body": "après la coupure"})
+        live = await socket.receive_json_from(timeout=5)
+        await socket.disconnect()
+        return shown, missed, caught_up, live
+
+    shown, missed, caught_up, live = run(scenario)
+    assert caught_up["type"] == "message" and caught_up["id"] == missed > shown["id"]
+    assert caught_up["html"] == "<p>message 0</p>"
+    assert live["html"] == "<p>après la coupure</p>"  # subscribed again: live as before
